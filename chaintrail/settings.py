@@ -1,0 +1,73 @@
+"""The one settings class: every knob, read from `CHAINTRAIL_*` environment variables.
+
+Nothing else in the project reads the environment; the CLI or the API builds one `Settings`
+and passes the values it needs down to the layers below.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from platformdirs import user_cache_path, user_data_path
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+NEO4J_VERSION = "5.26.12"
+"""Pinned Neo4j 5.26 LTS patch: the newest one whose assembly POM *and* APOC Core jars
+are both on Maven Central (checked 2026-11-23; see db/README.md)."""
+
+
+class Settings(BaseSettings):
+    """Configuration of chaintrail, from `CHAINTRAIL_<NAME>` variables (or a `.env` file)."""
+
+    model_config = SettingsConfigDict(env_prefix="CHAINTRAIL_", env_file=".env", extra="ignore")
+
+    home: Path = Field(
+        default_factory=lambda: user_data_path("chaintrail"),
+        description="Where the managed Neo4j keeps conf, data, logs and its password.",
+    )
+    cache_dir: Path = Field(
+        default_factory=lambda: user_cache_path("chaintrail"),
+        description="Shared download cache (Neo4j and APOC jars), reused by every home.",
+    )
+    neo4j_uri: str = "bolt://127.0.0.1:7687"
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr | None = Field(
+        default=None,
+        description="If unset, a password is generated once and kept in HOME/neo4j-password.",
+    )
+    neo4j_database: str = "neo4j"
+    neo4j_http_port: int = 7474
+    manage_db: bool = Field(
+        default=True, description="Start/stop a local Neo4j; false for an external server."
+    )
+    neo4j_version: str = NEO4J_VERSION
+    neo4j_heap: str = Field(default="1g", description="JVM heap (-Xms/-Xmx) of the managed server.")
+    neo4j_pagecache: str = Field(default="1g", description="server.memory.pagecache.size")
+    neo4j_tx_memory: str = Field(default="1g", description="db.memory.transaction.total.max")
+    transaction_timeout_s: float = Field(
+        default=120.0, gt=0, description="Server-side and driver-side transaction timeout."
+    )
+    neo4j_start_timeout_s: float = Field(default=120.0, gt=0)
+    load_batch_txs: int = Field(
+        default=2000, ge=1, description="Bitcoin transactions per write transaction."
+    )
+    log_level: str = "INFO"
+
+    @field_validator("neo4j_uri")
+    @classmethod
+    def _uri_has_port(cls, v: str) -> str:
+        parts = urlsplit(v)
+        if not parts.scheme or not parts.hostname:
+            raise ValueError(f"not a Neo4j URI: {v!r}")
+        return v
+
+    @property
+    def bolt_port(self) -> int:
+        """Bolt port of the managed server: the port of `neo4j_uri` (7687 if it has none)."""
+        return urlsplit(self.neo4j_uri).port or 7687
+
+    @property
+    def password_file(self) -> Path:
+        return self.home / "neo4j-password"

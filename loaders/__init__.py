@@ -1,0 +1,1 @@
+"""Loaders: sources -> rows (pure functions) -> idempotent batch writes into Neo4j."""

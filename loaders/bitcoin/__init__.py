@@ -1,0 +1,1 @@
+"""Bitcoin-style UTXO chains: block files, raw blocks, Bitcoin Core JSON-RPC."""
