@@ -1,0 +1,75 @@
+"""What every CLI command shares: settings, logging, the graph layer, the error boundary."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+
+from chaintrail.errors import ChaintrailError, InputError
+from chaintrail.settings import Settings
+from cypher.registry import Registry
+from cypher.runner import Graph
+from db.driver import open_driver
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+out = Console()
+"""Command output (stdout): JSON, tables, summaries."""
+err = Console(stderr=True)
+"""Diagnostics and progress (stderr), so stdout stays machine-readable."""
+
+
+def load_settings() -> Settings:
+    return Settings()
+
+
+def setup_logging(settings: Settings) -> None:
+    handler: logging.Handler
+    if err.is_terminal:
+        handler = RichHandler(console=err, show_path=False)
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=settings.log_level.upper(), handlers=[handler], force=True)
+    logging.getLogger("neo4j").setLevel(logging.WARNING)
+
+
+@contextmanager
+def open_graph(settings: Settings) -> Iterator[Graph]:
+    """One driver for this command, closed when it ends."""
+    driver = open_driver(settings)
+    try:
+        yield Graph(
+            driver,
+            Registry.load(),
+            database=settings.neo4j_database,
+            timeout_s=settings.transaction_timeout_s,
+        )
+    finally:
+        driver.close()
+
+
+def boundary(fn: Callable[P, R]) -> Callable[P, R]:
+    """The CLI's one error boundary: a chaintrail error is a message and exit code 1."""
+
+    @wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except InputError as e:
+            err.print(f"[bold red]error:[/] bad input: {e}", highlight=False)
+            raise typer.Exit(1) from e
+        except ChaintrailError as e:
+            err.print(f"[bold red]error:[/] {e}", highlight=False)
+            raise typer.Exit(1) from e
+
+    return wrapper

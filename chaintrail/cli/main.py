@@ -1,0 +1,24 @@
+"""The `chaintrail` command: composes the layers below; holds no logic of its own."""
+
+from __future__ import annotations
+
+import typer
+
+from chaintrail.cli.db import db_app
+from chaintrail.cli.load import load_app
+from chaintrail.cli.query import query
+from chaintrail.cli.sample import sample_app
+
+app = typer.Typer(
+    name="chaintrail",
+    help="Graph analytics for cryptocurrency investigations, on Neo4j.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db_app, name="db")
+app.add_typer(load_app, name="load")
+app.add_typer(sample_app, name="sample")
+app.command("query")(query)
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,91 @@
+"""`chaintrail query`: run a stored read query by name, or list the catalogue."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from chaintrail.cli.common import boundary, load_settings, open_graph, out, setup_logging
+from chaintrail.errors import ParameterError, UnknownQuery
+from cypher.registry import Registry, StoredQuery
+from loaders.bitcoin.address import decode_address
+
+
+def parse_param(q: StoredQuery, item: str) -> tuple[str, Any]:
+    """`key=value` -> (key, value typed by the parameter's declared type)."""
+    key, sep, raw = item.partition("=")
+    if not sep or not key:
+        raise ParameterError(f"--param wants key=value, got {item!r}")
+    p = q.param(key)
+    if p is None:
+        known = ", ".join(x.name for x in q.params) or "none"
+        raise ParameterError(f"{q.name} has no parameter {key!r} (parameters: {known})")
+    if raw == "null":
+        return key, None
+    try:
+        if p.type == "INTEGER":
+            return key, int(raw)
+        if p.type == "FLOAT":
+            return key, float(raw)
+        if p.type == "BOOLEAN":
+            if raw.lower() not in ("true", "false"):
+                raise ValueError(raw)
+            return key, raw.lower() == "true"
+        if p.type.startswith("LIST<") or p.type == "MAP":
+            return key, json.loads(raw)
+    except ValueError as e:
+        raise ParameterError(f"{q.name}: parameter {key!r} must be {p.type}, got {raw!r}") from e
+    if p.type == "ADDRESS":
+        decode_address(raw)  # a wrong address is an error here, not an empty answer
+    return key, raw
+
+
+def _cell(v: Any) -> str:
+    return json.dumps(v) if isinstance(v, list | dict) else ("" if v is None else str(v))
+
+
+def query(
+    name: Annotated[str | None, typer.Argument(help="Stored query name, e.g. lookup/block.")]
+    = None,
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", "-p", help="key=value (repeatable); typed by the query's header.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="json or table")] = "json",
+    list_: Annotated[bool, typer.Option("--list", help="List the stored queries.")] = False,
+) -> None:
+    """Run a stored read query through read routing and print its rows."""
+    _query(name, param or [], fmt, list_)
+
+
+@boundary
+def _query(name: str | None, params: list[str], fmt: str, list_: bool) -> None:
+    registry = Registry.load()
+    if list_ or name is None:
+        table = Table("name", "mode", "parameters", "description", show_lines=False)
+        for q in registry:
+            if q.name.startswith(("schema/", "load/", "chain/")):
+                continue
+            ps = ", ".join(p.name + ("" if p.required else "?") for p in q.params)
+            table.add_row(q.name, q.mode, ps, q.description)
+        out.print(table)
+        return
+    if fmt not in ("json", "table"):
+        raise ParameterError(f"--format must be json or table, not {fmt!r}")
+    q = registry[name]
+    if q.mode != "read":
+        raise UnknownQuery(f"{name} is a write query; `chaintrail query` runs read queries only")
+    given = dict(parse_param(q, item) for item in params)
+    settings = load_settings()
+    setup_logging(settings)
+    with open_graph(settings) as graph:
+        rows = graph.read(name, given)
+    if fmt == "json":
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    cols = list(rows[0]) if rows else list(q.columns)
+    table = Table(*cols)
+    for r in rows:
+        table.add_row(*(_cell(r.get(c)) for c in cols))
+    out.print(table)

@@ -1,0 +1,130 @@
+"""Run stored queries through the official driver: reads via read routing, writes batched.
+
+Every run names its database, carries the transaction timeout, consumes its result inside the
+transaction and returns plain Python values. Driver exceptions become chaintrail errors here,
+so callers above see one hierarchy.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import neo4j
+from neo4j import Driver, ManagedTransaction, unit_of_work
+from neo4j import exceptions as nx
+
+from chaintrail.errors import (
+    DatabaseError,
+    DatabaseUnavailable,
+    ParameterError,
+    QueryTimeout,
+    WriteNotAllowed,
+)
+from cypher.registry import Registry, StoredQuery
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+Row = dict[str, Any]
+
+
+def to_plain(value: Any) -> Any:
+    """Driver values to plain JSON-able Python (ints stay exact ints)."""
+    if isinstance(value, list | tuple):
+        return [to_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_plain(v) for k, v in value.items()}
+    if isinstance(value, neo4j.graph.Node):
+        return {"labels": sorted(value.labels), **{k: to_plain(v) for k, v in value.items()}}
+    if isinstance(value, neo4j.graph.Relationship):
+        return {"type": value.type, **{k: to_plain(v) for k, v in value.items()}}
+    if hasattr(value, "iso_format"):
+        return value.iso_format()
+    return value
+
+
+def _is_timeout(e: nx.Neo4jError) -> bool:
+    code = e.code or ""
+    return "TransactionTimedOut" in code or code.endswith("Transaction.Terminated") and \
+        "timeout" in (e.message or "").lower()
+
+
+@contextmanager
+def translate_errors(what: str) -> Iterator[None]:
+    """Map driver exceptions to chaintrail errors: the one translation point for the graph layer."""
+    try:
+        yield
+    except (nx.ServiceUnavailable, nx.SessionExpired) as e:
+        raise DatabaseUnavailable(f"Neo4j is unavailable ({what}): {e}") from e
+    except nx.AuthError as e:
+        raise DatabaseUnavailable(f"Neo4j refused the credentials ({what}): {e.message}") from e
+    except nx.Neo4jError as e:
+        if _is_timeout(e):
+            raise QueryTimeout(
+                f"{what} was stopped by the transaction timeout; narrow it (fewer hops, a smaller "
+                "limit) or raise CHAINTRAIL_TRANSACTION_TIMEOUT_S"
+            ) from e
+        if (e.code or "").startswith("Neo.ClientError.Statement.ParameterMissing"):
+            raise ParameterError(f"{what}: {e.message}") from e
+        if "AccessMode" in (e.code or "") or "ForbiddenOnReadOnlyDatabase" in (e.code or ""):
+            raise WriteNotAllowed(f"{what}: {e.message}") from e
+        raise DatabaseError(f"{what} failed: {e.code}: {e.message}") from e
+    except nx.DriverError as e:
+        raise DatabaseError(f"{what} failed: {e}") from e
+
+
+class Graph:
+    """The graph layer: a driver, the registry, the database name and the timeout, together.
+
+    Built by the CLI command or the API lifespan and passed down; it owns nothing global.
+    """
+
+    def __init__(
+        self, driver: Driver, registry: Registry, *, database: str, timeout_s: float
+    ) -> None:
+        self.driver = driver
+        self.registry = registry
+        self.database = database
+        self.timeout_s = timeout_s
+
+    def read(self, name: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        """Run a stored read query and return its rows as plain dicts."""
+        q = self.registry[name]
+        if q.mode != "read":
+            raise WriteNotAllowed(f"{name} is a write query; it cannot be run as a read")
+        bound = q.bind(params or {})
+
+        @unit_of_work(timeout=self.timeout_s)
+        def work(tx: ManagedTransaction) -> list[Row]:
+            result = tx.run(q.text, bound)
+            return [{k: to_plain(v) for k, v in rec.items()} for rec in result]
+
+        with translate_errors(name), self.driver.session(
+            database=self.database, default_access_mode=neo4j.READ_ACCESS
+        ) as s:
+            return s.execute_read(work)
+
+    def write(self, fn: Callable[[ManagedTransaction], T], what: str) -> T:
+        """Run `fn` in one managed write transaction (retried by the driver on transient errors)."""
+        work = unit_of_work(timeout=self.timeout_s)(fn)
+        with translate_errors(what), self.driver.session(database=self.database) as s:
+            return s.execute_write(work)
+
+    def run_write(self, tx: ManagedTransaction, name: str, params: Mapping[str, Any]) -> Row:
+        """Inside a write transaction: run one stored write query and return its counters."""
+        q: StoredQuery = self.registry[name]
+        if q.mode != "write":
+            raise WriteNotAllowed(f"{name} is a read query")
+        summary = tx.run(q.text, q.bind(params)).consume()
+        return dict(vars(summary.counters))
+
+    def autocommit(self, name: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        """Run a stored query in an auto-commit transaction (schema changes, IN TRANSACTIONS)."""
+        q = self.registry[name]
+        bound = q.bind(params or {})
+        with translate_errors(name), self.driver.session(database=self.database) as s:
+            result = s.run(neo4j.Query(q.text, timeout=self.timeout_s), bound)  # type: ignore[arg-type]
+            return [{k: to_plain(v) for k, v in rec.items()} for rec in result]

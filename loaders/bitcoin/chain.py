@@ -1,0 +1,124 @@
+"""Chain placement: heights and main/stale/detached status from block headers alone.
+
+Blocks arrive in any order (blk files store them as received; a user may load a range from
+the middle), so placement is recomputed from the headers in the database after each load
+rather than assumed from file order. Pure: headers in, placements out.
+
+Rules:
+- A *root* is a block whose parent is not loaded. It is *anchored* when its parent is known to
+  the network parameters: none (prev hash all zero, the genesis block itself: height 0) or the
+  network's genesis hash (height 1). Anchored trees form the chain; every other tree is a
+  *detached* stretch, loaded without its ancestors.
+- A detached root takes its height from the source (`height_hint`: the node's answer or
+  `--height`), else from a BIP34 height in the coinbase of any block of its tree (minus that
+  block's depth). Otherwise its tree has no heights: none is guessed.
+- Within a tree, the tip with the most cumulative work wins (ties: the smaller hash, so the
+  answer does not depend on load order); the blocks from it back to the root are `main`
+  (anchored) or `detached`; every other block of the tree is `stale`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+ZERO_HASH = "0" * 64
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    hash: str
+    prev_hash: str
+    bits: int
+    bip34_height: int | None = None
+    height_hint: int | None = None
+    network: str = "mainnet"
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    height: int | None
+    status: str
+    """main, stale or detached."""
+    chainwork: int
+    """Cumulative work from the root of the block's tree (absolute for anchored trees)."""
+
+
+def block_work(bits: int) -> int:
+    """Expected hashes for a block at this target: 2**256 // (target + 1), as Bitcoin Core."""
+    exponent = bits >> 24
+    mantissa = bits & 0x007FFFFF
+    target = mantissa << (8 * (exponent - 3)) if exponent > 3 else mantissa >> (8 * (3 - exponent))
+    if target <= 0 or bits & 0x00800000:
+        return 0
+    return (1 << 256) // (target + 1)
+
+
+def place(headers: Mapping[str, Header], genesis: Mapping[str, str]) -> dict[str, Placement]:
+    """Place every block. `genesis` maps a network name to its genesis block hash."""
+    children: dict[str, list[str]] = defaultdict(list)
+    for h in headers.values():
+        children[h.prev_hash].append(h.hash)
+    out: dict[str, Placement] = {}
+    roots = sorted(h.hash for h in headers.values() if h.prev_hash not in headers)
+    for root in roots:
+        _place_tree(headers, children, genesis, root, out)
+    return out
+
+
+def _place_tree(
+    headers: Mapping[str, Header],
+    children: Mapping[str, list[str]],
+    genesis: Mapping[str, str],
+    root: str,
+    out: dict[str, Placement],
+) -> None:
+    r = headers[root]
+    anchored_height: int | None = None
+    if r.prev_hash == ZERO_HASH:
+        anchored_height = 0
+    elif genesis.get(r.network) == r.prev_hash:
+        anchored_height = 1
+    # Walk the tree once (iteratively: chains are deep): depth, cumulative work, parent.
+    depth: dict[str, int] = {root: 0}
+    work: dict[str, int] = {root: block_work(r.bits)}
+    order = [root]
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for child in children.get(node, ()):
+            if child in depth:  # a hash cannot repeat; guard against malformed input anyway
+                continue
+            depth[child] = depth[node] + 1
+            work[child] = work[node] + block_work(headers[child].bits)
+            order.append(child)
+            stack.append(child)
+    root_height = anchored_height
+    if root_height is None:
+        root_height = _root_height_from_hints(headers, order, depth)
+    # Best tip: most work, then smallest hash.
+    leaves = [n for n in order if not children.get(n)]
+    best = min(leaves, key=lambda n: (-work[n], n))
+    best_path = set()
+    node: str | None = best
+    while node is not None:
+        best_path.add(node)
+        prev = headers[node].prev_hash
+        node = prev if prev in depth else None
+    on_best = "main" if anchored_height is not None else "detached"
+    for n in order:
+        height = None if root_height is None else root_height + depth[n]
+        out[n] = Placement(height, on_best if n in best_path else "stale", work[n])
+
+
+def _root_height_from_hints(
+    headers: Mapping[str, Header], order: list[str], depth: Mapping[str, int]
+) -> int | None:
+    """A detached tree's root height: a source's stated height first, then BIP34."""
+    for attr in ("height_hint", "bip34_height"):
+        for n in order:
+            h = getattr(headers[n], attr)
+            if h is not None and h - depth[n] >= 0:
+                return int(h) - depth[n]
+    return None

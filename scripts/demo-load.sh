@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Loads the demo data: the real blocks in ../shared/data when present, else a generated chain.
+set -euo pipefail
+shared="${1:-../shared/data}"
+bin="$(dirname "$0")/../.venv/bin"
+if [ -d "$shared/bitcoin" ]; then
+  echo "Loading the real mainnet blocks from $shared/bitcoin ..."
+  prevouts=()
+  for f in "$shared"/bitcoin/prevouts/*.jsonl; do prevouts+=(--prevouts "$f"); done
+  "$bin/chaintrail" load bitcoin "${prevouts[@]}" "$shared"/bitcoin/blk/* "$shared"/bitcoin/raw/*.raw
+  addr=12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S
+  tx=f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16
+else
+  sample="$("$bin/python" -c 'from chaintrail.settings import Settings; print(Settings().home / "sample")')"
+  echo "No ../shared/data here: generating a sample chain in $sample ..."
+  "$bin/chaintrail" sample generate --txs 20000 --seed 1 "$sample"
+  "$bin/chaintrail" load bitcoin "$sample"
+  addr="$("$bin/python" -c 'import json,sys; t=json.load(open(sys.argv[1])); print(next(iter(t["entities"].values()))["addresses"][0])' "$sample/truth.json")"
+  tx="$("$bin/python" -c 'import json,sys; t=json.load(open(sys.argv[1])); print(t["coinjoins"][0]["txid"])' "$sample/truth.json")"
+fi
+cat <<MSG
+
+chaintrail is up. Neo4j: $("$bin/chaintrail" db status 2>/dev/null | head -n 1)
+Try:
+  .venv/bin/chaintrail query --list
+  .venv/bin/chaintrail query lookup/block --param height=170 --format table
+  .venv/bin/chaintrail query lookup/transaction --param txid=$tx
+  .venv/bin/chaintrail query lookup/address --param address=$addr
+Stop the server with: .venv/bin/chaintrail db stop
+MSG

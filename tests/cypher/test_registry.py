@@ -1,0 +1,100 @@
+"""The stored-query registry: header parsing, validation at load, parameter binding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chaintrail.errors import ParameterError, RegistryError, UnknownQuery
+from cypher.registry import Registry, parse_query_file
+
+GOOD = """// @description Blocks at a height.
+//   More words.
+// @mode read
+// @param height INTEGER  the height
+// @param limit INTEGER = 10  at most this many
+// @columns hash, height
+MATCH (b:Block {height: $height}) RETURN b.hash AS hash, b.height AS height LIMIT $limit
+"""
+
+
+def test_parse_header_and_bind_defaults() -> None:
+    q = parse_query_file("lookup/x", GOOD)
+    assert q.description == "Blocks at a height. More words."
+    assert q.mode == "read"
+    assert [p.name for p in q.params] == ["height", "limit"]
+    assert q.columns == ("hash", "height")
+    assert q.bind({"height": 5}) == {"height": 5, "limit": 10}
+    assert q.usage() == ":param height => <integer>\n:param limit => 10"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (GOOD.replace("// @mode read\n", ""), "@mode is missing"),
+        (GOOD.replace("// @columns hash, height\n", ""), "@columns is missing"),
+        (GOOD.replace("// @description Blocks at a height.\n", ""), "@description is missing"),
+        (GOOD.replace("LIMIT $limit", "LIMIT $limit SKIP $skip"), "used but not declared: skip"),
+        (GOOD.replace("LIMIT $limit", "LIMIT 3"), "declared but not used: limit"),
+        (GOOD.replace("@mode read", "@mode maybe"), "must be read or write"),
+        (GOOD.replace("INTEGER = 10", "INTEGER = ten"), "not a JSON literal"),
+        (GOOD.replace("@param height INTEGER", "@param 9height integer"), "malformed @param"),
+        (GOOD.replace("height INTEGER ", "height DECIMAL "), "unknown parameter type"),
+    ],
+)
+def test_malformed_headers_fail_at_load(text: str, message: str) -> None:
+    with pytest.raises(RegistryError, match=message):
+        parse_query_file("lookup/x", text)
+
+
+def test_params_in_strings_and_comments_are_not_params() -> None:
+    text = GOOD.replace("LIMIT $limit", "LIMIT $limit // $nothing\nRETURN '$notaparam'")
+    assert [p.name for p in parse_query_file("x", text).params] == ["height", "limit"]
+
+
+def test_duplicate_names_fail(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "q.cypher").write_text(GOOD)
+    (tmp_path / "a" / "Q.cypher").write_text(GOOD)
+    with pytest.raises(RegistryError, match="duplicate stored query name"):
+        Registry.load(tmp_path)
+
+
+def test_bind_checks_types_and_names() -> None:
+    q = parse_query_file("lookup/x", GOOD)
+    with pytest.raises(ParameterError, match="'height' .* is required"):
+        q.bind({})
+    with pytest.raises(ParameterError, match="unknown parameter"):
+        q.bind({"height": 1, "colour": "red"})
+    with pytest.raises(ParameterError, match="must be INTEGER"):
+        q.bind({"height": "1"})
+
+
+def test_txid_params_are_checked_and_normalised() -> None:
+    q = parse_query_file("x", "// @description d\n// @mode read\n// @param t TXID  id\n"
+                              "// @columns t\nRETURN $t AS t")
+    assert q.bind({"t": "AB" * 32}) == {"t": "ab" * 32}
+    with pytest.raises(ParameterError, match="64 hex digits"):
+        q.bind({"t": "xyz"})
+
+
+def test_the_packaged_catalogue_loads_and_has_the_issue_columns() -> None:
+    reg = Registry.load()
+    expected = {
+        "lookup/block": ["hash", "height", "time", "tx_count", "input_count", "output_count",
+                         "output_value", "fee_total"],
+        "lookup/transaction": ["txid", "block_hash", "height", "input_count", "output_count",
+                               "input_value", "output_value", "fee", "inputs", "outputs"],
+        "lookup/address": ["address", "script_type", "received", "sent", "balance", "tx_count",
+                           "first_height", "last_height"],
+    }
+    for name, cols in expected.items():
+        assert list(reg[name].columns[: len(cols)]) == cols
+        assert reg[name].mode == "read"
+    with pytest.raises(UnknownQuery):
+        reg["lookup/nothing"]
+    for q in reg:
+        if q.name.startswith(("load/", "schema/", "chain/update")):
+            continue
+        assert q.mode == "read", q.name
