@@ -46,10 +46,14 @@ def to_plain(value: Any) -> Any:
     return value
 
 
+def _row(rec: neo4j.Record) -> Row:
+    return {k: to_plain(v) for k, v in zip(rec.keys(), rec.values(), strict=True)}
+
+
 def _is_timeout(e: nx.Neo4jError) -> bool:
     code = e.code or ""
-    return "TransactionTimedOut" in code or code.endswith("Transaction.Terminated") and \
-        "timeout" in (e.message or "").lower()
+    return "TransactionTimedOut" in code or (code.endswith("Transaction.Terminated") and \
+        "timeout" in (e.message or "").lower())
 
 
 @contextmanager
@@ -100,7 +104,7 @@ class Graph:
         @unit_of_work(timeout=self.timeout_s)
         def work(tx: ManagedTransaction) -> list[Row]:
             result = tx.run(q.text, bound)
-            return [{k: to_plain(v) for k, v in rec.items()} for rec in result]
+            return [_row(rec) for rec in result]
 
         with translate_errors(name), self.driver.session(
             database=self.database, default_access_mode=neo4j.READ_ACCESS
@@ -126,5 +130,5 @@ class Graph:
         q = self.registry[name]
         bound = q.bind(params or {})
         with translate_errors(name), self.driver.session(database=self.database) as s:
-            result = s.run(neo4j.Query(q.text, timeout=self.timeout_s), bound)  # type: ignore[arg-type]
-            return [{k: to_plain(v) for k, v in rec.items()} for rec in result]
+            result = s.run(neo4j.Query(q.text, timeout=self.timeout_s), bound)
+            return [_row(rec) for rec in result]

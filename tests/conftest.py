@@ -8,12 +8,8 @@ the shared cache that `chaintrail db setup` (run by `make test`) fills.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -24,16 +20,7 @@ from cypher.runner import Graph
 from cypher.schema import apply_schema
 from db.driver import open_driver
 from db.instance import start, stop
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = (ROOT / ".." / "shared" / "data").resolve()
-CLI = Path(sys.executable).parent / "chaintrail"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.helpers import SHARED, free_port, wipe
 
 
 @pytest.fixture(scope="session")
@@ -77,11 +64,6 @@ def graph(neo4j_settings: Settings) -> Iterator[Graph]:
         driver.close()
 
 
-def wipe(graph: Graph) -> None:
-    with graph.driver.session(database=graph.database) as s:
-        s.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
-
-
 @pytest.fixture
 def empty_graph(graph: Graph) -> Graph:
     """The session's database, emptied (schema kept): an empty instance for one test."""
@@ -102,34 +84,3 @@ def cli_env(neo4j_settings: Settings) -> dict[str, str]:
         "CHAINTRAIL_LOG_LEVEL": "INFO",
     })
     return env
-
-
-def run_cli(env: dict[str, str], *args: str, check: bool = True,
-            timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([str(CLI), *args], env=env, capture_output=True, text=True,
-                          timeout=timeout, check=False, stdin=subprocess.DEVNULL)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"chaintrail {' '.join(args)} exited {proc.returncode}:\n"
-                             f"{proc.stdout}\n{proc.stderr}")
-    return proc
-
-
-def graph_fingerprint(graph: Graph, ignore: tuple[str, ...] = ("source",)) -> dict[str, Any]:
-    """Every node and relationship with all properties, canonically sorted: two graphs are the
-    same graph when their fingerprints are equal. `source` (the file a block was read from) is
-    provenance, not content, and is left out by default. For test-sized graphs only."""
-    with graph.driver.session(database=graph.database) as s:
-        nodes = s.run(
-            "MATCH (n) RETURN labels(n) AS l, properties(n) AS p"
-        ).data()
-        rels = s.run(
-            "MATCH (a)-[r]->(b) RETURN type(r) AS t, properties(r) AS p, "
-            "coalesce(a.id, a.txid, a.hash, a.address) AS a, "
-            "coalesce(b.id, b.txid, b.hash, b.address) AS b"
-        ).data()
-    def key(d: dict[str, Any]) -> str:
-        return repr(sorted((k, repr(v)) for k, v in d.items() if k not in ignore))
-    return {
-        "nodes": sorted(key({"labels": n["l"], **n["p"]}) for n in nodes),
-        "rels": sorted(key({"type": r["t"], "a": r["a"], "b": r["b"], **r["p"]}) for r in rels),
-    }

@@ -100,12 +100,12 @@ def _place_tree(
     # Best tip: most work, then smallest hash.
     leaves = [n for n in order if not children.get(n)]
     best = min(leaves, key=lambda n: (-work[n], n))
-    best_path = set()
-    node: str | None = best
-    while node is not None:
-        best_path.add(node)
-        prev = headers[node].prev_hash
-        node = prev if prev in depth else None
+    best_path: set[str] = set()
+    walk: str | None = best
+    while walk is not None:
+        best_path.add(walk)
+        prev = headers[walk].prev_hash
+        walk = prev if prev in depth else None
     on_best = "main" if anchored_height is not None else "detached"
     for n in order:
         height = None if root_height is None else root_height + depth[n]

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from neo4j import ManagedTransaction
 
-from chaintrail.errors import InputError
+from chaintrail.errors import ChaintrailError, InputError
 from cypher.runner import Graph
 from cypher.schema import apply_schema
 from loaders.bitcoin.chain import Header, place
@@ -34,15 +35,13 @@ log = logging.getLogger(__name__)
 
 WRITE_ORDER = (
     ("load/bitcoin/blocks", "blocks"),
-    ("load/bitcoin/transactions", "txs"),
-    ("load/bitcoin/outputs", "outputs"),
     ("load/bitcoin/prevouts", "prevouts"),
-    ("load/bitcoin/output_addresses", "addresses"),
+    ("load/bitcoin/transactions", "txs"),
     ("load/bitcoin/spends", "spends"),
 )
-STATEMENT_ROWS = 10_000
-"""Rows per UNWIND statement: large enough to amortise the round trip, small enough that one
-statement's parameter map stays a few MB."""
+STATEMENT_ROWS = 2_000
+"""Rows (transactions, with their outputs or inputs) per UNWIND statement: large enough to
+amortise the round trip, small enough that one statement's parameters stay a few MB."""
 
 
 @dataclass(slots=True)
@@ -78,10 +77,32 @@ def _chunks(rows: Sequence[dict[str, Any]], size: int) -> Iterator[Sequence[dict
 
 
 class BitcoinWriter:
-    """Writes batches of rows, each in one transaction, in dependency order."""
+    """Writes batches of rows, each in one transaction, in dependency order.
+
+    `submit` hands a batch to one background thread, so that parsing and building the next
+    batch (Python, one core) overlaps with Neo4j writing this one (the other core). At most
+    one batch is in flight; `wait` returns when it is committed and re-raises its error.
+    """
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bitcoin-writer")
+        self._inflight: Future[None] | None = None
+
+    def submit(self, rows: Rows) -> None:
+        self.wait()
+        self._inflight = self._pool.submit(self.write, rows)
+
+    def wait(self) -> None:
+        if self._inflight is not None:
+            inflight, self._inflight = self._inflight, None
+            inflight.result()
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            self._pool.shutdown(wait=True)
 
     def write(self, rows: Rows) -> None:
         def work(tx: ManagedTransaction) -> None:
@@ -125,47 +146,65 @@ class BitcoinLoader:
         height: int | None = None,
         network: Network | None = None,
     ) -> LoadSummary:
-        """Load everything; on bad input commit what came before it, then raise."""
-        start = time.monotonic()
-        apply_schema(self.graph)
+        """Load files; on bad input commit the blocks before it, then raise."""
         net_for_prevouts = network or NETWORKS["mainnet"]
-        try:
-            with self.progress:
-                # Prevouts are validated whole before anything of them is written.
-                for f in prevout_files:
-                    self.load_prevouts(list(read_prevouts(f)), net_for_prevouts)
-                for path in paths:
-                    self._load_path(path, height)
-                self._flush()
-        finally:
-            self.summary.seconds = time.monotonic() - start
-        self.place_chain()
-        self.summary.seconds = time.monotonic() - start
-        return self.summary
+
+        def body() -> None:
+            # A prevouts file is validated whole before anything of it is written.
+            for f in prevout_files:
+                self.load_prevouts(list(read_prevouts(f)), net_for_prevouts)
+            for path in paths:
+                self._load_path(path, height, network)
+
+        return self._run(body)
 
     def load_blocks(
         self, blocks: Iterable[tuple[Block, Sequence[Prevout]]], network: Network
     ) -> LoadSummary:
         """Load already-parsed blocks with their prevouts (the RPC source), same batching."""
+        return self._run(
+            lambda: self._consume((b, network, prevouts) for b, prevouts in blocks)
+        )
+
+    def _run(self, body: Callable[[], None]) -> LoadSummary:
+        """Schema, the body, the last batch, then chain placement of whatever was committed.
+
+        A loader is used for one load: its writer thread is shut down at the end.
+        """
         start = time.monotonic()
         apply_schema(self.graph)
-        with self.progress:
-            self._consume((block, network, prevouts) for block, prevouts in blocks)
-            self._flush()
-        self.place_chain()
-        self.summary.seconds = time.monotonic() - start
+        ok = False
+        try:
+            with self.progress:
+                try:
+                    body()
+                    self._flush(wait=True)
+                finally:
+                    self.writer.close()
+            ok = True
+        finally:
+            if ok:
+                self.place_chain()
+            else:
+                # The blocks committed before the failure get their heights all the same.
+                try:
+                    self.place_chain()
+                except ChaintrailError as e:
+                    log.warning("chain placement after a failed load did not run: %s", e)
+            self.summary.seconds = time.monotonic() - start
         return self.summary
 
     def load_prevouts(self, prevouts: Sequence[Prevout], net: Network) -> None:
         for chunk in _chunks_list(prevouts, 20_000):
             rows = Rows()
             prevout_rows(chunk, net, rows)
-            self.writer.write(rows)
+            self.writer.submit(rows)
         self.summary.prevouts += len(prevouts)
 
     # -- internals ----------------------------------------------------------------------------
-    def _load_path(self, path: Path, height: int | None) -> None:
-        self._consume((sb.block, sb.network, ()) for sb in iter_blocks(path, height=height))
+    def _load_path(self, path: Path, height: int | None, network: Network | None) -> None:
+        blocks = iter_blocks(path, height=height, network=network)
+        self._consume((sb.block, sb.network, ()) for sb in blocks)
 
     def _consume(self, blocks: Iterator[tuple[Block, Network, Sequence[Prevout]]]) -> None:
         """Add blocks from a source; bad input commits the blocks before it, then raises."""
@@ -175,7 +214,7 @@ class BitcoinLoader:
             except StopIteration:
                 return
             except InputError:
-                self._flush()  # blocks before the bad one stay committed
+                self._flush(wait=True)  # blocks before the bad one stay committed
                 raise
             self._add(block, net, prevouts)
 
@@ -185,7 +224,7 @@ class BitcoinLoader:
         try:
             verify_block(block, net)
         except InputError:
-            self._flush()
+            self._flush(wait=True)
             raise
         self._seen.add(block.hash)
         self._pending.append((block, net, prevouts))
@@ -193,30 +232,32 @@ class BitcoinLoader:
         if self._pending_txs >= self.batch_txs:
             self._flush()
 
-    def _flush(self) -> None:
-        if not self._pending:
-            return
-        already = self.writer.loaded([b.hash for b, _, _ in self._pending])
-        rows = Rows()
-        blocks = txs = 0
-        for block, net, prevouts in self._pending:
-            if block.hash in already:
-                self.summary.blocks_skipped += 1
-                continue
-            prevout_rows(prevouts, net, rows)
-            self.summary.prevouts += len(prevouts)
-            block_rows(block, net, rows)
-            blocks += 1
-            txs += len(block.txs)
-        if rows.blocks:
-            self.writer.write(rows)
-        self.summary.blocks_loaded += blocks
-        self.summary.txs += txs
-        self.summary.inputs += len(rows.spends)
-        self.summary.outputs += len(rows.outputs)
-        self.progress.advance(len(self._pending), txs)
-        self._pending.clear()
-        self._pending_txs = 0
+    def _flush(self, *, wait: bool = False) -> None:
+        """Hand the pending blocks to the writer (skipping those already in the database)."""
+        if self._pending:
+            self.writer.wait()  # the previous batch may hold some of these blocks
+            already = self.writer.loaded([b.hash for b, _, _ in self._pending])
+            rows = Rows()
+            blocks = 0
+            for block, net, prevouts in self._pending:
+                if block.hash in already:
+                    self.summary.blocks_skipped += 1
+                    continue
+                prevout_rows(prevouts, net, rows)
+                self.summary.prevouts += len(prevouts)
+                block_rows(block, net, rows)
+                blocks += 1
+            if len(rows):
+                self.writer.submit(rows)
+            self.summary.blocks_loaded += blocks
+            self.summary.txs += rows.tx_count
+            self.summary.inputs += rows.input_count
+            self.summary.outputs += rows.output_count
+            self.progress.advance(len(self._pending), rows.tx_count)
+            self._pending.clear()
+            self._pending_txs = 0
+        if wait:
+            self.writer.wait()
 
     def place_chain(self) -> int:
         """Recompute heights and statuses of all blocks; write the ones that changed."""

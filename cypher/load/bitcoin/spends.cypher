@@ -2,11 +2,12 @@
 //   a placeholder (txid and n only) and completed when its transaction or prevout arrives, so
 //   the load order of blocks does not change the result.
 // @mode write
-// @param rows LIST<MAP>  {txid, vin, prev_id: 'txid:n', prev_txid, prev_vout}
+// @param rows LIST<MAP>  {txid, inputs: [{vin, prev_id: 'txid:n', prev_txid, prev_vout}]}
 // @columns -
-// @bounds one batch of rows; two index lookups per row
+// @bounds one batch of rows; index lookups per transaction and input, no traversal
 UNWIND $rows AS r
 MATCH (t:Transaction {txid: r.txid})
-MERGE (o:Output {id: r.prev_id})
-ON CREATE SET o.txid = r.prev_txid, o.n = r.prev_vout
-MERGE (o)-[s:SPENT_BY {vin: r.vin}]->(t)
+UNWIND r.inputs AS i
+MERGE (o:Output {id: i.prev_id})
+ON CREATE SET o.txid = i.prev_txid, o.n = i.prev_vout
+MERGE (o)-[s:SPENT_BY {vin: i.vin}]->(t)
