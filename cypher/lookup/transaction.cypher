@@ -30,7 +30,8 @@ WITH t, inputs, outputs,
      CASE WHEN t.is_coinbase THEN 0 WHEN resolved = t.input_count THEN in_value END AS input_value
 RETURN t.txid AS txid, t.block_hash AS block_hash, t.height AS height,
        t.input_count AS input_count, t.output_count AS output_count, input_value,
-       t.output_value AS output_value, input_value - t.output_value AS fee, inputs, outputs,
+       t.output_value AS output_value,
+       CASE WHEN t.is_coinbase THEN 0 ELSE input_value - t.output_value END AS fee, inputs, outputs,
        t.is_coinbase AS is_coinbase, t.time AS time, t.version AS version,
        t.locktime AS locktime, t.size AS size, t.vsize AS vsize, t.weight AS weight,
        coalesce(t.stale, false) AS stale

@@ -108,8 +108,10 @@ def test_every_facts_file_loads_exactly(shared_data: Path, empty_graph: Graph) -
             first, last = empty_graph.read("lookup/block", {"hash": agg["first_block_hash"]}), \
                 empty_graph.read("lookup/block", {"hash": agg["last_block_hash"]})
             assert [first[0]["height"], last[0]["height"]] == agg["heights_assumed"]
+            # connected to genesis: the main chain; else a detached stretch (BIP34 height)
+            status = "main" if agg["heights_assumed"][0] <= 1 else "detached"
             assert {r["status"] for h in hashes
-                    for r in empty_graph.read("lookup/block", {"hash": h})} == {"main"}
+                    for r in empty_graph.read("lookup/block", {"hash": h})} == {status}
 
 
 @pytest.mark.parametrize("height", ["0277647", "0388381", "0419328", "0709632"])
@@ -126,7 +128,10 @@ def test_blocks_with_prevouts_have_fees_and_resolved_inputs(
     assert b["fee_total"] == facts["total_fees_sat"]
     assert b["fee_total"] == b["coinbase_value"] - subsidy(b["height"])
     ins = empty_graph.read("stats/inputs", {"block_hashes": [facts["block_hash"]]})[0]
-    assert ins["inputs"] == facts["non_coinbase_inputs"]
+    n_inputs = facts.get("non_coinbase_inputs",
+                         facts.get("inputs_from_view", 0) + facts.get("inputs_from_same_block", 0))
+    assert ins["inputs"] == n_inputs
+    assert facts["inputs_unresolved"] == 0
     assert ins["resolved"] == ins["inputs"]  # every input has a value ...
     assert ins["without_address"] == facts["inputs_without_address"]
     assert ins["input_value"] == facts["input_value_sum_sat"]
@@ -171,7 +176,7 @@ def test_block_170_and_balances_of_the_spends_file(shared_data: Path, empty_grap
                 utxo[f"{tx.txid}:{o.n}"] = (addr, o.value)
     addresses = {a for t in spends["non_coinbase_txs"] for a in t["input_addresses"]} | {
         o["address"] for t in spends["non_coinbase_txs"] for o in t["outputs"]}
-    assert len(addresses) >= 10
+    assert len(addresses) == 8
     for address in sorted(addresses):
         a = empty_graph.read("lookup/address", {"address": address})[0]
         assert (a["received"], a["sent"], a["balance"]) == (

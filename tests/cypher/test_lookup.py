@@ -1,0 +1,164 @@
+"""Every lookup/stats/chain query on a small hand-built chain, with exact answers.
+
+The chain (mainnet scripts, fake hashes; written through the real load queries):
+
+    g (genesis, height 0): coinbase c0 pays 50 BTC to A (P2PKH)
+    b1 (height 1):         coinbase c1 pays 50 BTC to B (P2PK: counts for B's P2PKH address)
+                           t1 spends c0:0 (A) -> 30 BTC to C, 19.9 BTC back to A (fee 0.1)
+    b2 (height 2):         coinbase c2 -> A;  t2 spends t1:0 (C) and x:5 (never loaded)
+    s2 (stale sibling of b2, same parent, less work): coinbase s2c -> C
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cypher.runner import Graph
+from loaders.bitcoin.load import BitcoinWriter, place_chain
+from loaders.bitcoin.model import Block, BlockHeader, Tx, TxIn, TxOut
+from loaders.bitcoin.network import MAINNET
+from loaders.bitcoin.rows import Rows, block_rows
+
+pytestmark = pytest.mark.neo4j
+
+BTC = 100_000_000
+PKH_A = bytes.fromhex("76a914" + "11" * 20 + "88ac")
+PKH_C = bytes.fromhex("76a914" + "33" * 20 + "88ac")
+PUBKEY_B = "02" + "22" * 32
+P2PK_B = bytes.fromhex("21" + PUBKEY_B + "ac")
+EASY, EASIER = 0x1D00FFFF, 0x1D01FFFF  # the stale sibling has half the work
+
+
+def hx(c: str) -> str:
+    return (c * 64)[:64]
+
+
+def tx(txid: str, inputs: list[tuple[str, int]], outputs: list[tuple[int, bytes]]) -> Tx:
+    ins = tuple(TxIn(p, v, b"\x01\x02", 0xFFFFFFFF) for p, v in inputs) or (
+        TxIn("0" * 64, 0xFFFFFFFF, b"\x03\x01\x02\x03", 0xFFFFFFFF),)
+    outs = tuple(TxOut(n, v, s) for n, (v, s) in enumerate(outputs))
+    return Tx(txid, txid, 1, 0, ins, outs, size=200, weight=800)
+
+
+def block(h: str, prev: str, txs: list[Tx], bits: int = EASY) -> Block:
+    return Block(BlockHeader(h, 1, prev, hx("f"), 1_231_006_505, bits, 0), tuple(txs),
+                 size=1000, weight=4000, source="hand-built")
+
+
+C0, C1, T1, C2, T2, S2C, X = hx("a"), hx("b"), hx("c"), hx("d"), hx("e"), hx("7"), hx("8")
+G, B1, B2, S2 = hx("01"), hx("02"), hx("03"), hx("04")
+CHANGE = 1990 * BTC // 100  # 19.9 BTC
+
+
+def chain() -> list[Block]:
+    return [
+        block(G, "0" * 64, [tx(C0, [], [(50 * BTC, PKH_A)])]),
+        block(B1, G, [tx(C1, [], [(50 * BTC, P2PK_B)]),
+                      tx(T1, [(C0, 0)], [(30 * BTC, PKH_C), (CHANGE, PKH_A)])]),
+        block(B2, B1, [tx(C2, [], [(50 * BTC, PKH_A)]),
+                       tx(T2, [(T1, 0), (X, 5)], [(29 * BTC, PKH_A)])]),
+        block(S2, B1, [tx(S2C, [], [(50 * BTC, PKH_C)])], bits=EASIER),
+    ]
+
+
+@pytest.fixture(scope="module")
+def small(graph: Graph) -> Graph:
+    from tests.helpers import wipe
+
+    wipe(graph)
+    rows = Rows()
+    for b in chain():
+        block_rows(b, MAINNET, rows)
+    writer = BitcoinWriter(graph)
+    writer.write(rows)
+    writer.close()
+    place_chain(graph)
+    return graph
+
+
+def addr(script: bytes) -> str:
+    from loaders.bitcoin.script import classify_script
+
+    a = classify_script(script, MAINNET).address
+    assert a is not None
+    return a
+
+
+def one(g: Graph, name: str, **params: Any) -> dict[str, Any]:
+    rows = g.read(name, params)
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def test_lookup_block_by_hash_and_height(small: Graph) -> None:
+    b1 = one(small, "lookup/block", hash=B1)
+    assert {k: b1[k] for k in ("hash", "height", "tx_count", "input_count", "output_count",
+                               "output_value", "fee_total", "status", "first_txid",
+                               "last_txid", "coinbase_value")} == {
+        "hash": B1, "height": 1, "tx_count": 2, "input_count": 1, "output_count": 3,
+        "output_value": 80 * BTC + CHANGE, "fee_total": 10 * BTC // 100, "status": "main",
+        "first_txid": C1, "last_txid": T1, "coinbase_value": 50 * BTC}
+    assert one(small, "lookup/block", height=2)["hash"] == B2  # the main one, not the stale
+    assert one(small, "lookup/block", hash=S2)["status"] == "stale"
+    # b2 spends x:5, which is not loaded: its fee total is unknown, not wrong
+    b2 = one(small, "lookup/block", hash=B2)
+    assert (b2["fee_total"], b2["inputs_resolved"], b2["input_count"]) == (None, 1, 2)
+    assert small.read("lookup/block", {"height": 99}) == []
+
+
+def test_lookup_transaction(small: Graph) -> None:
+    t1 = one(small, "lookup/transaction", txid=T1)
+    assert t1["inputs"] == [{"prev_txid": C0, "vout": 0, "address": addr(PKH_A),
+                             "value": 50 * BTC, "script_type": "p2pkh"}]
+    assert [(o["n"], o["address"], o["value"], o["spent_by_txid"]) for o in t1["outputs"]] == [
+        (0, addr(PKH_C), 30 * BTC, T2), (1, addr(PKH_A), CHANGE, None)]
+    assert (t1["input_value"], t1["output_value"], t1["fee"], t1["height"],
+            t1["block_hash"]) == (50 * BTC, 30 * BTC + CHANGE, 10 * BTC // 100, 1, B1)
+    t2 = one(small, "lookup/transaction", txid=T2)
+    assert (t2["input_count"], t2["input_value"], t2["fee"]) == (2, None, None)
+    assert t2["inputs"][1] == {"prev_txid": X, "vout": 5, "address": None, "value": None,
+                               "script_type": None}
+    c1 = one(small, "lookup/transaction", txid=C1)
+    assert (c1["is_coinbase"], c1["input_count"], c1["inputs"], c1["input_value"],
+            c1["fee"]) == (True, 0, [], 0, 0)
+    assert c1["outputs"][0]["script_type"] == "p2pk"
+    assert one(small, "lookup/transaction", txid=S2C)["stale"] is True
+
+
+def test_lookup_address(small: Graph) -> None:
+    a = one(small, "lookup/address", address=addr(PKH_A))
+    assert {k: a[k] for k in ("received", "sent", "balance", "tx_count", "first_height",
+                              "last_height", "output_count", "unspent_count")} == {
+        "received": 129 * BTC + CHANGE, "sent": 50 * BTC,
+        "balance": 79 * BTC + CHANGE, "tx_count": 4, "first_height": 0,
+        "last_height": 2, "output_count": 4, "unspent_count": 3}
+    c = one(small, "lookup/address", address=addr(PKH_C))  # the stale coinbase is left out
+    assert (c["received"], c["sent"], c["balance"], c["tx_count"]) == (
+        30 * BTC, 30 * BTC, 0, 2)
+    b = one(small, "lookup/address", address=addr(P2PK_B))
+    assert (b["script_type"], b["received"]) == ("p2pkh", 50 * BTC)
+    assert small.read("lookup/address", {"address": "1BoatSLRHtKNngkdXEeobR76b53LETtpyT"}) == []
+
+
+def test_stats_queries(small: Graph) -> None:
+    outs = one(small, "stats/outputs", block_hashes=[G, B1, B2])
+    assert outs == {"outputs": 6, "output_value": 209 * BTC + CHANGE,
+                    "addresses": 3, "addresses_excluding_p2pk": 2,
+                    "script_types": {"p2pk": 1, "p2pkh": 5}}
+    ins = one(small, "stats/inputs", block_hashes=[B1, B2])
+    assert ins == {"inputs": 3, "resolved": 2, "input_value": 80 * BTC, "addresses": 2,
+                   "without_address": 0, "script_types": {"p2pkh": 2}}
+    # unspent: c1:0, t1:1, c2:0, t2:0 (genesis output excluded, stale s2 excluded)
+    assert one(small, "stats/utxo") == {"utxo_count": 4,
+                                        "utxo_value": 129 * BTC + CHANGE}
+
+
+def test_chain_queries_placed_every_block(small: Graph) -> None:
+    headers = {r["hash"]: r for r in small.read("chain/headers")}
+    assert {h: (r["height"], r["status"]) for h, r in headers.items()} == {
+        G: (0, "main"), B1: (1, "main"), B2: (2, "main"), S2: (2, "stale")}
+    assert place_chain(small) == 0  # nothing moves the second time
+    rows = small.read("load/bitcoin/loaded_blocks", {"hashes": [G, hx("9")]})
+    assert rows == [{"hash": G}]
