@@ -1,0 +1,173 @@
+"""The Bitcoin load as a whole: idempotent, order-independent, resumable, and strict on bad
+input (a clear error naming file and offset or line; nothing of the bad block written)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import struct
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from cypher.runner import Graph
+from loaders.bitcoin.load import BitcoinLoader
+from tests.helpers import CLI, graph_fingerprint, run_cli, wipe
+
+pytestmark = [pytest.mark.neo4j, pytest.mark.shared]
+
+MAGIC = bytes.fromhex("f9beb4d9")
+
+
+def records(path: Path) -> list[tuple[int, bytes]]:
+    """(offset, block bytes) of every record of a plain blk file."""
+    data = path.read_bytes()
+    out, pos = [], 0
+    while pos + 8 <= len(data) and data[pos:pos + 4] == MAGIC:
+        (n,) = struct.unpack_from("<I", data, pos + 4)
+        out.append((pos, data[pos + 8:pos + 8 + n]))
+        pos += 8 + n
+    return out
+
+
+def framed(blocks: list[bytes]) -> bytes:
+    return b"".join(MAGIC + struct.pack("<I", len(b)) + b for b in blocks)
+
+
+def block_hash(raw: bytes) -> str:
+    from hashlib import sha256
+    return sha256(sha256(raw[:80]).digest()).digest()[::-1].hex()
+
+
+@pytest.fixture(scope="module")
+def bitcoinj(shared_data: Path) -> Path:
+    return shared_data / "bitcoin" / "blk" / "bitcoinj-blocks-0-438.dat"
+
+
+@pytest.fixture(scope="module")
+def forward_fingerprint(graph: Graph, bitcoinj: Path) -> dict[str, object]:
+    wipe(graph)
+    BitcoinLoader(graph).load([bitcoinj])
+    return graph_fingerprint(graph)
+
+
+def test_loading_again_changes_nothing(graph: Graph, bitcoinj: Path,
+                                       forward_fingerprint: dict[str, object]) -> None:
+    wipe(graph)
+    BitcoinLoader(graph).load([bitcoinj])
+    again = BitcoinLoader(graph).load([bitcoinj])
+    assert (again.blocks_loaded, again.blocks_skipped, again.txs) == (0, 439, 0)
+    assert graph_fingerprint(graph) == forward_fingerprint
+
+
+def test_reverse_order_gives_the_same_graph(graph: Graph, bitcoinj: Path, tmp_path: Path,
+                                            forward_fingerprint: dict[str, object]) -> None:
+    blocks = [raw for _, raw in records(bitcoinj)]
+    assert len(blocks) == 439
+    reversed_file = tmp_path / "reversed.dat"
+    reversed_file.write_bytes(framed(blocks[::-1]))
+    wipe(graph)
+    BitcoinLoader(graph, batch_txs=50).load([reversed_file])
+    assert graph_fingerprint(graph) == forward_fingerprint
+
+
+def test_sigkill_and_resume_gives_the_same_graph(
+    graph: Graph, bitcoinj: Path, cli_env: dict[str, str],
+    forward_fingerprint: dict[str, object],
+) -> None:
+    wipe(graph)
+    env = {**cli_env, "CHAINTRAIL_LOAD_BATCH_TXS": "1"}  # one write transaction per block
+    proc = subprocess.Popen([str(CLI), "load", "bitcoin", str(bitcoinj)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            n = graph.read("load/bitcoin/loaded_blocks",
+                           {"hashes": [block_hash(r) for _, r in records(bitcoinj)]})
+            if len(n) >= 40:
+                break
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL, "the load finished before it could be killed"
+    partial = len(graph.read("chain/headers"))
+    assert 40 <= partial < 439
+    run_cli(cli_env, "load", "bitcoin", str(bitcoinj))
+    assert graph_fingerprint(graph) == forward_fingerprint
+
+
+def write_bad(tmp_path: Path, bitcoinj: Path, kind: str) -> tuple[Path, int, int]:
+    """A copy of the first 100 blocks with block 60 damaged; returns path, offset, good count."""
+    recs = records(bitcoinj)[:100]
+    data = bytearray(bitcoinj.read_bytes()[: recs[-1][0] + 8 + len(recs[-1][1])])
+    off = recs[60][0]
+    if kind == "truncated":
+        data = data[: off + 8 + 100]
+    elif kind == "magic":
+        data[off:off + 4] = b"\xde\xad\xbe\xef"
+    elif kind == "merkle":
+        data[off + 8 + 80 + 50] ^= 0x01  # a byte inside the coinbase transaction
+    elif kind == "pow":
+        data[off + 8 + 76] ^= 0x01  # the nonce
+    path = tmp_path / f"{kind}.dat"
+    path.write_bytes(bytes(data))
+    return path, off, 60
+
+
+@pytest.mark.parametrize(("kind", "message"), [
+    ("truncated", "truncated"),
+    ("magic", "magic"),
+    ("merkle", "merkle"),
+    ("pow", "above the target"),
+])
+def test_bad_block_stops_with_file_and_offset_and_keeps_what_came_before(
+    graph: Graph, bitcoinj: Path, tmp_path: Path, cli_env: dict[str, str],
+    kind: str, message: str,
+) -> None:
+    wipe(graph)
+    path, offset, good = write_bad(tmp_path, bitcoinj, kind)
+    proc = run_cli(cli_env, "load", "bitcoin", str(path), check=False)
+    assert proc.returncode == 1
+    err = " ".join(proc.stderr.split())
+    assert str(path) in err and f"offset {offset}" in err, err
+    assert message in err.lower(), err
+    assert "Traceback" not in proc.stderr
+    recs = records(path)
+    loaded = graph.read("load/bitcoin/loaded_blocks",
+                        {"hashes": [block_hash(r) for _, r in recs[:good + 1]]})
+    assert len(loaded) == good  # blocks 0..59 committed, nothing of block 60
+    assert graph.read("lookup/block", {"height": good - 1})[0]["status"] == "main"
+    assert graph.read("lookup/block", {"height": good}) == []
+
+
+def test_bad_prevouts_line_is_named_and_nothing_is_written(
+    graph: Graph, shared_data: Path, tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    wipe(graph)
+    lines = (shared_data / "bitcoin/prevouts/0277647.jsonl").read_text().splitlines()
+    lines[2] = lines[2].replace('"value":', '"value":"x",')
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("\n".join(lines) + "\n")
+    proc = run_cli(cli_env, "load", "bitcoin", "--prevouts", str(bad),
+                   str(shared_data / "bitcoin/blk/btcd-277647.dat.bz2"), check=False)
+    assert proc.returncode == 1
+    err = " ".join(proc.stderr.split())
+    assert str(bad) in err and "line 3" in err, err
+    assert graph.read("stats/utxo") == [{"utxo_count": 0, "utxo_value": 0}]
+    assert graph.read("chain/headers") == []
+
+
+def test_cli_load_prints_a_json_summary(graph: Graph, shared_data: Path,
+                                        cli_env: dict[str, str]) -> None:
+    wipe(graph)
+    proc = run_cli(cli_env, "load", "bitcoin",
+                   "--prevouts", str(shared_data / "bitcoin/prevouts/0277647.jsonl"),
+                   str(shared_data / "bitcoin/blk/btcd-277647.dat.bz2"))
+    summary = json.loads(proc.stdout)
+    assert {k: summary[k] for k in ("blocks_loaded", "txs", "prevouts")} == {
+        "blocks_loaded": 1, "txs": 213, "prevouts": 732}
