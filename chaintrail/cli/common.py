@@ -10,10 +10,11 @@ from functools import wraps
 from typing import ParamSpec, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.logging import RichHandler
 
-from chaintrail.errors import ChaintrailError, InputError
+from chaintrail.errors import ChaintrailError, ConfigError, InputError
 from chaintrail.settings import Settings
 from cypher.registry import Registry
 from cypher.runner import Graph
@@ -22,14 +23,22 @@ from db.driver import open_driver
 P = ParamSpec("P")
 R = TypeVar("R")
 
-out = Console()
+out = Console(soft_wrap=True)
 """Command output (stdout): JSON, tables, summaries."""
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 """Diagnostics and progress (stderr), so stdout stays machine-readable."""
 
 
 def load_settings() -> Settings:
-    return Settings()
+    """The settings from the environment; a bad value is a ConfigError naming the variable."""
+    try:
+        return Settings()
+    except ValidationError as e:
+        problems = "; ".join(
+            f"CHAINTRAIL_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in e.errors()
+        )
+        raise ConfigError(f"bad configuration: {problems}") from e
 
 
 def setup_logging(settings: Settings) -> None:
@@ -40,7 +49,8 @@ def setup_logging(settings: Settings) -> None:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=settings.log_level.upper(), handlers=[handler], force=True)
-    logging.getLogger("neo4j").setLevel(logging.WARNING)
+    for noisy in ("neo4j", "httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 @contextmanager

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from chaintrail.cli.common import err, load_settings
 from chaintrail.cli.db import db_app
+from chaintrail.errors import ConfigError
 from chaintrail.cli.load import load_app
 from chaintrail.cli.query import query
 from chaintrail.cli.sample import sample_app
@@ -15,6 +17,18 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def main(ctx: typer.Context) -> None:
+    """Settings come from CHAINTRAIL_* environment variables (see the README)."""
+    try:
+        ctx.obj = load_settings()
+    except ConfigError as e:
+        err.print(f"[bold red]error:[/] {e}", highlight=False)
+        raise typer.Exit(1) from e
+
+
 app.add_typer(db_app, name="db")
 app.add_typer(load_app, name="load")
 app.add_typer(sample_app, name="sample")

@@ -131,18 +131,68 @@ def block_from_rpc(data: dict[str, Any], *, source: str, verbosity: int) -> RpcB
     return RpcBlock(block, tuple(prevouts), verbosity)
 
 
-def iter_rpc_blocks(rpc: BitcoinRpc, start: int, end: int) -> Iterator[RpcBlock]:
-    """Blocks `start..end` (inclusive) of the node's best chain, in height order."""
+def fetch_prevouts(rpc: BitcoinRpc, block: Block, cache: dict[str, Any]) -> list[Prevout]:
+    """Prevouts of a verbosity-2 block's inputs, from `getrawtransaction <txid> true`.
+
+    Needs a node with `-txindex`; inputs spent from the same block need no fetch. `cache`
+    holds the verbose transactions already fetched in this run.
+    """
+    in_block = {t.txid for t in block.txs}
+    out: list[Prevout] = []
+    for tx in block.txs:
+        if tx.is_coinbase:
+            continue
+        for i in tx.inputs:
+            if i.prev_txid in in_block:
+                continue
+            prev = cache.get(i.prev_txid)
+            if prev is None:
+                prev = cache[i.prev_txid] = rpc.call("getrawtransaction", i.prev_txid, True)
+            where = f"{rpc.url} getrawtransaction {i.prev_txid}"
+            try:
+                vout = next(v for v in prev["vout"] if int(v["n"]) == i.vout)
+                out.append(Prevout(
+                    txid=i.prev_txid, vout=i.vout, value=_sat(vout["value"], where),
+                    script_pubkey=bytes.fromhex(vout["scriptPubKey"]["hex"]),
+                    coinbase=any("coinbase" in v for v in prev.get("vin", ())),
+                ))
+            except (StopIteration, KeyError, TypeError, ValueError) as e:
+                raise FormatError(f"no output {i.vout} in the answer: {e!r}", source=where) from e
+    return out
+
+
+def iter_rpc_blocks(
+    rpc: BitcoinRpc, start: int, end: int, *, fetch_prevouts_v2: bool = True
+) -> Iterator[RpcBlock]:
+    """Blocks `start..end` (inclusive) of the node's best chain, in height order.
+
+    On a node that only answers verbosity 2, the inputs' prevouts are fetched with
+    `getrawtransaction` (`fetch_prevouts_v2`); a node without `-txindex` refuses, and the
+    inputs are then resolved from the database or by later loads.
+    """
     verbosity = 3
+    cache: dict[str, Any] = {}
     for height in range(start, end + 1):
         block_hash = rpc.call("getblockhash", height)
         try:
             data = rpc.call("getblock", block_hash, verbosity)
         except RpcError as e:
             if verbosity == 3 and e.code == RPC_INVALID_PARAMETER:
-                log.info("node refuses getblock verbosity 3; using 2 (inputs resolved later)")
+                log.info("node refuses getblock verbosity 3; using 2")
                 verbosity = 2
                 data = rpc.call("getblock", block_hash, verbosity)
             else:
                 raise
-        yield block_from_rpc(data, source=f"{rpc.url} block {height}", verbosity=verbosity)
+        rb = block_from_rpc(data, source=f"{rpc.url} block {height}", verbosity=verbosity)
+        if verbosity == 2 and fetch_prevouts_v2:
+            try:
+                prevouts = fetch_prevouts(rpc, rb.block, cache)
+            except RpcError as e:
+                log.warning("getrawtransaction refused (%s): inputs stay unresolved until "
+                            "their outputs are loaded; run the node with -txindex", e)
+                fetch_prevouts_v2 = False
+            else:
+                rb = RpcBlock(rb.block, tuple(prevouts), verbosity)
+        if len(cache) > 100_000:
+            cache.clear()
+        yield rb
