@@ -23,7 +23,7 @@ from db.driver import open_driver
 P = ParamSpec("P")
 R = TypeVar("R")
 
-out = Console(soft_wrap=True)
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 """Command output (stdout): JSON, tables, summaries."""
 err = Console(stderr=True, soft_wrap=True)
 """Diagnostics and progress (stderr), so stdout stays machine-readable."""

@@ -85,7 +85,13 @@ def _query(name: str | None, params: list[str], fmt: str, list_: bool) -> None:
         typer.echo(json.dumps(rows, indent=2))
         return
     cols = list(rows[0]) if rows else list(q.columns)
-    table = Table(*cols)
-    for r in rows:
-        table.add_row(*(_cell(r.get(c)) for c in cols))
-    out.print(table)
+    if len(rows) == 1:
+        # One row (a lookup): field / value, readable at any terminal width.
+        table = Table("field", "value", title=name)
+        for c in cols:
+            table.add_row(c, _cell(rows[0].get(c)))
+    else:
+        table = Table(*cols, title=f"{name}: {len(rows)} rows")
+        for r in rows:
+            table.add_row(*(_cell(r.get(c)) for c in cols))
+    out.print(table, overflow="fold", crop=False)

@@ -1,0 +1,265 @@
+"""Block sources on disk: a Bitcoin Core blocks directory, a blk file, or one raw block.
+
+What a path holds is decided by its content, not its name:
+
+- a directory: its `blk*.dat` files in numeric order (a datadir with a `blocks/` folder works
+  too), de-obfuscated with the 8-byte key in `xor.dat` when present (Bitcoin Core 28+);
+- a file starting with `BZh`: bzip2, examined again after decompression (offsets are then in
+  the decompressed stream);
+- a file starting with a known network magic: blk framing, records of magic, 4-byte
+  little-endian length, block; zero bytes where a record should start end the file (Core
+  preallocates blk files with zeros);
+- anything else that parses as exactly one block: a raw serialized block (if it starts with a
+  header meeting its own proof of work but does not parse, the parse error is reported as is:
+  a damaged block rather than an unknown format).
+
+Files are streamed record by record: at most one block's bytes are held at a time (a bzip2 file
+is decompressed as a stream too).
+"""
+
+from __future__ import annotations
+
+import bz2
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from chaintrail.errors import FormatError, InputError
+from loaders.bitcoin.model import Block
+from loaders.bitcoin.network import MAINNET, Network, network_by_magic
+from loaders.bitcoin.parse import HEADER_SIZE, MAX_BLOCK_SERIALIZED_SIZE, parse_block, parse_header
+from loaders.bitcoin.verify import bits_to_target
+
+log = logging.getLogger(__name__)
+
+_BLK_NAME = re.compile(r"blk(\d+)\.dat")
+_BZ2_MAGIC = b"BZh"
+_XOR_KEY_SIZE = 8
+
+
+class _Stream(Protocol):
+    """What is read from: an open file or a bzip2 stream."""
+
+    def read(self, n: int, /) -> bytes: ...
+
+    def seekable(self) -> bool: ...
+
+    def seek(self, n: int, /) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SourcedBlock:
+    """A parsed block and the network it belongs to (from the blk magic, or as assumed)."""
+
+    block: Block
+    network: Network
+
+
+def _xor(data: bytes, key: bytes, offset: int) -> bytes:
+    """`data` read at file `offset`, XORed with the repeating 8-byte key (Core's obfuscation)."""
+    if not data:
+        return data
+    shift = offset % _XOR_KEY_SIZE
+    rotated = key[shift:] + key[:shift]
+    n = len(data)
+    stream = (rotated * (n // _XOR_KEY_SIZE + 1))[:n]
+    return (int.from_bytes(data, "little") ^ int.from_bytes(stream, "little")).to_bytes(n, "little")
+
+
+def _read_xor_key(blocks_dir: Path) -> bytes | None:
+    """The obfuscation key in `xor.dat`, or None when absent or all zero."""
+    path = blocks_dir / "xor.dat"
+    if not path.is_file():
+        return None
+    key = path.read_bytes()
+    if len(key) != _XOR_KEY_SIZE:
+        raise FormatError(
+            f"xor.dat holds {len(key)} bytes, expected {_XOR_KEY_SIZE}", source=str(path)
+        )
+    return None if key == bytes(_XOR_KEY_SIZE) else key
+
+
+class _Reader:
+    """Reads a stream at known offsets, undoing the XOR obfuscation when there is a key."""
+
+    def __init__(self, f: _Stream, key: bytes | None) -> None:
+        self._f = f
+        self._key = key
+        self.pos = 0
+
+    def read(self, n: int) -> bytes:
+        data = self._f.read(n)
+        if self._key is not None:
+            data = _xor(data, self._key, self.pos)
+        self.pos += len(data)
+        return data
+
+
+def _iter_blk_records(reader: _Reader, source: str, first: bytes) -> Iterator[SourcedBlock]:
+    """Blocks of a blk-framed stream whose first 8 bytes (`first`) were already read."""
+    net = network_by_magic(first[:4])
+    if net is None:
+        raise FormatError(f"unknown magic {first[:4].hex()}", source=source, offset=0)
+    head = first
+    while True:
+        record = reader.pos - len(head)
+        if not head.strip(b"\x00"):
+            if head:
+                log.debug("%s: zero padding from byte offset %d ends the file", source, record)
+            return
+        if len(head) < 8:
+            raise FormatError(
+                f"truncated record header: {len(head)} of 8 bytes", source=source, offset=record
+            )
+        if head[:4] != net.magic:
+            other = network_by_magic(head[:4])
+            what = f" ({other.name})" if other is not None else ""
+            raise FormatError(
+                f"wrong magic {head[:4].hex()}{what} at offset {record}, expected "
+                f"{net.magic.hex()} ({net.name})",
+                source=source,
+                offset=record,
+            )
+        length = int.from_bytes(head[4:8], "little")
+        if not HEADER_SIZE < length <= MAX_BLOCK_SERIALIZED_SIZE:
+            raise FormatError(
+                f"record at offset {record} declares an impossible block length {length}",
+                source=source,
+                offset=record,
+            )
+        data = reader.read(length)
+        if len(data) < length:
+            raise FormatError(
+                f"truncated record at offset {record}: declares {length} bytes, "
+                f"only {len(data)} left",
+                source=source,
+                offset=record,
+            )
+        block = parse_block(data, source=source, offset=record + 8, record_offset=record)
+        yield SourcedBlock(block, net)
+        head = reader.read(8)
+
+
+def _has_real_header(data: bytes) -> bool:
+    """Whether `data` starts with a block header whose hash meets its own target: random
+    bytes almost never do, so a parse error after it is a damaged block, not another format."""
+    if len(data) < HEADER_SIZE:
+        return False
+    header = parse_header(data)
+    try:
+        return 0 < int(header.hash, 16) <= bits_to_target(header.bits)
+    except ValueError:
+        return False
+
+
+def _iter_stream(
+    f: _Stream,
+    source: str,
+    *,
+    key: bytes | None,
+    height: int | None,
+    network: Network | None,
+    size_hint: int | None,
+) -> Iterator[SourcedBlock]:
+    reader = _Reader(f, key)
+    first = reader.read(8)
+    if not first.strip(b"\x00"):
+        log.debug("%s: starts with zero bytes, an empty preallocated blk file", source)
+        return
+    if first[:3] == _BZ2_MAGIC and key is None:
+        f.seek(0)
+        with bz2.open(f) as inner:
+            yield from _iter_stream(
+                inner, source, key=None, height=height, network=network, size_hint=None
+            )
+        return
+    if network_by_magic(first[:4]) is not None:
+        if height is not None:
+            raise ValueError("a height only applies to a single raw block, not a blk file")
+        yield from _iter_blk_records(reader, source, first)
+        return
+    if size_hint is not None and size_hint > MAX_BLOCK_SERIALIZED_SIZE:
+        raise FormatError(
+            f"unknown format: no known network magic at the start ({first[:4].hex()}) and "
+            f"too large for a single raw block",
+            source=source,
+            offset=0,
+        )
+    rest = reader.read(MAX_BLOCK_SERIALIZED_SIZE + 1 - len(first))
+    data = first + rest
+    try:
+        block = parse_block(data, source=source, offset=0, height_hint=height)
+    except FormatError as e:
+        if _has_real_header(data):
+            raise  # a block header with its proof of work: a damaged raw block, say where
+        raise FormatError(
+            f"unknown format: no known network magic at the start ({first[:4].hex()}) and "
+            f"not a raw block ({e.reason} at byte offset {e.offset})",
+            source=source,
+            offset=0,
+        ) from e
+    yield SourcedBlock(block, network or MAINNET)
+
+
+def _blk_files(directory: Path) -> list[Path]:
+    found = []
+    for p in directory.iterdir():
+        m = _BLK_NAME.fullmatch(p.name)
+        if m and p.is_file():
+            found.append((int(m.group(1)), p))
+    return [p for _, p in sorted(found)]
+
+
+def _blocks_dir(path: Path) -> Path:
+    """The folder holding blk files: `path` itself or its `blocks/` (a Core datadir)."""
+    if not _blk_files(path) and (path / "blocks").is_dir():
+        return path / "blocks"
+    return path
+
+
+def _iter_file(
+    path: Path, *, key: bytes | None, height: int | None, network: Network | None
+) -> Iterator[SourcedBlock]:
+    with path.open("rb") as f:
+        yield from _iter_stream(
+            f, str(path), key=key, height=height, network=network, size_hint=path.stat().st_size
+        )
+
+
+def iter_blocks(
+    path: Path, *, height: int | None = None, network: Network | None = None
+) -> Iterator[SourcedBlock]:
+    """Every block under `path` (directory, blk file, bzip2 file or raw block), in file order.
+
+    Each Block's `source` is the file and `offset` the byte offset of its record (of the block
+    itself for a raw block). `height` only applies to a single raw block and becomes its
+    `height_hint`; `network` is the network assumed for a raw block (default mainnet), blk
+    records carry theirs in their magic.
+    """
+    path = Path(path)
+    if path.is_dir():
+        if height is not None:
+            raise ValueError("a height only applies to a single raw block, not a directory")
+        blocks_dir = _blocks_dir(path)
+        files = _blk_files(blocks_dir)
+        if not files:
+            raise InputError("no blk*.dat files in this directory", source=str(path))
+        key = _read_xor_key(blocks_dir)
+        for f in files:
+            yield from _iter_file(f, key=key, height=None, network=network)
+        return
+    if not path.is_file():
+        raise InputError("no such file or directory", source=str(path))
+    key = _read_xor_key(path.parent) if _BLK_NAME.fullmatch(path.name) else None
+    yield from _iter_file(path, key=key, height=height, network=network)
+
+
+def detect_network(path: Path, *, default: Network = MAINNET) -> Network:
+    """The network of the blocks under `path`: from the first blk record's magic, or
+    `default` for a raw block (which carries no network)."""
+    for sourced in iter_blocks(path, network=default):
+        return sourced.network
+    return default

@@ -1,0 +1,65 @@
+"""`chaintrail query`: the catalogue, JSON and table output, and refusals with clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cypher.runner import Graph
+from loaders.bitcoin.load import BitcoinLoader
+from tests.helpers import run_cli, wipe
+
+pytestmark = [pytest.mark.neo4j, pytest.mark.shared]
+
+BLOCK_170 = "00000000d1145790a8694403d4063f323d499e655c83426834d4ce2f8dd4a2ee"
+
+
+@pytest.fixture(scope="module")
+def loaded(graph: Graph, shared_data: Path) -> Graph:
+    wipe(graph)
+    BitcoinLoader(graph).load([shared_data / "bitcoin/blk/bitcoinj-blocks-0-438.dat"])
+    return graph
+
+
+def test_list_shows_the_catalogue(cli_env: dict[str, str]) -> None:
+    out = run_cli(cli_env, "query", "--list").stdout
+    for name in ("lookup/block", "lookup/transaction", "lookup/address", "stats/outputs"):
+        assert name in out
+    assert "load/bitcoin/blocks" not in out  # internal write queries are not offered
+
+
+def test_json_rows_are_exact(loaded: Graph, cli_env: dict[str, str]) -> None:
+    rows = json.loads(run_cli(cli_env, "query", "lookup/block", "--param", "height=170").stdout)
+    assert len(rows) == 1
+    assert (rows[0]["hash"], rows[0]["tx_count"], rows[0]["output_value"], rows[0]["fee_total"]) \
+        == (BLOCK_170, 2, 10_000_000_000, 0)
+    assert rows == loaded.read("lookup/block", {"height": 170})  # same code path as the API
+    addr = json.loads(run_cli(cli_env, "query", "lookup/address", "-p",
+                              "address=1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm3").stdout)
+    assert addr[0]["received"] == 1_000_000_000
+
+
+def test_table_format(loaded: Graph, cli_env: dict[str, str]) -> None:
+    out = run_cli(cli_env, "query", "lookup/block", "--param", f"hash={BLOCK_170}",
+                  "--format", "table").stdout
+    assert BLOCK_170 in out and "tx_count" in out
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["load/bitcoin/blocks", "--param", "rows=[]"], "write query"),
+    (["lookup/nothing"], "no stored query 'lookup/nothing'"),
+    (["lookup/block", "--param", "colour=red"], "no parameter 'colour'"),
+    (["lookup/block", "--param", "height=tall"], "must be INTEGER"),
+    (["lookup/block", "--param", "hash=xyz"], "64 hex digits"),
+    (["lookup/address", "--param", "address=1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm4"], "checksum"),
+    (["lookup/transaction"], "'txid' (TXID) is required"),
+    (["lookup/block", "--format", "xml"], "--format must be json or table"),
+])
+def test_refusals_are_clear(loaded: Graph, cli_env: dict[str, str], args: list[str],
+                            message: str) -> None:
+    proc = run_cli(cli_env, "query", *args, check=False)
+    assert proc.returncode == 1, proc.stdout
+    assert message in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
