@@ -23,11 +23,11 @@ from chaintrail.errors import ChaintrailError, InputError
 from cypher.runner import Graph
 from cypher.schema import apply_schema
 from loaders.bitcoin.chain import Header, place
-from loaders.bitcoin.model import Block, Prevout
+from loaders.bitcoin.model import Block, Prevout, Tx
 from loaders.bitcoin.network import NETWORKS, Network
 from loaders.bitcoin.prevouts import read_prevouts
-from loaders.bitcoin.rows import Rows, block_rows, prevout_rows
-from loaders.bitcoin.sources import iter_blocks
+from loaders.bitcoin.rows import Rows, block_rows, prevout_rows, tx_rows
+from loaders.bitcoin.sources import SourcedTx, iter_items
 from loaders.bitcoin.verify import verify_block
 from loaders.progress import LoadProgress, LogProgress
 
@@ -52,6 +52,7 @@ class LoadSummary:
     inputs: int = 0
     outputs: int = 0
     prevouts: int = 0
+    lone_txs: int = 0
     seconds: float = 0.0
 
     @property
@@ -66,6 +67,7 @@ class LoadSummary:
             "inputs": self.inputs,
             "outputs": self.outputs,
             "prevouts": self.prevouts,
+            "lone_txs": self.lone_txs,
             "seconds": round(self.seconds, 3),
             "tx_per_s": round(self.tx_rate, 1),
         }
@@ -133,7 +135,7 @@ class BitcoinLoader:
         self.batch_txs = batch_txs
         self.progress: LoadProgress = progress or LogProgress("bitcoin load")
         self.summary = LoadSummary()
-        self._pending: list[tuple[Block, Network, Sequence[Prevout]]] = []
+        self._pending: list[tuple[Block | Tx, Network, Sequence[Prevout]]] = []
         self._pending_txs = 0
         self._seen: set[str] = set()
 
@@ -203,10 +205,14 @@ class BitcoinLoader:
 
     # -- internals ----------------------------------------------------------------------------
     def _load_path(self, path: Path, height: int | None, network: Network | None) -> None:
-        blocks = iter_blocks(path, height=height, network=network)
-        self._consume((sb.block, sb.network, ()) for sb in blocks)
+        items = iter_items(path, height=height, network=network)
+        self._consume(
+            (it.tx if isinstance(it, SourcedTx) else it.block, it.network, ()) for it in items
+        )
 
-    def _consume(self, blocks: Iterator[tuple[Block, Network, Sequence[Prevout]]]) -> None:
+    def _consume(
+        self, blocks: Iterator[tuple[Block | Tx, Network, Sequence[Prevout]]]
+    ) -> None:
         """Add blocks from a source; bad input commits the blocks before it, then raises."""
         while True:
             try:
@@ -218,7 +224,12 @@ class BitcoinLoader:
                 raise
             self._add(block, net, prevouts)
 
-    def _add(self, block: Block, net: Network, prevouts: Sequence[Prevout] = ()) -> None:
+    def _add(self, item: Block | Tx, net: Network, prevouts: Sequence[Prevout] = ()) -> None:
+        if isinstance(item, Tx):  # a lone transaction: nothing to verify but its parse
+            self._pending.append((item, net, prevouts))
+            self._pending_txs += 1
+            return
+        block = item
         if block.hash in self._seen:
             return
         try:
@@ -236,16 +247,21 @@ class BitcoinLoader:
         """Hand the pending blocks to the writer (skipping those already in the database)."""
         if self._pending:
             self.writer.wait()  # the previous batch may hold some of these blocks
-            already = self.writer.loaded([b.hash for b, _, _ in self._pending])
+            already = self.writer.loaded(
+                [b.hash for b, _, _ in self._pending if isinstance(b, Block)])
             rows = Rows()
             blocks = 0
-            for block, net, prevouts in self._pending:
-                if block.hash in already:
+            for item, net, prevouts in self._pending:
+                if isinstance(item, Tx):
+                    tx_rows(item, net, rows)
+                    self.summary.lone_txs += 1
+                    continue
+                if item.hash in already:
                     self.summary.blocks_skipped += 1
                     continue
                 prevout_rows(prevouts, net, rows)
                 self.summary.prevouts += len(prevouts)
-                block_rows(block, net, rows)
+                block_rows(item, net, rows)
                 blocks += 1
             if len(rows):
                 self.writer.submit(rows)

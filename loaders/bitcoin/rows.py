@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from loaders.bitcoin.model import Block, Prevout, TxOut
+from loaders.bitcoin.model import Block, Prevout, Tx, TxOut
 from loaders.bitcoin.network import Network
 from loaders.bitcoin.script import classify_script
 from loaders.bitcoin.verify import bip34_height
@@ -67,58 +67,69 @@ def output_row(txid: str, out: TxOut, net: Network) -> Row:
     }
 
 
+def tx_rows(
+    tx: Tx, net: Network, into: Rows, block_hash: str | None = None, index: int | None = None
+) -> tuple[int, int]:
+    """Append one transaction's rows; returns its (non-coinbase input count, output value).
+
+    Without `block_hash` it is a lone transaction (from a raw transaction file): written with
+    its outputs and inputs, in no block, with no height.
+    """
+    tx_out_value = sum(o.value for o in tx.outputs)
+    n_in = 0 if tx.is_coinbase else len(tx.inputs)
+    if n_in:
+        into.spends.append({
+            "txid": tx.txid,
+            "inputs": [
+                {
+                    "vin": vin,
+                    "prev_id": f"{i.prev_txid}:{i.vout}",
+                    "prev_txid": i.prev_txid,
+                    "prev_vout": i.vout,
+                }
+                for vin, i in enumerate(tx.inputs)
+            ],
+        })
+    props: Row = {
+        "version": tx.version,
+        "locktime": tx.locktime,
+        "size": tx.size,
+        "vsize": tx.vsize,
+        "weight": tx.weight,
+        "is_coinbase": tx.is_coinbase,
+        "input_count": n_in,
+        "output_count": len(tx.outputs),
+        "output_value": tx_out_value,
+    }
+    if tx.wtxid != tx.txid:
+        props["wtxid"] = tx.wtxid
+    if tx.is_coinbase:
+        props["coinbase"] = tx.inputs[0].script_sig.hex()
+    into.txs.append({
+        "txid": tx.txid,
+        "block_hash": block_hash,
+        "index": index,
+        "props": props,
+        "outputs": [output_row(tx.txid, out, net) for out in tx.outputs],
+    })
+    into.tx_count += 1
+    into.input_count += n_in
+    into.output_count += len(tx.outputs)
+    return n_in, tx_out_value
+
+
 def block_rows(block: Block, net: Network, into: Rows) -> None:
-    """Append the rows of one block to `into`."""
+    """Append the rows of one block (its transactions, outputs, inputs) to `into`."""
     h = block.header
     input_count = 0
-    output_count = 0
     output_value = 0
     coinbase_value = 0
     for index, tx in enumerate(block.txs):
-        tx_out_value = sum(o.value for o in tx.outputs)
-        output_count += len(tx.outputs)
-        output_value += tx_out_value
+        n_in, value = tx_rows(tx, net, into, h.hash, index)
+        input_count += n_in
+        output_value += value
         if tx.is_coinbase:
-            coinbase_value += tx_out_value
-            n_in = 0
-        else:
-            n_in = len(tx.inputs)
-            input_count += n_in
-            into.spends.append({
-                "txid": tx.txid,
-                "inputs": [
-                    {
-                        "vin": vin,
-                        "prev_id": f"{i.prev_txid}:{i.vout}",
-                        "prev_txid": i.prev_txid,
-                        "prev_vout": i.vout,
-                    }
-                    for vin, i in enumerate(tx.inputs)
-                ],
-            })
-        props: Row = {
-            "version": tx.version,
-            "locktime": tx.locktime,
-            "size": tx.size,
-            "vsize": tx.vsize,
-            "weight": tx.weight,
-            "is_coinbase": tx.is_coinbase,
-            "input_count": n_in,
-            "output_count": len(tx.outputs),
-            "output_value": tx_out_value,
-        }
-        if tx.is_coinbase:
-            props["coinbase"] = tx.inputs[0].script_sig.hex()
-        into.txs.append({
-            "txid": tx.txid,
-            "block_hash": h.hash,
-            "index": index,
-            "props": props,
-            "outputs": [output_row(tx.txid, out, net) for out in tx.outputs],
-        })
-    into.tx_count += len(block.txs)
-    into.input_count += input_count
-    into.output_count += output_count
+            coinbase_value += value
     into.blocks.append({
         "hash": h.hash,
         "prev_hash": h.prev_hash,
@@ -131,7 +142,7 @@ def block_rows(block: Block, net: Network, into: Rows) -> None:
         "weight": block.weight,
         "tx_count": len(block.txs),
         "input_count": input_count,
-        "output_count": output_count,
+        "output_count": sum(len(t.outputs) for t in block.txs),
         "output_value": output_value,
         "coinbase_value": coinbase_value,
         "bip34_height": bip34_height(block),

@@ -28,9 +28,15 @@ from pathlib import Path
 from typing import Protocol
 
 from chaintrail.errors import FormatError, InputError
-from loaders.bitcoin.model import Block
+from loaders.bitcoin.model import Block, Tx
 from loaders.bitcoin.network import MAINNET, Network, network_by_magic
-from loaders.bitcoin.parse import HEADER_SIZE, MAX_BLOCK_SERIALIZED_SIZE, parse_block, parse_header
+from loaders.bitcoin.parse import (
+    HEADER_SIZE,
+    MAX_BLOCK_SERIALIZED_SIZE,
+    parse_block,
+    parse_header,
+    parse_tx,
+)
 from loaders.bitcoin.verify import bits_to_target
 
 log = logging.getLogger(__name__)
@@ -56,6 +62,16 @@ class SourcedBlock:
 
     block: Block
     network: Network
+
+
+@dataclass(frozen=True, slots=True)
+class SourcedTx:
+    """A lone serialized transaction (a file holding one raw transaction, not in a block):
+    what an investigator copies from an explorer or a node's mempool."""
+
+    tx: Tx
+    network: Network
+    source: str
 
 
 def _xor(data: bytes, key: bytes, offset: int) -> bytes:
@@ -163,7 +179,7 @@ def _iter_stream(
     height: int | None,
     network: Network | None,
     size_hint: int | None,
-) -> Iterator[SourcedBlock]:
+) -> Iterator[SourcedBlock | SourcedTx]:
     reader = _Reader(f, key)
     first = reader.read(8)
     if not first.strip(b"\x00"):
@@ -195,9 +211,18 @@ def _iter_stream(
     except FormatError as e:
         if _has_real_header(data):
             raise  # a block header with its proof of work: a damaged raw block, say where
+        try:
+            tx = parse_tx(data, source=source, offset=0)
+        except FormatError:
+            pass
+        else:
+            if height is not None:
+                raise ValueError("a height only applies to a raw block, not a transaction")
+            yield SourcedTx(tx, network or MAINNET, source)
+            return
         raise FormatError(
-            f"unknown format: no known network magic at the start ({first[:4].hex()}) and "
-            f"not a raw block ({e.reason} at byte offset {e.offset})",
+            f"unknown format: no known network magic at the start ({first[:4].hex()}), not a "
+            f"raw block ({e.reason} at byte offset {e.offset}) and not a raw transaction",
             source=source,
             offset=0,
         ) from e
@@ -222,17 +247,18 @@ def _blocks_dir(path: Path) -> Path:
 
 def _iter_file(
     path: Path, *, key: bytes | None, height: int | None, network: Network | None
-) -> Iterator[SourcedBlock]:
+) -> Iterator[SourcedBlock | SourcedTx]:
     with path.open("rb") as f:
         yield from _iter_stream(
             f, str(path), key=key, height=height, network=network, size_hint=path.stat().st_size
         )
 
 
-def iter_blocks(
+def iter_items(
     path: Path, *, height: int | None = None, network: Network | None = None
-) -> Iterator[SourcedBlock]:
-    """Every block under `path` (directory, blk file, bzip2 file or raw block), in file order.
+) -> Iterator[SourcedBlock | SourcedTx]:
+    """Every block under `path` (directory, blk file, bzip2 file or raw block), in file order,
+    or the one transaction of a raw transaction file.
 
     Each Block's `source` is the file and `offset` the byte offset of its record (of the block
     itself for a raw block). `height` only applies to a single raw block and becomes its
@@ -255,6 +281,16 @@ def iter_blocks(
         raise InputError("no such file or directory", source=str(path))
     key = _read_xor_key(path.parent) if _BLK_NAME.fullmatch(path.name) else None
     yield from _iter_file(path, key=key, height=height, network=network)
+
+
+def iter_blocks(
+    path: Path, *, height: int | None = None, network: Network | None = None
+) -> Iterator[SourcedBlock]:
+    """Like `iter_items`, for callers that want blocks only: a lone transaction is an error."""
+    for item in iter_items(path, height=height, network=network):
+        if isinstance(item, SourcedTx):
+            raise FormatError("a lone transaction, not a block", source=item.source, offset=0)
+        yield item
 
 
 def detect_network(path: Path, *, default: Network = MAINNET) -> Network:

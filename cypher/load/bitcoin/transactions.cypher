@@ -1,5 +1,5 @@
 // @description Write transactions with the outputs they create and the addresses those pay,
-//   and link each transaction to its block at its index. An output first seen as spent (a
+//   and link each transaction to its block at its index (a lone transaction has none). An output first seen as spent (a
 //   placeholder with only txid and n) gets its value and script here. P2PK outputs are linked
 //   to the P2PKH address of their key.
 // @mode write
@@ -10,9 +10,11 @@ UNWIND $rows AS r
 MERGE (t:Transaction {txid: r.txid})
 SET t += r.props
 WITH t, r
-MATCH (b:Block {hash: r.block_hash})
-MERGE (t)-[i:IN_BLOCK]->(b)
-SET i.index = r.index
+CALL (t, r) {
+  MATCH (b:Block {hash: r.block_hash})
+  MERGE (t)-[i:IN_BLOCK]->(b)
+  SET i.index = r.index
+}
 WITH t, r
 UNWIND r.outputs AS o
 MERGE (out:Output {id: o.id})

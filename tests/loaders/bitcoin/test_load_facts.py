@@ -185,3 +185,24 @@ def test_block_170_and_balances_of_the_spends_file(shared_data: Path, empty_grap
     unspent = empty_graph.read("stats/utxo", {})[0]
     assert unspent["utxo_count"] == spends["utxo_count_at_end"]
     assert unspent["utxo_value"] == spends["utxo_value_at_end_sat"]
+
+
+def test_a_lone_raw_transaction_loads_with_its_facts(shared_data: Path, empty_graph: Graph) -> None:
+    facts = json.loads(
+        (shared_data / "bitcoin/facts/megatx-5569-inputs.bin.bz2.facts.json").read_text())
+    summary = BitcoinLoader(empty_graph).load(
+        [shared_data / "bitcoin/tx/megatx-5569-inputs.bin.bz2"])
+    assert (summary.lone_txs, summary.blocks_loaded) == (1, 0)
+    t = empty_graph.read("lookup/transaction", {"txid": facts["txid"]})[0]
+    assert (t["input_count"], t["output_count"], t["output_value"]) == (
+        facts["input_count"], facts["output_count"], facts["output_value_sum_sat"])
+    assert (t["block_hash"], t["height"], t["input_value"], t["fee"]) == (None, None, None, None)
+    assert (t["inputs"][0]["prev_txid"], t["inputs"][0]["vout"]) == (
+        facts["first_prevout"]["txid"], facts["first_prevout"]["vout"])
+    types: dict[str, int] = {}
+    for o in t["outputs"]:
+        types[o["script_type"]] = types.get(o["script_type"], 0) + 1
+    assert types == facts["output_script_types"]
+    assert len({o["address"] for o in t["outputs"] if o["address"]}) == \
+        facts["distinct_addresses_count"]
+    assert t["size"] == facts["decompressed_size"]

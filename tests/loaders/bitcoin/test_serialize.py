@@ -78,7 +78,10 @@ def test_real_megatx_round_trips(bitcoin_data: Path) -> None:
 
 
 def test_stripped_form_hashes_to_the_txid(bitcoin_data: Path) -> None:
-    raw = (bitcoin_data / "raw" / "0709632.raw").read_bytes()
+    path = bitcoin_data / "raw" / "0709632.raw"
+    if not path.is_file():
+        pytest.skip(f"{path} not present")
+    raw = path.read_bytes()
     block = parse_block(raw)
     segwit = [t for t in block.txs if t.has_witness]
     assert segwit

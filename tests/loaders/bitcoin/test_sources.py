@@ -10,7 +10,7 @@ import pytest
 
 from chaintrail.errors import FormatError, InputError
 from loaders.bitcoin.network import MAINNET, TESTNET
-from loaders.bitcoin.sources import SourcedBlock, detect_network, iter_blocks
+from loaders.bitcoin.sources import SourcedBlock, SourcedTx, detect_network, iter_blocks, iter_items
 
 
 def records(data: bytes) -> list[bytes]:
@@ -186,8 +186,10 @@ def test_unknown_format(tmp_path: Path, bitcoin_data: Path) -> None:
         list(iter_blocks(junk))
     megatx = tmp_path / "megatx.bin.bz2"
     megatx.write_bytes((bitcoin_data / "tx" / "megatx-5569-inputs.bin.bz2").read_bytes())
-    with pytest.raises(FormatError, match="not a raw block"):
+    with pytest.raises(FormatError, match="a lone transaction, not a block"):
         list(iter_blocks(megatx))
+    (item,) = list(iter_items(megatx))  # the loader's view: one lone transaction
+    assert isinstance(item, SourcedTx) and len(item.tx.inputs) == 5569
     big = tmp_path / "big.bin"
     big.write_bytes(b"\x01" * 4_000_100)
     with pytest.raises(FormatError, match="too large for a single raw block"):
