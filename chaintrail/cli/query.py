@@ -65,7 +65,7 @@ def _query(name: str | None, params: list[str], fmt: str, list_: bool) -> None:
     if list_ or name is None:
         table = Table("name", "mode", "parameters", "description", show_lines=False)
         for q in registry:
-            if q.name.startswith(("schema/", "load/", "chain/")):
+            if q.name.startswith(("schema/", "load/", "chain/", "bench/")):
                 continue
             ps = ", ".join(p.name + ("" if p.required else "?") for p in q.params)
             table.add_row(q.name, q.mode, ps, q.description)

@@ -31,10 +31,9 @@ def generate(
         bool, typer.Option("--force", help="Replace a sample already in OUT_DIR.")
     ] = False,
 ) -> None:
-    """Write a deterministic regtest chain (Bitcoin Core blk files) plus truth.json.
+    """Write a deterministic regtest chain (Bitcoin Core blk files) and its truth.json.
 
-    Load it with `chaintrail load bitcoin OUT_DIR`; truth.json says who owns every address,
-    which transactions are CoinJoins and peel chains, and where the stolen coins went.
+    Load it with `chaintrail load bitcoin OUT_DIR`. truth.json says who owns each address.
     """
     start = time.monotonic()
     with make_progress("sample", err) as progress:
