@@ -24,7 +24,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
+from neo4j import ManagedTransaction
 from pydantic import SecretStr
 
 from chaintrail.settings import Settings
@@ -59,6 +61,10 @@ def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     return elapsed, usage.ru_maxrss * 1024, out
 
 
+def _run_one(tx: ManagedTransaction, text: str, params: dict[str, Any]) -> None:
+    tx.run(text, params).consume()
+
+
 def reference_load(graph: Graph, chain_dir: Path, limit: int) -> tuple[int, float]:
     """The per-transaction reference: one statement and one transaction per Bitcoin tx."""
     q = graph.registry["bench/per_tx_reference"]
@@ -70,12 +76,18 @@ def reference_load(graph: Graph, chain_dir: Path, limit: int) -> tuple[int, floa
                 rows = Rows()
                 tx_rows(tx, sb.network, rows, sb.block.hash, index)
                 row = rows.txs[0]
+                props = {k: v for k, v in row.items()
+                         if k not in ("txid", "block_hash", "index", "outputs") and v is not None}
+                outputs = [{"id": o["id"], "address": o["address"],
+                            "props": {k: v for k, v in o.items()
+                                      if k not in ("id", "address_type") and v is not None}}
+                           for o in row["outputs"]]
                 params = q.bind({
-                    "block_hash": sb.block.hash, "txid": tx.txid, "props": row["props"],
-                    "outputs": row["outputs"],
+                    "block_hash": sb.block.hash, "txid": tx.txid, "props": props,
+                    "outputs": outputs,
                     "inputs": rows.spends[0]["inputs"] if rows.spends else [],
                 })
-                session.execute_write(lambda t, p=params: t.run(q.text, p).consume())
+                session.execute_write(_run_one, q.text, params)
                 done += 1
                 if done >= limit:
                     return done, time.monotonic() - t0

@@ -51,7 +51,10 @@ class Settings(BaseSettings):
     )
     neo4j_start_timeout_s: float = Field(default=120.0, gt=0)
     load_batch_txs: int = Field(
-        default=2000, ge=1, description="Bitcoin transactions per write transaction."
+        default=1000, ge=1, description="Bitcoin transactions per write transaction."
+    )
+    load_writers: int = Field(
+        default=2, ge=1, le=8, description="Write transactions in flight at once during loads."
     )
     log_level: str = "INFO"
 

@@ -93,24 +93,33 @@ class StoredQuery:
                 out[p.name] = p.default
         return out
 
-    def usage(self) -> str:
-        """The `:param` lines an analyst types in cypher-shell or Browser before the body."""
+    def usage(self, values: Mapping[str, Any] | None = None) -> str:
+        """The `:param` lines an analyst types in cypher-shell or Browser before the body:
+        the given values, else the defaults, else a placeholder for a required one."""
         lines = []
         for p in self.params:
-            value = "<" + p.type.lower() + ">" if p.required else _cypher_literal(p.default)
+            if values is not None and p.name in values:
+                value = cypher_literal(values[p.name])
+            elif p.required:
+                value = "<" + p.type.lower() + ">"
+            else:
+                value = cypher_literal(p.default)
             lines.append(f":param {p.name} => {value}")
         return "\n".join(lines)
 
 
-def _cypher_literal(v: Any) -> str:
+def cypher_literal(v: Any) -> str:
+    """A parameter value as a Cypher literal, for `:param` lines an analyst pastes."""
     if v is None:
         return "null"
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, str):
         return "'" + v.replace("\\", "\\\\").replace("'", "\\'") + "'"
-    if isinstance(v, list):
-        return "[" + ", ".join(_cypher_literal(x) for x in v) + "]"
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(cypher_literal(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"`{k}`: {cypher_literal(x)}" for k, x in v.items()) + "}"
     return json.dumps(v)
 
 
@@ -244,7 +253,8 @@ class Registry:
             # file on a case-insensitive filesystem and are too easy to confuse by hand.
             clash = next((n for n in found if n.lower() == qname.lower()), None)
             if clash is not None:
-                raise RegistryError(f"duplicate stored query name {qname!r} (clashes with {clash!r})")
+                raise RegistryError(
+                    f"duplicate stored query name {qname!r} (clashes with {clash!r})")
             found[qname] = parse_query_file(qname, entry.read_text(encoding="utf-8"), rel)
         return cls(found)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from cypher.runner import Graph
+from loaders.bitcoin.model import Block
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = (ROOT / ".." / "shared" / "data").resolve()
@@ -55,3 +56,21 @@ def graph_fingerprint(graph: Graph, ignore: tuple[str, ...] = ("source",)) -> di
         "nodes": sorted(key({"labels": n["l"], **n["p"]}) for n in nodes),
         "rels": sorted(key({"type": r["t"], "a": r["a"], "b": r["b"], **r["p"]}) for r in rels),
     }
+
+
+def write_blocks(graph: Graph, blocks: list[Block]) -> None:
+    """Write hand-built blocks through the real load queries (no verification: their hashes
+    are made up), then place them, as a load would."""
+    from loaders.bitcoin.load import BitcoinWriter, place_chain
+    from loaders.bitcoin.network import MAINNET
+    from loaders.bitcoin.rows import Rows, block_rows
+
+    rows = Rows()
+    for b in blocks:
+        block_rows(b, MAINNET, rows)
+    writer = BitcoinWriter(graph)
+    try:
+        writer.write(rows)
+    finally:
+        writer.close()
+    place_chain(graph)

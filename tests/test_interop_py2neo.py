@@ -9,10 +9,8 @@ import pytest
 
 from chaintrail.settings import Settings
 from cypher.runner import Graph
-from loaders.bitcoin.load import BitcoinWriter, place_chain
-from loaders.bitcoin.network import MAINNET
-from loaders.bitcoin.rows import Rows, block_rows
 from tests.cypher.test_lookup import chain
+from tests.helpers import wipe, write_blocks
 
 pytestmark = pytest.mark.neo4j
 
@@ -21,16 +19,8 @@ def test_py2neo_runs_a_stored_query(graph: Graph, neo4j_settings: Settings) -> N
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # py2neo's own deprecation warnings, not ours
         py2neo = pytest.importorskip("py2neo", reason="py2neo does not install here")
-    from tests.helpers import wipe
-
     wipe(graph)
-    rows = Rows()
-    for b in chain():
-        block_rows(b, MAINNET, rows)
-    writer = BitcoinWriter(graph)
-    writer.write(rows)
-    writer.close()
-    place_chain(graph)
+    write_blocks(graph, chain())
     assert neo4j_settings.neo4j_password is not None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

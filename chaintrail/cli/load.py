@@ -42,7 +42,7 @@ def load_bitcoin(
             raise ConfigError(f"{p}: no such file or directory")
     with open_graph(settings) as graph:
         loader = BitcoinLoader(
-            graph, batch_txs=settings.load_batch_txs, progress=make_progress("bitcoin", err)
+            graph, batch_txs=settings.load_batch_txs, writers=settings.load_writers, progress=make_progress("bitcoin", err)
         )
         summary = loader.load(
             paths, prevout_files=prevouts or [], height=height, network=NETWORKS[network]
@@ -69,7 +69,7 @@ def load_bitcoin_rpc(
     try:
         with open_graph(settings) as graph:
             loader = BitcoinLoader(
-                graph, batch_txs=settings.load_batch_txs,
+                graph, batch_txs=settings.load_batch_txs, writers=settings.load_writers,
                 progress=make_progress("bitcoin-rpc", err),
             )
             blocks = ((b.block, b.prevouts) for b in iter_rpc_blocks(rpc, from_, to))

@@ -6,10 +6,10 @@ import typer
 
 from chaintrail.cli.common import err, load_settings
 from chaintrail.cli.db import db_app
-from chaintrail.errors import ConfigError
 from chaintrail.cli.load import load_app
 from chaintrail.cli.query import query
 from chaintrail.cli.sample import sample_app
+from chaintrail.errors import ConfigError
 
 app = typer.Typer(
     name="chaintrail",

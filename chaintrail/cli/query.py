@@ -54,13 +54,16 @@ def query(
         "--param", "-p", help="key=value (repeatable); typed by the query's header.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="json or table")] = "json",
     list_: Annotated[bool, typer.Option("--list", help="List the stored queries.")] = False,
+    cypher: Annotated[bool, typer.Option(
+        "--cypher", help="Print the :param lines and the query to paste into cypher-shell "
+        "or Neo4j Browser, instead of running it.")] = False,
 ) -> None:
     """Run a stored read query through read routing and print its rows."""
-    _query(name, param or [], fmt, list_)
+    _query(name, param or [], fmt, list_, cypher)
 
 
 @boundary
-def _query(name: str | None, params: list[str], fmt: str, list_: bool) -> None:
+def _query(name: str | None, params: list[str], fmt: str, list_: bool, cypher: bool) -> None:
     registry = Registry.load()
     if list_ or name is None:
         table = Table("name", "mode", "parameters", "description", show_lines=False)
@@ -77,6 +80,9 @@ def _query(name: str | None, params: list[str], fmt: str, list_: bool) -> None:
     if q.mode != "read":
         raise UnknownQuery(f"{name} is a write query; `chaintrail query` runs read queries only")
     given = dict(parse_param(q, item) for item in params)
+    if cypher:
+        typer.echo(q.usage(q.bind(given)) + "\n" + q.text)
+        return
     settings = load_settings()
     setup_logging(settings)
     with open_graph(settings) as graph:

@@ -23,7 +23,10 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from loaders.bitcoin.verify import block_work
+
 ZERO_HASH = "0" * 64
+__all__ = ["ZERO_HASH", "Header", "Placement", "block_work", "place"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,16 +46,6 @@ class Placement:
     """main, stale or detached."""
     chainwork: int
     """Cumulative work from the root of the block's tree (absolute for anchored trees)."""
-
-
-def block_work(bits: int) -> int:
-    """Expected hashes for a block at this target: 2**256 // (target + 1), as Bitcoin Core."""
-    exponent = bits >> 24
-    mantissa = bits & 0x007FFFFF
-    target = mantissa << (8 * (exponent - 3)) if exponent > 3 else mantissa >> (8 * (3 - exponent))
-    if target <= 0 or bits & 0x00800000:
-        return 0
-    return (1 << 256) // (target + 1)
 
 
 def place(headers: Mapping[str, Header], genesis: Mapping[str, str]) -> dict[str, Placement]:

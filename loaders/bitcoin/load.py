@@ -81,24 +81,29 @@ def _chunks(rows: Sequence[dict[str, Any]], size: int) -> Iterator[Sequence[dict
 class BitcoinWriter:
     """Writes batches of rows, each in one transaction, in dependency order.
 
-    `submit` hands a batch to one background thread, so that parsing and building the next
-    batch (Python, one core) overlaps with Neo4j writing this one (the other core). At most
-    one batch is in flight; `wait` returns when it is committed and re-raises its error.
+    `submit` hands a batch to a background thread, so that parsing and building the next batch
+    (Python) overlaps with Neo4j writing this one; with `writers=2` two batches are written at
+    once (Neo4j runs one transaction on one core; a 2-core machine has room for a second).
+    Concurrent batches may touch the same Address or Output; unique constraints keep MERGE
+    correct, and a deadlock between them is a transient error that the driver retries.
+    `wait` returns when every batch is committed and re-raises the first error.
     """
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph, writers: int = 1) -> None:
         self.graph = graph
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bitcoin-writer")
-        self._inflight: Future[None] | None = None
+        self.writers = max(1, writers)
+        self._pool = ThreadPoolExecutor(max_workers=self.writers,
+                                        thread_name_prefix="bitcoin-writer")
+        self._inflight: list[Future[None]] = []
 
     def submit(self, rows: Rows) -> None:
-        self.wait()
-        self._inflight = self._pool.submit(self.write, rows)
+        while len(self._inflight) >= self.writers:
+            self._inflight.pop(0).result()
+        self._inflight.append(self._pool.submit(self.write, rows))
 
     def wait(self) -> None:
-        if self._inflight is not None:
-            inflight, self._inflight = self._inflight, None
-            inflight.result()
+        while self._inflight:
+            self._inflight.pop(0).result()
 
     def close(self) -> None:
         try:
@@ -127,11 +132,12 @@ class BitcoinLoader:
         self,
         graph: Graph,
         *,
-        batch_txs: int = 2000,
+        batch_txs: int = 1000,
+        writers: int = 2,
         progress: LoadProgress | None = None,
     ) -> None:
         self.graph = graph
-        self.writer = BitcoinWriter(graph)
+        self.writer = BitcoinWriter(graph, writers)
         self.batch_txs = batch_txs
         self.progress: LoadProgress = progress or LogProgress("bitcoin load")
         self.summary = LoadSummary()
@@ -246,7 +252,7 @@ class BitcoinLoader:
     def _flush(self, *, wait: bool = False) -> None:
         """Hand the pending blocks to the writer (skipping those already in the database)."""
         if self._pending:
-            self.writer.wait()  # the previous batch may hold some of these blocks
+            # Blocks in flight are not in the database yet, but `_seen` already skips them.
             already = self.writer.loaded(
                 [b.hash for b, _, _ in self._pending if isinstance(b, Block)])
             rows = Rows()

@@ -44,26 +44,20 @@ class Rows:
 
 
 def output_row(txid: str, out: TxOut, net: Network) -> Row:
-    """One output: its key, its properties, and the address it pays (None if none)."""
+    """One output: its key, properties and the address it pays (None when it pays none)."""
     info = classify_script(out.script_pubkey, net)
-    props: Row = {
-        "txid": txid,
+    has_address = info.address is not None
+    return {
+        "id": f"{txid}:{out.n}",
         "n": out.n,
         "value": out.value,
         "script_type": info.script_type,
         "address": info.address,
-    }
-    if info.pubkey is not None:
-        props["pubkey"] = info.pubkey
-    if info.address is None:
-        # No address to hang it on: keep the script itself (OP_RETURN data, multisig keys).
-        props["script"] = out.script_pubkey.hex()
-    return {
-        "id": f"{txid}:{out.n}",
-        "props": props,
-        "address": info.address,
         "address_type": ADDRESS_TYPE_OF.get(info.script_type, info.script_type)
-        if info.address is not None else None,
+        if has_address else None,
+        "pubkey": info.pubkey,
+        # No address to hang it on: keep the script itself (OP_RETURN data, multisig keys).
+        "script": None if has_address else out.script_pubkey.hex(),
     }
 
 
@@ -90,7 +84,10 @@ def tx_rows(
                 for vin, i in enumerate(tx.inputs)
             ],
         })
-    props: Row = {
+    into.txs.append({
+        "txid": tx.txid,
+        "block_hash": block_hash,
+        "index": index,
         "version": tx.version,
         "locktime": tx.locktime,
         "size": tx.size,
@@ -100,16 +97,8 @@ def tx_rows(
         "input_count": n_in,
         "output_count": len(tx.outputs),
         "output_value": tx_out_value,
-    }
-    if tx.wtxid != tx.txid:
-        props["wtxid"] = tx.wtxid
-    if tx.is_coinbase:
-        props["coinbase"] = tx.inputs[0].script_sig.hex()
-    into.txs.append({
-        "txid": tx.txid,
-        "block_hash": block_hash,
-        "index": index,
-        "props": props,
+        "wtxid": tx.wtxid if tx.wtxid != tx.txid else None,
+        "coinbase": tx.inputs[0].script_sig.hex() if tx.is_coinbase else None,
         "outputs": [output_row(tx.txid, out, net) for out in tx.outputs],
     })
     into.tx_count += 1
@@ -156,8 +145,7 @@ def prevout_rows(prevouts: Iterable[Prevout], net: Network, into: Rows) -> None:
     """Append rows for outputs known from prevouts (value and script, creator not loaded)."""
     for p in prevouts:
         row = output_row(p.txid, TxOut(p.vout, p.value, p.script_pubkey), net)
-        if p.height is not None:
-            row["props"]["prevout_height"] = p.height
-        if p.coinbase is not None:
-            row["props"]["from_coinbase"] = p.coinbase
+        row["txid"] = p.txid
+        row["prevout_height"] = p.height
+        row["from_coinbase"] = p.coinbase
         into.prevouts.append(row)

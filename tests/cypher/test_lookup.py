@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from cypher.runner import Graph
-from loaders.bitcoin.load import BitcoinWriter, place_chain
+from loaders.bitcoin.load import place_chain
 from loaders.bitcoin.model import Block, BlockHeader, Tx, TxIn, TxOut
 from loaders.bitcoin.network import MAINNET
-from loaders.bitcoin.rows import Rows, block_rows
+from tests.helpers import wipe, write_blocks
 
 pytestmark = pytest.mark.neo4j
 
@@ -65,16 +65,8 @@ def chain() -> list[Block]:
 
 @pytest.fixture(scope="module")
 def small(graph: Graph) -> Graph:
-    from tests.helpers import wipe
-
     wipe(graph)
-    rows = Rows()
-    for b in chain():
-        block_rows(b, MAINNET, rows)
-    writer = BitcoinWriter(graph)
-    writer.write(rows)
-    writer.close()
-    place_chain(graph)
+    write_blocks(graph, chain())
     return graph
 
 
@@ -162,3 +154,39 @@ def test_chain_queries_placed_every_block(small: Graph) -> None:
     assert place_chain(small) == 0  # nothing moves the second time
     rows = small.read("load/bitcoin/loaded_blocks", {"hashes": [G, hx("9")]})
     assert rows == [{"hash": G}]
+
+
+@pytest.mark.parametrize(("name", "params", "expect"), [
+    ("lookup/block", {"height": 1}, [B1, "10000000"]),
+    ("lookup/transaction", {"txid": T1}, [T1, "10000000"]),
+    ("lookup/address", {"address": "1BcC5yTBPiztjAfUMF6ek5QmCZbzDHdBAv"}, ["5000000000"]),
+])
+def test_an_analyst_can_paste_the_query_into_cypher_shell(
+    small: Graph, neo4j_settings: Any, tmp_path: Any, name: str, params: dict[str, Any],
+    expect: list[str],
+) -> None:
+    """What `chaintrail query NAME --cypher` prints runs as is in cypher-shell (the jar in the
+    Neo4j distribution) and gives the same answer as the stored query through the driver."""
+    import subprocess
+
+    from db.distribution import distribution_dir
+
+    q = small.registry[name]
+    if name == "lookup/address":
+        params = {"address": addr(P2PK_B)}
+        expect = [addr(P2PK_B), str(50 * BTC)]
+    script = tmp_path / "paste.cypher"
+    script.write_text(q.usage(q.bind(params)) + "\n" + q.text)
+    lib = distribution_dir(neo4j_settings) / "lib"
+    proc = subprocess.run(
+        ["java", "-cp", f"{lib}/*", "org.neo4j.shell.Main", "-a", neo4j_settings.neo4j_uri,
+         "-u", neo4j_settings.neo4j_user,
+         "-p", neo4j_settings.neo4j_password.get_secret_value(), "--format", "plain",
+         "-f", str(script)],
+        capture_output=True, text=True, timeout=120, check=False, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stderr
+    header, *lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
+    assert header.split(", ")[: len(q.columns)] == list(q.columns)
+    assert len(lines) == len(small.read(name, params)) == 1
+    for text in expect:
+        assert text in lines[0]

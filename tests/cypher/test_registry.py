@@ -63,7 +63,7 @@ def test_duplicate_names_fail(tmp_path: Path) -> None:
 
 def test_bind_checks_types_and_names() -> None:
     q = parse_query_file("lookup/x", GOOD)
-    with pytest.raises(ParameterError, match="'height' .* is required"):
+    with pytest.raises(ParameterError, match=r"'height' .* is required"):
         q.bind({})
     with pytest.raises(ParameterError, match="unknown parameter"):
         q.bind({"height": 1, "colour": "red"})

@@ -2,12 +2,14 @@
 //   verbosity 3): value, script and address, without their creating transaction, which may
 //   be loaded later and then only adds its CREATES link.
 // @mode write
-// @param rows LIST<MAP>  {id: 'txid:n', props: {txid, n, value, script_type, ...}, address, address_type}
+// @param rows LIST<MAP>  {id: 'txid:n', txid, n, value, script_type, address, address_type, pubkey, script, prevout_height, from_coinbase}
 // @columns -
 // @bounds one batch of rows; index lookups per row, no traversal
 UNWIND $rows AS r
 MERGE (o:Output {id: r.id})
-SET o += r.props
+SET o.txid = r.txid, o.n = r.n, o.value = r.value, o.script_type = r.script_type,
+    o.address = r.address, o.pubkey = r.pubkey, o.script = r.script,
+    o.prevout_height = r.prevout_height, o.from_coinbase = r.from_coinbase
 WITH o, r
 WHERE r.address IS NOT NULL
 MERGE (a:Address {address: r.address})

@@ -3,12 +3,17 @@
 //   placeholder with only txid and n) gets its value and script here. P2PK outputs are linked
 //   to the P2PKH address of their key.
 // @mode write
-// @param rows LIST<MAP>  {txid, block_hash, index, props: {...}, outputs: [{id: 'txid:n', props: {...}, address, address_type}]}
+// @param rows LIST<MAP>  {txid, block_hash, index, version, locktime, size, vsize, weight, is_coinbase, input_count, output_count, output_value, wtxid, coinbase, outputs: [{id: 'txid:n', n, value, script_type, address, address_type, pubkey, script}]}
 // @columns -
 // @bounds one batch of rows; index lookups per transaction and output, no traversal
+// Properties are set one by one, not with `+= map`: a map write conflicts with every read in
+// the planner's eyes and adds Eager operators that materialise the whole batch (measured).
 UNWIND $rows AS r
 MERGE (t:Transaction {txid: r.txid})
-SET t += r.props
+SET t.version = r.version, t.locktime = r.locktime, t.size = r.size, t.vsize = r.vsize,
+    t.weight = r.weight, t.is_coinbase = r.is_coinbase, t.input_count = r.input_count,
+    t.output_count = r.output_count, t.output_value = r.output_value, t.wtxid = r.wtxid,
+    t.coinbase = r.coinbase
 WITH t, r
 CALL (t, r) {
   MATCH (b:Block {hash: r.block_hash})
@@ -18,7 +23,8 @@ CALL (t, r) {
 WITH t, r
 UNWIND r.outputs AS o
 MERGE (out:Output {id: o.id})
-SET out += o.props
+SET out.txid = r.txid, out.n = o.n, out.value = o.value, out.script_type = o.script_type,
+    out.address = o.address, out.pubkey = o.pubkey, out.script = o.script
 MERGE (t)-[:CREATES]->(out)
 WITH out, o
 WHERE o.address IS NOT NULL

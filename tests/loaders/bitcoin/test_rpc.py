@@ -30,7 +30,7 @@ class Replay(ThreadingHTTPServer):
 class Handler(BaseHTTPRequestHandler):
     server: Replay
 
-    def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
+    def do_POST(self) -> None:
         req = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         params = [str(p).lower() for p in req["params"]]
         key = "_".join([req["method"], *params])
