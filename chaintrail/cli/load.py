@@ -42,7 +42,8 @@ def load_bitcoin(
             raise ConfigError(f"{p}: no such file or directory")
     with open_graph(settings) as graph:
         loader = BitcoinLoader(
-            graph, batch_txs=settings.load_batch_txs, writers=settings.load_writers, progress=make_progress("bitcoin", err)
+            graph, batch_txs=settings.load_batch_txs, writers=settings.load_writers,
+            progress=make_progress("bitcoin", err),
         )
         summary = loader.load(
             paths, prevout_files=prevouts or [], height=height, network=NETWORKS[network]
