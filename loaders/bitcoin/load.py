@@ -19,9 +19,10 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
-from chaintrail.errors import ChaintrailError, InputError
+from chaintrail.errors import ChaintrailError, ConfigError, InputError
 from cypher.runner import Graph
 from cypher.schema import apply_schema
+from loaders.bitcoin.bulk import BulkWriter, ImportFiles
 from loaders.bitcoin.chain import Header, place
 from loaders.bitcoin.model import Block, Prevout, Tx
 from loaders.bitcoin.network import NETWORKS, Network
@@ -39,6 +40,7 @@ WRITE_ORDER = (
     ("load/bitcoin/transactions", "txs"),
     ("load/bitcoin/spends", "spends"),
 )
+PLACEMENT_CHUNK_TXS = 20_000
 STATEMENT_ROWS = 2_000
 """Rows (transactions, with their outputs or inputs) per UNWIND statement: large enough to
 amortise the round trip, small enough that one statement's parameters stay a few MB."""
@@ -125,6 +127,16 @@ class BitcoinWriter:
         return {r["hash"] for r in rows}
 
 
+@dataclass(frozen=True, slots=True)
+class Importer:
+    """A bulk load's last step, given by the caller that controls the server: write the CSV
+    files in `directory`, then `run` them through `neo4j-admin database import` (stop the
+    server, import, start it again)."""
+
+    directory: Path
+    run: Callable[[ImportFiles], None]
+
+
 class BitcoinLoader:
     """Loads block sources and prevouts files into the graph."""
 
@@ -135,9 +147,14 @@ class BitcoinLoader:
         batch_txs: int = 1000,
         writers: int = 2,
         progress: LoadProgress | None = None,
+        bulk: Importer | None = None,
     ) -> None:
+        """`bulk`: write CSV files and hand them to this importer (offline, empty database
+        only) instead of writing through Cypher."""
         self.graph = graph
-        self.writer = BitcoinWriter(graph, writers)
+        self.bulk = bulk
+        self.writer: BitcoinWriter | BulkWriter = (
+            BulkWriter(bulk.directory) if bulk is not None else BitcoinWriter(graph, writers))
         self.batch_txs = batch_txs
         self.progress: LoadProgress = progress or LogProgress("bitcoin load")
         self.summary = LoadSummary()
@@ -180,15 +197,30 @@ class BitcoinLoader:
         A loader is used for one load: its writer thread is shut down at the end.
         """
         start = time.monotonic()
-        apply_schema(self.graph)
+        if self.bulk is not None:
+            nodes = self.graph.read("stats/node_count")[0]["nodes"]
+            if nodes:
+                raise ConfigError(f"a bulk load needs an empty database; this one has {nodes} "
+                                  "nodes (load without --bulk to add to it)")
+        else:
+            apply_schema(self.graph)
         ok = False
+        bad_input: InputError | None = None
         try:
             with self.progress:
                 try:
                     body()
                     self._flush(wait=True)
+                except InputError as e:
+                    if self.bulk is None:
+                        raise
+                    bad_input = e  # import the blocks before it, then raise
                 finally:
                     self.writer.close()
+            if self.bulk is not None:
+                self.bulk.run(ImportFiles(self.bulk.directory))
+                apply_schema(self.graph)
+                self.graph.autocommit("load/bitcoin/dedupe_relationships")
             ok = True
         finally:
             if ok:
@@ -200,6 +232,8 @@ class BitcoinLoader:
                 except ChaintrailError as e:
                     log.warning("chain placement after a failed load did not run: %s", e)
             self.summary.seconds = time.monotonic() - start
+        if bad_input is not None:
+            raise bad_input
         return self.summary
 
     def load_prevouts(self, prevouts: Sequence[Prevout], net: Network) -> None:
@@ -315,15 +349,24 @@ def place_chain(graph: Graph) -> int:
             changed.append(
                 {"hash": r["hash"], "height": p.height, "status": p.status, "chainwork": work}
             )
-    for i in range(0, len(changed), 2000):
-        chunk = changed[i : i + 2000]
+    # Chunks of at most ~20,000 transactions: update_transactions touches each of them, and
+    # one transaction over all of a large load would exceed the transaction memory limit.
+    tx_counts = {r["hash"]: r["tx_count"] or 1 for r in current}
+    chunk: list[dict[str, Any]] = []
+    weight = 0
+    for c in [*changed, None]:
+        if c is not None:
+            chunk.append(c)
+            weight += tx_counts[c["hash"]]
+        if chunk and (c is None or weight >= PLACEMENT_CHUNK_TXS):
 
-        def work_fn(tx: ManagedTransaction, chunk: list[dict[str, Any]] = chunk) -> None:
-            graph.run_write(tx, "chain/update_blocks", {"rows": chunk})
-            graph.run_write(tx, "chain/update_transactions",
-                            {"hashes": [c["hash"] for c in chunk]})
+            def work_fn(tx: ManagedTransaction, rows: list[dict[str, Any]] = chunk) -> None:
+                graph.run_write(tx, "chain/update_blocks", {"rows": rows})
+                graph.run_write(tx, "chain/update_transactions",
+                                {"hashes": [r["hash"] for r in rows]})
 
-        graph.write(work_fn, "chain placement")
+            graph.write(work_fn, "chain placement")
+            chunk, weight = [], 0
     if changed:
         log.info("chain placement: %d block(s) placed or moved", len(changed))
     return len(changed)
