@@ -36,7 +36,7 @@ from cypher.registry import Registry
 from cypher.runner import Graph
 from db.driver import open_driver
 from db.instance import start, stop
-from loaders.bitcoin.rows import Rows, tx_rows
+from loaders.bitcoin.rows import per_tx_params
 from loaders.bitcoin.sources import iter_blocks
 
 CLI = Path(sys.executable).parent / "chaintrail"
@@ -78,20 +78,7 @@ def reference_load(graph: Graph, chain_dir: Path, limit: int) -> tuple[int, floa
     with graph.driver.session(database=graph.database) as session:
         for sb in iter_blocks(chain_dir):
             for index, tx in enumerate(sb.block.txs):
-                rows = Rows()
-                tx_rows(tx, sb.network, rows, sb.block.hash, index)
-                row = rows.txs[0]
-                props = {k: v for k, v in row.items()
-                         if k not in ("txid", "block_hash", "index", "outputs") and v is not None}
-                outputs = [{"id": o["id"], "address": o["address"],
-                            "props": {k: v for k, v in o.items()
-                                      if k not in ("id", "address_type") and v is not None}}
-                           for o in row["outputs"]]
-                params = q.bind({
-                    "block_hash": sb.block.hash, "txid": tx.txid, "props": props,
-                    "outputs": outputs,
-                    "inputs": rows.spends[0]["inputs"] if rows.spends else [],
-                })
+                params = q.bind(per_tx_params(tx, sb.network, sb.block.hash, index))
                 session.execute_write(_run_one, q.text, params)
                 done += 1
                 if done >= limit:

@@ -149,3 +149,19 @@ def prevout_rows(prevouts: Iterable[Prevout], net: Network, into: Rows) -> None:
         row["prevout_height"] = p.height
         row["from_coinbase"] = p.coinbase
         into.prevouts.append(row)
+
+
+def per_tx_params(tx: Tx, net: Network, block_hash: str, index: int) -> Row:
+    """The parameters of `bench/per_tx_reference` for one transaction: the old-style loader
+    the benchmark compares against (one statement and one database transaction per tx)."""
+    rows = Rows()
+    tx_rows(tx, net, rows, block_hash, index)
+    row = rows.txs[0]
+    props = {k: v for k, v in row.items()
+             if k not in ("txid", "block_hash", "index", "outputs") and v is not None}
+    outputs = [{"id": o["id"], "address": o["address"],
+                "props": {k: v for k, v in o.items()
+                          if k not in ("id", "address_type") and v is not None}}
+               for o in row["outputs"]]
+    return {"block_hash": block_hash, "txid": tx.txid, "props": props, "outputs": outputs,
+            "inputs": rows.spends[0]["inputs"] if rows.spends else []}

@@ -7,7 +7,7 @@
 // @columns -
 // @bounds one batch of rows; index lookups per transaction and output, no traversal
 // Properties are set one by one, not with `+= map`: a map write conflicts with every read in
-// the planner's eyes and adds Eager operators that materialise the whole batch (measured).
+// the planner's eyes and adds Eager operators that materialise the whole batch (seen in EXPLAIN).
 UNWIND $rows AS r
 MERGE (t:Transaction {txid: r.txid})
 SET t.version = r.version, t.locktime = r.locktime, t.size = r.size, t.vsize = r.vsize,
