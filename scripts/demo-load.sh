@@ -7,7 +7,8 @@ if [ -d "$shared/bitcoin" ]; then
   echo "Loading the real mainnet blocks from $shared/bitcoin ..."
   prevouts=()
   for f in "$shared"/bitcoin/prevouts/*.jsonl; do prevouts+=(--prevouts "$f"); done
-  "$bin/chaintrail" load bitcoin "${prevouts[@]}" "$shared"/bitcoin/blk/* "$shared"/bitcoin/raw/*.raw
+  "$bin/chaintrail" load bitcoin "${prevouts[@]}" "$shared"/bitcoin/blk/* "$shared"/bitcoin/raw/*.raw \
+    "$shared"/bitcoin/tx/*
   addr=12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S
   tx=f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16
 else

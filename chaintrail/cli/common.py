@@ -49,8 +49,11 @@ def setup_logging(settings: Settings) -> None:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=settings.log_level.upper(), handlers=[handler], force=True)
-    for noisy in ("neo4j", "httpx", "httpcore"):
+    for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # The driver logs each retried transient error (e.g. a deadlock between the two writer
+    # threads, which it retries by design) as a warning; what fails for good is raised to us.
+    logging.getLogger("neo4j").setLevel(logging.ERROR)
 
 
 @contextmanager
