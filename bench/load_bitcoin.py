@@ -3,8 +3,7 @@
 Prints transactions/s, outputs/s and the loader's peak RSS for the whole chain (at least
 200,000 transactions) loaded online (Cypher MERGE batches), then loads the first 20,000 of them
 the way earlier Neo4j loaders did (one MERGE statement and one database transaction per Bitcoin
-transaction) and prints the ratio, then the same chain with `--bulk` (neo4j-admin import into
-the emptied database) and its ratio.
+transaction) and prints the ratio.
 
     .venv/bin/python bench/load_bitcoin.py [--txs 200000] [--seed 1] [--reference-txs 20000]
 
@@ -131,17 +130,9 @@ def main() -> None:
             with driver.session() as s:
                 s.run(wipe).consume()
             ref_n, ref_s = reference_load(graph, chain_dir, args.reference_txs)
-            with driver.session() as s:
-                s.run(wipe).consume()
         finally:
             driver.close()
         ref_rate = ref_n / ref_s
-        # The bulk path into the emptied database (neo4j-admin import; the server restarts).
-        bulk_s, bulk_rss, bulk_out = run_measured(
-            [str(CLI), "load", "bitcoin", "--bulk", str(chain_dir)], env)
-        bulk = json.loads(bulk_out)
-        assert bulk["txs"] == truth["counts"]["tx"], (bulk, truth["counts"])
-        bulk_rate = bulk["txs"] / bulk_s
     finally:
         stop(settings)
         if args.workdir is None:
@@ -155,10 +146,7 @@ def main() -> None:
     print(f"reference (1 statement + 1 transaction per tx): {ref_n} txs in {ref_s:.1f} s, "
           f"{ref_rate:,.0f} tx/s")
     print(f"ratio online/reference: {tx_rate / ref_rate:.1f}x")
-    print(f"bulk (--bulk, neo4j-admin import, server restart included): {bulk_s:.1f} s, "
-          f"{bulk_rate:,.0f} tx/s, {bulk['outputs'] / bulk_s:,.0f} outputs/s, "
-          f"loader peak RSS {bulk_rss / 2**20:.0f} MB")
-    print(f"ratio bulk/reference: {bulk_rate / ref_rate:.1f}x")
+
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -714,51 +714,3 @@ def reset(settings: Settings) -> StartResult:
             shutil.rmtree(paths.data)
     return start(settings)
 
-
-def import_database(settings: Settings, arguments: Sequence[str]) -> str:
-    """`neo4j-admin database import full` into this instance's database, server stopped.
-
-    Replaces the database (the caller checks that it was empty). The importer runs with the
-    instance's heap; its output is returned (and its tail is in the error when it fails).
-    """
-    if not settings.manage_db:
-        raise ConfigError("a bulk import needs the managed server (CHAINTRAIL_MANAGE_DB=true): "
-                          "neo4j-admin writes the store files directly")
-    paths = Paths.of(settings)
-    dist = setup(settings)
-    assert dist is not None
-    java = find_java()
-    with _instance_lock(paths):
-        if _server_process(paths, _read_pid(paths)) is not None:
-            raise ServerError("stop the server before a bulk import (`chaintrail db stop`)")
-        cmd = [str(java.path), f"-Xmx{settings.neo4j_heap}", "-cp", f"{dist.lib_dir}/*",
-               dist.admin_class, "database", "import", "full", settings.neo4j_database,
-               *arguments]
-        started = time.monotonic()
-        try:
-            proc = subprocess.run(cmd, env=_java_env(paths, java), cwd=paths.home,
-                                  stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                                  check=False)
-        except OSError as e:
-            raise ServerError(f"neo4j-admin database import failed to run: {e}") from e
-        out = proc.stdout + proc.stderr
-        if proc.returncode != 0:
-            tail = "\n".join(out.strip().splitlines()[-LOG_TAIL_LINES:])
-            raise ServerError(f"neo4j-admin database import failed (exit {proc.returncode}):\n"
-                              f"{tail}")
-        log.info("neo4j-admin import done in %.1f s", time.monotonic() - started)
-        return out
-
-
-def discard_database_store(settings: Settings) -> None:
-    """Delete the store and transaction logs of the configured database (server stopped).
-
-    After a failed `neo4j-admin import` the store is unusable; the database was empty before
-    a bulk import, so removing it restores the empty database (created again on start).
-    """
-    paths = Paths.of(settings)
-    with _instance_lock(paths):
-        if _server_process(paths, _read_pid(paths)) is not None:
-            raise ServerError("stop the server before discarding its database files")
-        for sub in ("databases", "transactions"):
-            shutil.rmtree(paths.data / sub / settings.neo4j_database, ignore_errors=True)

@@ -19,10 +19,9 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
-from chaintrail.errors import ChaintrailError, ConfigError, InputError
+from chaintrail.errors import ChaintrailError, InputError
 from cypher.runner import Graph
 from cypher.schema import apply_schema
-from loaders.bitcoin.bulk import BulkWriter, ImportFiles
 from loaders.bitcoin.chain import Header, place
 from loaders.bitcoin.model import Block, Prevout, Tx
 from loaders.bitcoin.network import NETWORKS, Network
@@ -127,16 +126,6 @@ class BitcoinWriter:
         return {r["hash"] for r in rows}
 
 
-@dataclass(frozen=True, slots=True)
-class Importer:
-    """A bulk load's last step, given by the caller that controls the server: write the CSV
-    files in `directory`, then `run` them through `neo4j-admin database import` (stop the
-    server, import, start it again)."""
-
-    directory: Path
-    run: Callable[[ImportFiles], None]
-
-
 class BitcoinLoader:
     """Loads block sources and prevouts files into the graph."""
 
@@ -147,14 +136,9 @@ class BitcoinLoader:
         batch_txs: int = 1000,
         writers: int = 2,
         progress: LoadProgress | None = None,
-        bulk: Importer | None = None,
     ) -> None:
-        """`bulk`: write CSV files and hand them to this importer (offline, empty database
-        only) instead of writing through Cypher."""
         self.graph = graph
-        self.bulk = bulk
-        self.writer: BitcoinWriter | BulkWriter = (
-            BulkWriter(bulk.directory) if bulk is not None else BitcoinWriter(graph, writers))
+        self.writer = BitcoinWriter(graph, writers)
         self.batch_txs = batch_txs
         self.progress: LoadProgress = progress or LogProgress("bitcoin load")
         self.summary = LoadSummary()
@@ -197,30 +181,15 @@ class BitcoinLoader:
         A loader is used for one load: its writer thread is shut down at the end.
         """
         start = time.monotonic()
-        if self.bulk is not None:
-            nodes = self.graph.read("stats/node_count")[0]["nodes"]
-            if nodes:
-                raise ConfigError(f"a bulk load needs an empty database; this one has {nodes} "
-                                  "nodes (load without --bulk to add to it)")
-        else:
-            apply_schema(self.graph)
+        apply_schema(self.graph)
         ok = False
-        bad_input: InputError | None = None
         try:
             with self.progress:
                 try:
                     body()
                     self._flush(wait=True)
-                except InputError as e:
-                    if self.bulk is None:
-                        raise
-                    bad_input = e  # import the blocks before it, then raise
                 finally:
                     self.writer.close()
-            if self.bulk is not None:
-                self.bulk.run(ImportFiles(self.bulk.directory))
-                apply_schema(self.graph)
-                self.graph.autocommit("load/bitcoin/dedupe_relationships")
             ok = True
         finally:
             if ok:
@@ -232,8 +201,6 @@ class BitcoinLoader:
                 except ChaintrailError as e:
                     log.warning("chain placement after a failed load did not run: %s", e)
             self.summary.seconds = time.monotonic() - start
-        if bad_input is not None:
-            raise bad_input
         return self.summary
 
     def load_prevouts(self, prevouts: Sequence[Prevout], net: Network) -> None:
