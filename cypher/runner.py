@@ -24,6 +24,7 @@ from chaintrail.errors import (
     WriteNotAllowed,
 )
 from cypher.registry import Registry, StoredQuery
+from db.driver import is_timeout_error
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -50,15 +51,10 @@ def _row(rec: neo4j.Record) -> Row:
     return {k: to_plain(v) for k, v in zip(rec.keys(), rec.values(), strict=True)}
 
 
-def _is_timeout(e: nx.Neo4jError) -> bool:
-    code = e.code or ""
-    return "TransactionTimedOut" in code or (code.endswith("Transaction.Terminated") and \
-        "timeout" in (e.message or "").lower())
-
-
 @contextmanager
 def translate_errors(what: str) -> Iterator[None]:
-    """Map driver exceptions to chaintrail errors: the one translation point for the graph layer."""
+    """Map driver exceptions to chaintrail errors: the one translation point for stored queries
+    (db.driver.translate_errors does the same for the server-management calls below it)."""
     try:
         yield
     except (nx.ServiceUnavailable, nx.SessionExpired) as e:
@@ -66,7 +62,7 @@ def translate_errors(what: str) -> Iterator[None]:
     except nx.AuthError as e:
         raise DatabaseUnavailable(f"Neo4j refused the credentials ({what}): {e.message}") from e
     except nx.Neo4jError as e:
-        if _is_timeout(e):
+        if is_timeout_error(e):
             raise QueryTimeout(
                 f"{what} was stopped by the transaction timeout; narrow it (fewer hops, a smaller "
                 "limit) or raise CHAINTRAIL_TRANSACTION_TIMEOUT_S"
