@@ -18,13 +18,12 @@ from neo4j import exceptions as nx
 
 from chaintrail.errors import (
     DatabaseError,
-    DatabaseUnavailable,
     ParameterError,
     QueryTimeout,
     WriteNotAllowed,
 )
 from cypher.registry import Registry, StoredQuery
-from db.driver import is_timeout_error
+from db.driver import translate_errors as driver_errors
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -53,20 +52,20 @@ def _row(rec: neo4j.Record) -> Row:
 
 @contextmanager
 def translate_errors(what: str) -> Iterator[None]:
-    """Map driver exceptions to chaintrail errors: the one translation point for stored queries
-    (db.driver.translate_errors does the same for the server-management calls below it)."""
+    """Map driver exceptions to chaintrail errors for stored queries.
+
+    Connection, login, timeout and memory-limit errors are db.driver's (one mapping for every
+    layer); this adds what only a stored query can get wrong, and names the query.
+    """
     try:
-        yield
-    except (nx.ServiceUnavailable, nx.SessionExpired) as e:
-        raise DatabaseUnavailable(f"Neo4j is unavailable ({what}): {e}") from e
-    except nx.AuthError as e:
-        raise DatabaseUnavailable(f"Neo4j refused the credentials ({what}): {e.message}") from e
+        with driver_errors():
+            yield
+    except QueryTimeout as e:
+        raise QueryTimeout(
+            f"{what} was stopped by the transaction timeout; narrow it (fewer hops, a smaller "
+            "limit) or raise CHAINTRAIL_TRANSACTION_TIMEOUT_S"
+        ) from e
     except nx.Neo4jError as e:
-        if is_timeout_error(e):
-            raise QueryTimeout(
-                f"{what} was stopped by the transaction timeout; narrow it (fewer hops, a smaller "
-                "limit) or raise CHAINTRAIL_TRANSACTION_TIMEOUT_S"
-            ) from e
         if (e.code or "").startswith("Neo.ClientError.Statement.ParameterMissing"):
             raise ParameterError(f"{what}: {e.message}") from e
         if "AccessMode" in (e.code or "") or "ForbiddenOnReadOnlyDatabase" in (e.code or ""):

@@ -66,19 +66,6 @@ def _external(settings: Settings, action: str) -> None:
     )
 
 
-def ensure_database(settings: Settings, out: Console | None = None) -> None:
-    """For other commands (load, query, serve): make sure a usable Neo4j is there.
-
-    Managed: starts the server if it is not running (printing that it does, since the first
-    start can download jars for a minute). External: checks that it answers. Raises
-    ServerError / ConfigError / DatabaseUnavailable; the caller's error boundary reports them.
-    """
-    out = out or err_console
-    if settings.manage_db and instance.running_pid(settings) is None:
-        out.print(f"Starting Neo4j {settings.neo4j_version} on {escape(settings.neo4j_uri)} ...")
-    instance.ensure_started(settings)
-
-
 @db_app.command()
 def setup(ctx: typer.Context) -> None:
     """Download the Neo4j and APOC jars (once, into the cache) and write this home's conf."""

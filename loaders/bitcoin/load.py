@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from neo4j import ManagedTransaction
 
@@ -32,6 +32,7 @@ from loaders.bitcoin.verify import verify_block
 from loaders.progress import LoadProgress, LogProgress
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 WRITE_ORDER = (
     ("load/bitcoin/blocks", "blocks"),
@@ -74,9 +75,9 @@ class LoadSummary:
         }
 
 
-def _chunks(rows: Sequence[dict[str, Any]], size: int) -> Iterator[Sequence[dict[str, Any]]]:
-    for i in range(0, len(rows), size):
-        yield rows[i : i + size]
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 class BitcoinWriter:
@@ -204,7 +205,7 @@ class BitcoinLoader:
         return self.summary
 
     def load_prevouts(self, prevouts: Sequence[Prevout], net: Network) -> None:
-        for chunk in _chunks_list(prevouts, 20_000):
+        for chunk in _chunks(prevouts, 20_000):
             rows = Rows()
             prevout_rows(chunk, net, rows)
             self.writer.submit(rows)
@@ -285,11 +286,6 @@ class BitcoinLoader:
     def place_chain(self) -> int:
         """Recompute heights and statuses of all blocks; write the ones that changed."""
         return place_chain(self.graph)
-
-
-def _chunks_list(items: Sequence[Prevout], size: int) -> Iterator[Sequence[Prevout]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def place_chain(graph: Graph) -> int:
