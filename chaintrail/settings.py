@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     load_writers: int = Field(
         default=2, ge=1, le=8, description="Write transactions in flight at once during loads."
     )
+    cluster_warn_size: int = Field(
+        default=1000, ge=1,
+        description="Warn (with its txid) when a transaction merges two clusters above this size.",
+    )
     log_level: str = "INFO"
 
     @field_validator("neo4j_uri")

@@ -120,6 +120,16 @@ class Graph:
         summary = tx.run(q.text, q.bind(params)).consume()
         return dict(vars(summary.counters))
 
+    def run_read(self, tx: ManagedTransaction, name: str, params: Mapping[str, Any]) -> list[Row]:
+        """Inside a write transaction: run one stored read query and return its rows.
+
+        For read-then-write work (clustering) that must see one consistent state.
+        """
+        q: StoredQuery = self.registry[name]
+        if q.mode != "read":
+            raise WriteNotAllowed(f"{name} is a write query; run it with run_write")
+        return [_row(rec) for rec in tx.run(q.text, q.bind(params))]
+
     def autocommit(self, name: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         """Run a stored query in an auto-commit transaction (schema changes, IN TRANSACTIONS)."""
         q = self.registry[name]

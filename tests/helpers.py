@@ -37,10 +37,12 @@ def run_cli(env: dict[str, str], *args: str, check: bool = True,
     return proc
 
 
-def graph_fingerprint(graph: Graph, ignore: tuple[str, ...] = ("source",)) -> dict[str, Any]:
+def graph_fingerprint(graph: Graph,
+                      ignore: tuple[str, ...] = ("source", "updated")) -> dict[str, Any]:
     """Every node and relationship with all properties, canonically sorted: two graphs are the
     same graph when their fingerprints are equal. `source` (the file a block was read from) is
-    provenance, not content, and is left out by default. For test-sized graphs only."""
+    provenance, not content, and `updated` (when the clustering configuration was stored) a
+    timestamp; both are left out by default. For test-sized graphs only."""
     with graph.driver.session(database=graph.database) as s:
         nodes = s.run(
             "MATCH (n) RETURN labels(n) AS l, properties(n) AS p"

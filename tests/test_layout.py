@@ -10,10 +10,11 @@ ROOT = Path(__file__).resolve().parents[1]
 ALLOWED = {
     "db": {"db"},
     "cypher": {"cypher", "db"},
-    "loaders": {"loaders", "cypher", "db"},
-    "api": {"api", "loaders", "cypher", "db"},
-    "chaintrail": {"chaintrail", "api", "loaders", "cypher", "db"},
-    "bench": {"bench", "chaintrail", "api", "loaders", "cypher", "db"},
+    "analysis": {"analysis", "cypher", "db"},
+    "loaders": {"loaders", "analysis", "cypher", "db"},
+    "api": {"api", "loaders", "analysis", "cypher", "db"},
+    "chaintrail": {"chaintrail", "api", "loaders", "analysis", "cypher", "db"},
+    "bench": {"bench", "chaintrail", "api", "loaders", "analysis", "cypher", "db"},
 }
 LEAVES = {"chaintrail.settings", "chaintrail.errors", "chaintrail"}
 

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from analysis.clustering import ClusterConfig
+from chaintrail.cli.cluster import ChangeOption, CoinJoinOption, cluster_config
 from chaintrail.cli.common import boundary, err, load_settings, open_graph, setup_logging
 from chaintrail.errors import ConfigError
 from loaders.bitcoin.load import BitcoinLoader
@@ -16,6 +18,16 @@ from loaders.bitcoin.rpc import BitcoinRpc, iter_rpc_blocks
 from loaders.progress import make_progress
 
 load_app = typer.Typer(help="Load chain data into Neo4j.", no_args_is_help=True)
+
+ClusterOption = Annotated[bool, typer.Option(
+    "--cluster/--no-cluster",
+    help="Cluster the new transactions after the load (off: leave them for `chaintrail cluster`).")]
+
+
+def _requested(coinjoin_filter: bool | None, change_heuristics: str | None) -> ClusterConfig | None:
+    if coinjoin_filter is None and change_heuristics is None:
+        return None  # whatever the graph is clustered with
+    return cluster_config(coinjoin_filter, change_heuristics)
 
 
 @load_app.command("bitcoin")
@@ -31,6 +43,9 @@ def load_bitcoin(
     network: Annotated[str, typer.Option(
         help="Network of raw blocks and prevouts (blk files carry their own magic).")
     ] = "mainnet",
+    cluster: ClusterOption = True,
+    coinjoin_filter: CoinJoinOption = None,
+    change_heuristics: ChangeOption = None,
 ) -> None:
     """Load Bitcoin blocks: verified, linked to what they spend, idempotent and resumable."""
     settings = load_settings()
@@ -43,7 +58,9 @@ def load_bitcoin(
     with open_graph(settings) as graph:
         loader = BitcoinLoader(
             graph, batch_txs=settings.load_batch_txs, writers=settings.load_writers,
-            progress=make_progress("bitcoin", err),
+            progress=make_progress("bitcoin", err), cluster=cluster,
+            cluster_config=_requested(coinjoin_filter, change_heuristics),
+            cluster_warn_size=settings.cluster_warn_size,
         )
         summary = loader.load(
             paths, prevout_files=prevouts or [], height=height, network=NETWORKS[network]
@@ -58,6 +75,9 @@ def load_bitcoin_rpc(
     from_: Annotated[int, typer.Option("--from", min=0, help="First height.")],
     to: Annotated[int, typer.Option("--to", min=0, help="Last height (inclusive).")],
     network: Annotated[str, typer.Option(help="The node's network.")] = "mainnet",
+    cluster: ClusterOption = True,
+    coinjoin_filter: CoinJoinOption = None,
+    change_heuristics: ChangeOption = None,
 ) -> None:
     """Load a height range from a Bitcoin Core node (getblock verbosity 3, else 2)."""
     settings = load_settings()
@@ -71,7 +91,9 @@ def load_bitcoin_rpc(
         with open_graph(settings) as graph:
             loader = BitcoinLoader(
                 graph, batch_txs=settings.load_batch_txs, writers=settings.load_writers,
-                progress=make_progress("bitcoin-rpc", err),
+                progress=make_progress("bitcoin-rpc", err), cluster=cluster,
+                cluster_config=_requested(coinjoin_filter, change_heuristics),
+                cluster_warn_size=settings.cluster_warn_size,
             )
             blocks = ((b.block, b.prevouts) for b in iter_rpc_blocks(rpc, from_, to))
             summary = loader.load_blocks(blocks, NETWORKS[network])

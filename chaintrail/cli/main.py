@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from chaintrail.cli.cluster import cluster
 from chaintrail.cli.common import err, load_settings
 from chaintrail.cli.db import db_app
 from chaintrail.cli.load import load_app
@@ -33,6 +34,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(load_app, name="load")
 app.add_typer(sample_app, name="sample")
 app.command("query")(query)
+app.command("cluster")(cluster)
 
 if __name__ == "__main__":
     app()

@@ -4,7 +4,8 @@ Each batch of whole blocks is written in one transaction, with MERGE on unique k
 either all in or not at all, and writing it again changes nothing. So a load killed at any
 point (even SIGKILL) and run again ends with the same graph; blocks already in the database are
 skipped. Chain placement (heights, main/stale/detached) runs at the end of every load, over all
-loaded headers, so the order in which blocks arrive does not matter.
+loaded headers, so the order in which blocks arrive does not matter; then incremental address
+clustering (analysis.clustering) takes the transactions the load labelled `:Unclustered`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any, TypeVar
 
 from neo4j import ManagedTransaction
 
+from analysis.clustering import ClusterConfig, Clusterer, ClusterSummary, resolve_config
 from chaintrail.errors import ChaintrailError, InputError
 from cypher.runner import Graph
 from cypher.schema import apply_schema
@@ -56,6 +58,8 @@ class LoadSummary:
     prevouts: int = 0
     lone_txs: int = 0
     seconds: float = 0.0
+    cluster_seconds: float = 0.0
+    clustering: ClusterSummary | None = None
 
     @property
     def tx_rate(self) -> float:
@@ -72,6 +76,8 @@ class LoadSummary:
             "lone_txs": self.lone_txs,
             "seconds": round(self.seconds, 3),
             "tx_per_s": round(self.tx_rate, 1),
+            "cluster_seconds": round(self.cluster_seconds, 3),
+            "clustering": self.clustering.as_dict() if self.clustering else None,
         }
 
 
@@ -137,8 +143,16 @@ class BitcoinLoader:
         batch_txs: int = 1000,
         writers: int = 2,
         progress: LoadProgress | None = None,
+        cluster: bool = True,
+        cluster_config: ClusterConfig | None = None,
+        cluster_warn_size: int = 1_000,
     ) -> None:
+        """`cluster=False` leaves the new transactions `:Unclustered` for `chaintrail cluster`;
+        `cluster_config` must match the stored configuration (None: use the stored one)."""
         self.graph = graph
+        self.cluster = cluster
+        self.cluster_config = cluster_config
+        self.cluster_warn_size = cluster_warn_size
         self.writer = BitcoinWriter(graph, writers)
         self.batch_txs = batch_txs
         self.progress: LoadProgress = progress or LogProgress("bitcoin load")
@@ -183,6 +197,7 @@ class BitcoinLoader:
         """
         start = time.monotonic()
         apply_schema(self.graph)
+        config = resolve_config(self.graph, self.cluster_config) if self.cluster else None
         ok = False
         try:
             with self.progress:
@@ -195,6 +210,8 @@ class BitcoinLoader:
         finally:
             if ok:
                 self.place_chain()
+                if config is not None:
+                    self._cluster(config)
             else:
                 # The blocks committed before the failure get their heights all the same.
                 try:
@@ -203,6 +220,12 @@ class BitcoinLoader:
                     log.warning("chain placement after a failed load did not run: %s", e)
             self.summary.seconds = time.monotonic() - start
         return self.summary
+
+    def _cluster(self, config: ClusterConfig) -> None:
+        t0 = time.monotonic()
+        clusterer = Clusterer(self.graph, config, warn_size=self.cluster_warn_size)
+        self.summary.clustering = clusterer.run()
+        self.summary.cluster_seconds = time.monotonic() - t0
 
     def load_prevouts(self, prevouts: Sequence[Prevout], net: Network) -> None:
         for chunk in _chunks(prevouts, 20_000):

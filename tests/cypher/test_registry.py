@@ -88,13 +88,21 @@ def test_the_packaged_catalogue_loads_and_has_the_issue_columns() -> None:
                                "input_value", "output_value", "fee", "inputs", "outputs"],
         "lookup/address": ["address", "script_type", "received", "sent", "balance", "tx_count",
                            "first_height", "last_height"],
+        "cluster/of_address": ["cluster_id", "size", "received", "sent", "first_height",
+                               "last_height", "coinjoin_links_skipped"],
+        "cluster/members": ["address", "script_type", "received", "sent"],
+        "cluster/explain": ["step", "txid", "heuristic", "version", "address_from",
+                            "address_to"],
+        "cluster/stats": ["clusters", "clustered_addresses", "largest", "singletons", "config"],
+        "cluster/largest": ["cluster_id", "size", "top_merge_txid", "top_merge_addresses"],
     }
     for name, cols in expected.items():
         assert list(reg[name].columns[: len(cols)]) == cols
         assert reg[name].mode == "read"
     with pytest.raises(UnknownQuery):
         reg["lookup/nothing"]
-    for q in reg:
-        if q.name.startswith(("load/", "schema/", "chain/update", "bench/")):
-            continue
-        assert q.mode == "read", q.name
+    writers = ("load/", "schema/", "chain/update", "bench/", "cluster/absorb", "cluster/grow",
+               "cluster/annotate", "cluster/save_config", "cluster/reset_", "cluster/mark_all")
+    for q in reg:  # everything an analyst may run is a read
+        if not q.name.startswith(writers):
+            assert q.mode == "read", q.name

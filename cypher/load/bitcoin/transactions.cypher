@@ -1,7 +1,8 @@
 // @description Write transactions with the outputs they create and the addresses those pay,
 //   and link each transaction to its block at its index (a lone transaction has none). An output first seen as spent (a
 //   placeholder with only txid and n) gets its value and script here. P2PK outputs are linked
-//   to the P2PKH address of their key.
+//   to the P2PKH address of their key. A non-coinbase transaction is labelled :Unclustered
+//   (cluster/pending picks it up), and so is the spender of an output that arrives after it.
 // @mode write
 // @param rows LIST<MAP>  {txid, block_hash, index, version, locktime, size, vsize, weight, is_coinbase, input_count, output_count, output_value, wtxid, coinbase, outputs: [{id: 'txid:n', n, value, script_type, address, address_type, pubkey, script}]}
 // @columns -
@@ -14,6 +15,7 @@ SET t.version = r.version, t.locktime = r.locktime, t.size = r.size, t.vsize = r
     t.weight = r.weight, t.is_coinbase = r.is_coinbase, t.input_count = r.input_count,
     t.output_count = r.output_count, t.output_value = r.output_value, t.wtxid = r.wtxid,
     t.coinbase = r.coinbase
+FOREACH (_ IN CASE WHEN r.is_coinbase THEN [] ELSE [1] END | SET t:Unclustered)
 WITH t, r
 CALL (t, r) {
   MATCH (b:Block {hash: r.block_hash})
@@ -26,6 +28,11 @@ MERGE (out:Output {id: o.id})
 SET out.txid = r.txid, out.n = o.n, out.value = o.value, out.script_type = o.script_type,
     out.address = o.address, out.pubkey = o.pubkey, out.script = o.script
 MERGE (t)-[:CREATES]->(out)
+WITH out, o
+CALL (out) {
+  MATCH (out)-[:SPENT_BY]->(s:Transaction)
+  SET s:Unclustered
+}
 WITH out, o
 WHERE o.address IS NOT NULL
 MERGE (a:Address {address: o.address})

@@ -1,0 +1,1 @@
+"""The rules clustering applies to one transaction: CoinJoin detection and change outputs."""

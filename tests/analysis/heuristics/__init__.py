@@ -1,0 +1,1 @@
+"""Tests of the pure heuristics: CoinJoin detection and change outputs."""

@@ -1,0 +1,214 @@
+"""Every cluster/* query on a small hand-built chain, with exact answers.
+
+The chain (mainnet P2PKH scripts, made-up hashes, written through the real load queries):
+
+    g (height 0): coinbase cb pays 10 BTC to each of A, B, C, D, E, F, G and 10 more to B, C
+    b1 (height 1): t1 spends A, B        -> 19 BTC to X              (links A-B)
+                   t2 spends C, D        -> 15 BTC to Y, 4.98765430 to W (links C-D;
+                                          W is the change by three change heuristics)
+    b2 (height 2): t3 spends B, C        -> 15 BTC to Z, 4.9 back to B (links B-C: A..D one entity)
+                   cj spends E, F, G     -> 3 x 5 BTC to J, K, L, change 4.99 to H and I
+                                          (CoinJoin-shaped: 3 equal outputs, 2 changes)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from analysis.clustering import ClusterConfig, Clusterer
+from cypher.runner import Graph
+from loaders.bitcoin.model import Block, BlockHeader, Tx, TxIn, TxOut
+from loaders.bitcoin.network import MAINNET
+from loaders.bitcoin.script import classify_script
+from tests.helpers import wipe, write_blocks
+
+pytestmark = pytest.mark.neo4j
+
+BTC = 100_000_000
+
+
+def hx(c: str) -> str:
+    return (c * 64)[:64]
+
+
+def pkh(i: int) -> bytes:
+    return bytes.fromhex("76a914" + f"{i:02x}" * 20 + "88ac")
+
+
+def addr(script: bytes) -> str:
+    a = classify_script(script, MAINNET).address
+    assert a is not None
+    return a
+
+
+NAMES = "ABCDEFGHIJKLWXYZ"
+S = {name: pkh(i + 1) for i, name in enumerate(NAMES)}
+ADDR = {name: addr(s) for name, s in S.items()}
+CB, T1, T2, T3, CJ = hx("c0"), hx("a1"), hx("a2"), hx("a3"), hx("a4")
+G, B1, B2 = hx("01"), hx("02"), hx("03")
+W_VALUE = 498_765_430
+
+
+def tx(txid: str, inputs: list[tuple[str, int]], outputs: list[tuple[int, str]]) -> Tx:
+    ins = tuple(TxIn(p, v, b"\x01\x02", 0xFFFFFFFF) for p, v in inputs) or (
+        TxIn("0" * 64, 0xFFFFFFFF, b"\x03\x01\x02\x03", 0xFFFFFFFF),)
+    outs = tuple(TxOut(n, v, S[name]) for n, (v, name) in enumerate(outputs))
+    return Tx(txid, txid, 1, 0, ins, outs, size=200, weight=800)
+
+
+def block(h: str, prev: str, txs: list[Tx]) -> Block:
+    return Block(BlockHeader(h, 1, prev, hx("f"), 1_231_006_505, 0x1D00FFFF, 0), tuple(txs),
+                 size=1000, weight=4000, source="hand-built")
+
+
+def chain() -> list[Block]:
+    # cb outputs: 0 A, 1 B, 2 C, 3 D, 4 E, 5 F, 6 G, 7 B, 8 C
+    cb = tx(CB, [], [(10 * BTC, n) for n in "ABCDEFGBC"])
+    return [
+        block(G, "0" * 64, [cb]),
+        block(B1, G, [tx(hx("c1"), [], [(50 * BTC, "X")]),
+                      tx(T1, [(CB, 0), (CB, 1)], [(19 * BTC, "X")]),
+                      tx(T2, [(CB, 2), (CB, 3)], [(15 * BTC, "Y"), (W_VALUE, "W")])]),
+        block(B2, B1, [tx(hx("c2"), [], [(50 * BTC, "X")]),
+                       tx(T3, [(CB, 7), (CB, 8)], [(15 * BTC, "Z"), (49 * BTC // 10, "B")]),
+                       tx(CJ, [(CB, 4), (CB, 5), (CB, 6)],
+                          [(5 * BTC, "J"), (5 * BTC, "K"), (5 * BTC, "L"),
+                           (499 * BTC // 100, "H"), (499 * BTC // 100, "I")])]),
+    ]
+
+
+ABCD = sorted(ADDR[n] for n in "ABCD")
+EFG = sorted(ADDR[n] for n in "EFG")
+
+
+def clustered(graph: Graph, config: ClusterConfig) -> Graph:
+    wipe(graph)
+    write_blocks(graph, chain())
+    Clusterer(graph, config).rebuild()
+    return graph
+
+
+@pytest.fixture(scope="module")
+def filtered(graph: Graph) -> Graph:
+    return clustered(graph, ClusterConfig(coinjoin_filter=True))
+
+
+def one(g: Graph, name: str, **params: Any) -> dict[str, Any]:
+    rows = g.read(name, params)
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def test_of_address_multi_input_cluster(filtered: Graph) -> None:
+    row = one(filtered, "cluster/of_address", address=ADDR["D"])
+    # received: 10 each for A, B, C, D, 10 more for B and C, 4.9 change to B; sent: all but
+    # the change. Active from the coinbase (0) to t3 (2).
+    assert row == {"cluster_id": ABCD[0], "size": 4, "received": 60 * BTC + 49 * BTC // 10,
+                   "sent": 60 * BTC, "first_height": 0, "last_height": 2,
+                   "coinjoin_links_skipped": 0}
+    assert one(filtered, "cluster/of_address", address=ADDR["A"])["cluster_id"] == ABCD[0]
+
+
+def test_of_address_coinjoin_participant_stays_alone(filtered: Graph) -> None:
+    row = one(filtered, "cluster/of_address", address=ADDR["E"])
+    assert row == {"cluster_id": ADDR["E"], "size": 1, "received": 10 * BTC,
+                   "sent": 10 * BTC, "first_height": 0, "last_height": 2,
+                   "coinjoin_links_skipped": 1}
+    kind = filtered.read("lookup/transaction", {"txid": CJ})[0]
+    assert kind["txid"] == CJ
+    with filtered.driver.session(database=filtered.database) as s:
+        t = s.run("MATCH (t:Transaction {txid: $t}) RETURN t.coinjoin_kind AS k, "
+                  "t.coinjoin_skipped AS s, t:Unclustered AS u", t=CJ).single()
+    assert t is not None
+    assert (t["k"], t["s"], t["u"]) == ("joinmarket", True, False)
+
+
+def test_of_address_unknown_is_empty(filtered: Graph) -> None:
+    assert filtered.read("cluster/of_address", {"address": addr(pkh(99))}) == []
+
+
+def test_members_pages_in_address_order(filtered: Graph) -> None:
+    rows = filtered.read("cluster/members", {"cluster_id": ABCD[0]})
+    assert [r["address"] for r in rows] == ABCD
+    by = {r["address"]: r for r in rows}
+    assert (by[ADDR["B"]]["received"], by[ADDR["B"]]["sent"]) == (
+        20 * BTC + 49 * BTC // 10, 20 * BTC)
+    assert {r["script_type"] for r in rows} == {"p2pkh"}
+    page = filtered.read("cluster/members", {"cluster_id": ABCD[0], "skip": 1, "limit": 2})
+    assert [r["address"] for r in page] == ABCD[1:3]
+    alone = filtered.read("cluster/members", {"cluster_id": ADDR["E"]})
+    assert [(r["address"], r["received"], r["sent"]) for r in alone] == [
+        (ADDR["E"], 10 * BTC, 10 * BTC)]
+    assert filtered.read("cluster/members", {"cluster_id": "nope"}) == []
+
+
+def test_explain_chain_of_evidence(filtered: Graph) -> None:
+    rows = filtered.read("cluster/explain", {"a": ADDR["A"], "b": ADDR["D"]})
+    assert [(r["step"], r["txid"], r["heuristic"], r["version"], r["address_from"],
+             r["address_to"]) for r in rows] == [
+        (1, T1, "multi_input", 1, ADDR["A"], ADDR["B"]),
+        (2, T3, "multi_input", 1, ADDR["B"], ADDR["C"]),
+        (3, T2, "multi_input", 1, ADDR["C"], ADDR["D"]),
+    ]
+    assert filtered.read("cluster/explain", {"a": ADDR["A"], "b": ADDR["E"]}) == []
+    assert filtered.read("cluster/explain", {"a": ADDR["A"], "b": ADDR["A"]}) == []
+    assert filtered.read("cluster/explain", {"a": ADDR["E"], "b": ADDR["F"]}) == []
+
+
+def test_stats_and_config(filtered: Graph) -> None:
+    row = one(filtered, "cluster/stats")
+    config = row.pop("config")
+    assert row == {"clusters": 4, "clustered_addresses": 7, "largest": 4, "singletons": 3}
+    assert config["coinjoin_filter"] is True
+    assert config["change_heuristics"] == []
+    assert "multi_input@1" in config["heuristics"]
+    assert one(filtered, "cluster/config")["coinjoin_filter"] is True
+
+
+def test_largest_names_the_biggest_merge(filtered: Graph) -> None:
+    # t1, t2 and t3 each link two addresses: the tie goes to the smallest txid
+    assert filtered.read("cluster/largest", {}) == [
+        {"cluster_id": ABCD[0], "size": 4, "top_merge_txid": T1, "top_merge_addresses": 2}]
+    assert filtered.read("cluster/largest", {"limit": 0}) == []
+
+
+def test_filter_off_merges_the_coinjoin(graph: Graph) -> None:
+    g = clustered(graph, ClusterConfig(coinjoin_filter=False))
+    row = one(g, "cluster/of_address", address=ADDR["F"])
+    assert (row["cluster_id"], row["size"], row["coinjoin_links_skipped"]) == (EFG[0], 3, 0)
+    stats = one(g, "cluster/stats")
+    assert (stats["clusters"], stats["clustered_addresses"], stats["largest"],
+            stats["singletons"]) == (2, 7, 4, 0)
+    assert g.read("cluster/largest", {}) == [
+        {"cluster_id": ABCD[0], "size": 4, "top_merge_txid": T1, "top_merge_addresses": 2},
+        {"cluster_id": EFG[0], "size": 3, "top_merge_txid": CJ, "top_merge_addresses": 3}]
+    steps = g.read("cluster/explain", {"a": ADDR["E"], "b": ADDR["G"]})
+    assert {r["txid"] for r in steps} == {CJ}
+    assert 1 <= len(steps) <= 2
+
+
+def test_change_annotations_without_merging(filtered: Graph) -> None:
+    with filtered.driver.session(database=filtered.database) as s:
+        rows = s.run("MATCH (t:Transaction) WHERE t.txid IN $t RETURN t.txid AS txid, "
+                     "t.change_heuristics AS h, t.change_outputs AS n", t=[T2, T3]).data()
+    got = {r["txid"]: sorted(zip(r["n"], r["h"], strict=True)) for r in rows}
+    # t2: W (n=1) is below both inputs, not round, and a fresh P2PKH like the inputs
+    assert got[T2] == [(1, "one_time_change@1"), (1, "optimal_change@1"),
+                       (1, "power_of_ten@1")]
+    # t3: 4.9 BTC back to B is address reuse and below both inputs; but it is round
+    assert got[T3] == [(1, "address_reuse@1"), (1, "optimal_change@1")]
+    # annotations only: W joined nothing
+    assert one(filtered, "cluster/of_address", address=ADDR["W"])["size"] == 1
+
+
+def test_change_heuristic_links_are_marked(graph: Graph) -> None:
+    g = clustered(graph, ClusterConfig(change_heuristics=("power_of_ten",)))
+    row = one(g, "cluster/of_address", address=ADDR["W"])
+    assert (row["cluster_id"], row["size"]) == (min(*ABCD, ADDR["W"]), 5)
+    anchor = min(ADDR["C"], ADDR["D"])
+    steps = g.read("cluster/explain", {"a": anchor, "b": ADDR["W"]})
+    assert [(r["txid"], r["heuristic"], r["version"], r["address_from"], r["address_to"])
+            for r in steps] == [(T2, "power_of_ten", 1, anchor, ADDR["W"])]
+    assert one(g, "cluster/config")["change_heuristics"] == ["power_of_ten"]
