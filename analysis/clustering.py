@@ -1,6 +1,6 @@
 """Address clustering: multi-input (common-input-ownership), CoinJoin-aware, with evidence.
 
-How it runs. Every written non-coinbase transaction is labelled `:Unclustered`. `Clusterer.run`
+How it runs. Every newly written transaction is labelled `:Unclustered`. `Clusterer.run`
 takes them a chunk at a time, in one write transaction per chunk:
 
 1. `cluster/pending` reads each transaction's inputs and outputs with the current cluster of
@@ -103,6 +103,7 @@ class Pending:
 
     view: TxView
     clusters: dict[str, ClusterInfo]  # address -> its cluster, for addresses in one
+    seen: bool = False  # clustered before: its old links and annotations are replaced
 
 
 def pending_from_row(row: Mapping[str, Any]) -> Pending:
@@ -113,21 +114,26 @@ def pending_from_row(row: Mapping[str, Any]) -> Pending:
                 r["cluster"], r["size"], r["top_txid"], r["top_n"] or 0)
     inputs = tuple(InputView(r["address"], r["value"], r["script_type"])
                    for r in row["inputs"] if r is not None)
-    outputs = tuple(
-        OutputView(r["n"], r["value"] if r["value"] is not None else 0,
-                   r["script_type"] or "nonstandard", r["address"], r["address_outputs"])
-        for r in row["outputs"] if r is not None
-    )
-    return Pending(TxView(row["txid"], inputs, outputs), clusters)
+    outputs = tuple(sorted(
+        (OutputView(r["n"], r["value"] if r["value"] is not None else 0,
+                    r["script_type"] or "nonstandard", r["address"], r["address_outputs"])
+         for r in row["outputs"] if r is not None),
+        key=lambda o: o.n,
+    ))  # in output order: some CoinJoin rules look at how outputs are sorted
+    return Pending(TxView(row["txid"], inputs, outputs), clusters, bool(row.get("seen")))
 
 
 @dataclass(slots=True)
 class Plan:
-    """The writes for one chunk: the rows of cluster/absorb, cluster/grow, cluster/annotate."""
+    """The writes for one chunk: the parameters of cluster/unlink, absorb, grow, annotate, link
+    and done, in that order."""
 
+    unlink: list[str] = field(default_factory=list)
     absorb: list[dict[str, Any]] = field(default_factory=list)
     grow: list[dict[str, Any]] = field(default_factory=list)
     annotate: list[dict[str, Any]] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)
+    done: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     merges: int = 0
     skipped_coinjoins: int = 0
@@ -204,7 +210,7 @@ def plan(pending: Sequence[Pending], config: ClusterConfig,
             anchor = group[0]
             linked = set(group)
             if len(group) >= 2:
-                links += [{"from": a, "to": anchor, "heuristic": MULTI_INPUT,
+                links += [{"txid": tx.txid, "from": a, "to": anchor, "heuristic": MULTI_INPUT,
                            "version": MULTI_INPUT_VERSION} for a in group[1:]]
             by_n = {o.n: o for o in tx.outputs}
             for name in config.change_heuristics:
@@ -213,8 +219,8 @@ def plan(pending: Sequence[Pending], config: ClusterConfig,
                 target = by_n[n].address if n is not None and n in by_n else None
                 if target is not None and target not in linked:
                     linked.add(target)
-                    links.append({"from": target, "to": anchor, "heuristic": h.name,
-                                  "version": h.version})
+                    links.append({"txid": tx.txid, "from": target, "to": anchor,
+                                  "heuristic": h.name, "version": h.version})
             if len(linked) >= 2:
                 keys = [node(a, p.clusters) for a in sorted(linked)]
                 roots = {uf.find(k) for k in keys}
@@ -235,17 +241,21 @@ def plan(pending: Sequence[Pending], config: ClusterConfig,
                 out.merges += len(roots) - 1
         if skipped:
             out.skipped_coinjoins += 1
-        pairs = sorted((n, t) for n, ts in tags.items() for t in ts)
-        out.annotate.append({
-            "txid": tx.txid,
-            "kind": match.kind if match else None,
-            "version": match.version if match else None,
-            "confidence": match.confidence if match else None,
-            "skipped": skipped,
-            "change_heuristics": [t for _, t in pairs],
-            "change_outputs": [n for n, _ in pairs],
-            "links": links,
-        })
+        if p.seen:
+            out.unlink.append(tx.txid)
+        out.links += links
+        out.done.append(tx.txid)
+        if match is not None or tags:
+            pairs = sorted((n, t) for n, ts in tags.items() for t in ts)
+            out.annotate.append({
+                "txid": tx.txid,
+                "kind": match.kind if match else None,
+                "version": match.version if match else None,
+                "confidence": match.confidence if match else None,
+                "skipped": skipped,
+                "change_heuristics": [t for _, t in pairs],
+                "change_outputs": [n for n, _ in pairs],
+            })
 
     components: dict[str, list[str]] = {}
     for key in uf.parent:
@@ -347,15 +357,21 @@ class Clusterer:
                 progress.advance(0, done)
 
     def _chunk(self, tx: ManagedTransaction) -> tuple[int, Plan]:
-        rows = self.graph.run_read(tx, "cluster/pending", {"limit": self.chunk_txs})
+        rows = self.graph.run_read(tx, "cluster/pending", {
+            "limit": self.chunk_txs,
+            "output_clusters": bool(self.config.change_heuristics),
+        })
         if not rows:
             return 0, Plan()
         p = plan([pending_from_row(r) for r in rows], self.config, self.warn_size)
-        if p.absorb:
-            self.graph.run_write(tx, "cluster/absorb", {"rows": p.absorb})
-        if p.grow:
-            self.graph.run_write(tx, "cluster/grow", {"rows": p.grow})
-        self.graph.run_write(tx, "cluster/annotate", {"rows": p.annotate})
+        g = self.graph
+        if p.unlink:
+            g.run_write(tx, "cluster/unlink", {"txids": p.unlink})
+        for name, batch in (("cluster/absorb", p.absorb), ("cluster/grow", p.grow),
+                            ("cluster/annotate", p.annotate), ("cluster/link", p.links)):
+            if batch:
+                g.run_write(tx, name, {"rows": batch})
+        g.run_write(tx, "cluster/done", {"txids": p.done})
         return len(rows), p
 
     def rebuild(self, progress: Any = None) -> ClusterSummary:

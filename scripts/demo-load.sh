@@ -27,5 +27,8 @@ Try:
   .venv/bin/chaintrail query lookup/block --param height=170 --format table
   .venv/bin/chaintrail query lookup/transaction --param txid=$tx
   .venv/bin/chaintrail query lookup/address --param address=$addr
+  .venv/bin/chaintrail query cluster/of_address --param address=$addr
+  .venv/bin/chaintrail query cluster/largest --format table
+  .venv/bin/chaintrail query cluster/stats
 Stop the server with: .venv/bin/chaintrail db stop
 MSG

@@ -1,24 +1,15 @@
-// @description Record what clustering concluded about each transaction: its CoinJoin kind,
-//   rule version and confidence (null when none), whether the CoinJoin filter skipped it, the
-//   change outputs each change heuristic picked, and the evidence links it made between
-//   addresses (SAME_ENTITY: txid, heuristic, version), replacing any it made before (a
-//   transaction clustered again once more of its inputs are loaded). It leaves :Unclustered.
+// @description Record what clustering concluded about each transaction that has something to
+//   say: its CoinJoin kind, rule version and confidence, whether the CoinJoin filter kept it
+//   from merging (`coinjoin_skipped`; absent means false), and the change outputs each change
+//   heuristic picked (two parallel lists). Rows for other transactions are not sent (a
+//   transaction clustered again had its old annotations cleared by cluster/unlink).
 // @mode write
-// @param rows LIST<MAP>  {txid, kind, version, confidence, skipped, change_heuristics: ['name@version', ...], change_outputs: [n, ...], links: [{from, to, heuristic, version}]}
+// @param rows LIST<MAP>  {txid, kind, version, confidence, skipped, change_heuristics: ['name@version', ...], change_outputs: [n, ...]}
 // @columns -
-// @bounds one transaction per row and its links
+// @bounds one transaction per row
 UNWIND $rows AS r
 MATCH (t:Transaction {txid: r.txid})
-REMOVE t:Unclustered
 SET t.coinjoin_kind = r.kind, t.coinjoin_version = r.version,
     t.coinjoin_confidence = r.confidence, t.coinjoin_skipped = r.skipped,
-    t.change_heuristics = r.change_heuristics, t.change_outputs = r.change_outputs
-WITH r
-CALL (r) {
-  MATCH ()-[old:SAME_ENTITY {txid: r.txid}]->()
-  DELETE old
-}
-WITH r
-UNWIND r.links AS l
-MATCH (a:Address {address: l.from}), (b:Address {address: l.to})
-CREATE (a)-[:SAME_ENTITY {txid: r.txid, heuristic: l.heuristic, version: l.version}]->(b)
+    t.change_heuristics = r.change_heuristics,
+    t.change_outputs = r.change_outputs

@@ -1,8 +1,10 @@
-// @description Mark every non-coinbase transaction for clustering (third step of a rebuild).
-//   Auto-commit only.
+// @description Mark every transaction for clustering (third step of a rebuild).
+//   Evidence is already gone (cluster/reset_links): nothing to unlink. Auto-commit only.
 // @mode write
 // @columns -
 // @bounds every transaction, 20,000 per inner transaction
 MATCH (t:Transaction)
-WHERE NOT coalesce(t.is_coinbase, false)
-CALL (t) { SET t:Unclustered } IN TRANSACTIONS OF 20000 ROWS
+CALL (t) {
+  SET t:Unclustered
+  REMOVE t:Recluster
+} IN TRANSACTIONS OF 20000 ROWS

@@ -24,9 +24,10 @@ def test_new_addresses_make_a_cluster_named_by_its_smallest_address() -> None:
     assert p.absorb == []
     assert p.grow == [{"keep": None, "id": "a", "size": 3, "add": ["a", "b", "c"],
                        "top_txid": "t1", "top_n": 3}]
-    assert p.annotate[0]["links"] == [
-        {"from": "b", "to": "a", "heuristic": "multi_input", "version": 1},
-        {"from": "c", "to": "a", "heuristic": "multi_input", "version": 1}]
+    assert p.links == [
+        {"txid": "t1", "from": "b", "to": "a", "heuristic": "multi_input", "version": 1},
+        {"txid": "t1", "from": "c", "to": "a", "heuristic": "multi_input", "version": 1}]
+    assert (p.done, p.unlink) == (["t1"], [])
     assert p.merges == 2  # three one-address clusters became one
 
 
@@ -54,7 +55,7 @@ def test_nothing_to_write_for_a_cluster_that_does_not_change() -> None:
     info = ClusterInfo("a", 2, "t0", 2)
     p = plan([Pending(tx("t1", ["a", "b"]), {"a": info, "b": info})], ClusterConfig())
     assert (p.absorb, p.grow, p.merges) == ([], [], 0)
-    assert len(p.annotate[0]["links"]) == 1  # the evidence is still recorded
+    assert len(p.links) == 1  # the evidence is still recorded
 
 
 def whirlpool(txid: str) -> TxView:
@@ -65,8 +66,8 @@ def whirlpool(txid: str) -> TxView:
 def test_a_flagged_coinjoin_does_not_merge_with_the_filter_on() -> None:
     p = plan([Pending(whirlpool("cj"), {})], ClusterConfig(coinjoin_filter=True))
     assert (p.grow, p.skipped_coinjoins) == ([], 1)
-    row = p.annotate[0]
-    assert (row["kind"], row["skipped"], row["links"]) == ("whirlpool_mix", True, [])
+    assert (p.annotate[0]["kind"], p.annotate[0]["skipped"], p.done, p.links) == (
+        "whirlpool_mix", True, ["cj"], [])
     off = plan([Pending(whirlpool("cj"), {})], ClusterConfig(coinjoin_filter=False))
     assert off.grow[0]["size"] == 5
     assert (off.annotate[0]["kind"], off.annotate[0]["skipped"]) == ("whirlpool_mix", False)
@@ -88,8 +89,15 @@ def test_change_heuristics_link_only_when_chosen() -> None:
     assert "power_of_ten@1" in ann["change_heuristics"]
     linked = plan([Pending(view, {})], ClusterConfig(change_heuristics=("power_of_ten",)))
     assert [g["add"] for g in linked.grow] == [["a", "b", "chg"]]
-    assert {"from": "chg", "to": "a", "heuristic": "power_of_ten", "version": 1} in \
-        linked.annotate[0]["links"]
+    assert {"txid": "t1", "from": "chg", "to": "a", "heuristic": "power_of_ten",
+            "version": 1} in linked.links
+
+
+def test_a_transaction_clustered_before_has_its_links_replaced() -> None:
+    p = plan([Pending(tx("t1", ["a", "b"]), {}, seen=True),
+              Pending(tx("t2", ["x"]), {}, seen=False)], ClusterConfig())
+    assert p.unlink == ["t1"]
+    assert p.done == ["t1", "t2"]
 
 
 def test_unknown_change_heuristic_is_a_config_error() -> None:

@@ -102,7 +102,8 @@ def test_the_packaged_catalogue_loads_and_has_the_issue_columns() -> None:
     with pytest.raises(UnknownQuery):
         reg["lookup/nothing"]
     writers = ("load/", "schema/", "chain/update", "bench/", "cluster/absorb", "cluster/grow",
-               "cluster/annotate", "cluster/save_config", "cluster/reset_", "cluster/mark_all")
+               "cluster/annotate", "cluster/save_config", "cluster/reset_", "cluster/mark_all",
+               "cluster/done", "cluster/link", "cluster/unlink")
     for q in reg:  # everything an analyst may run is a read
         if not q.name.startswith(writers):
             assert q.mode == "read", q.name

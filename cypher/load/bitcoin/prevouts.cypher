@@ -1,7 +1,7 @@
 // @description Write outputs known only as prevouts (from a --prevouts file or getblock
 //   verbosity 3): value, script and address, without their creating transaction, which may
 //   be loaded later and then only adds its CREATES link. A transaction that already spends
-//   one of them is labelled :Unclustered again, since its input address is now known.
+//   one of them is labelled :Unclustered:Recluster again, since its input address is now known.
 // @mode write
 // @param rows LIST<MAP>  {id: 'txid:n', txid, n, value, script_type, address, address_type, pubkey, script, prevout_height, from_coinbase}
 // @columns -
@@ -14,7 +14,7 @@ SET o.txid = r.txid, o.n = r.n, o.value = r.value, o.script_type = r.script_type
 WITH o, r
 CALL (o) {
   MATCH (o)-[:SPENT_BY]->(s:Transaction)
-  SET s:Unclustered
+  SET s:Unclustered:Recluster
 }
 WITH o, r
 WHERE r.address IS NOT NULL

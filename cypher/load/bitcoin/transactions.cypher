@@ -1,8 +1,9 @@
 // @description Write transactions with the outputs they create and the addresses those pay,
 //   and link each transaction to its block at its index (a lone transaction has none). An output first seen as spent (a
 //   placeholder with only txid and n) gets its value and script here. P2PK outputs are linked
-//   to the P2PKH address of their key. A non-coinbase transaction is labelled :Unclustered
-//   (cluster/pending picks it up), and so is the spender of an output that arrives after it.
+//   to the P2PKH address of their key. A new transaction is labelled :Unclustered
+//   (cluster/pending picks it up); the spender of an output that arrives after it is labelled
+//   again, with :Recluster (its evidence is replaced).
 // @mode write
 // @param rows LIST<MAP>  {txid, block_hash, index, version, locktime, size, vsize, weight, is_coinbase, input_count, output_count, output_value, wtxid, coinbase, outputs: [{id: 'txid:n', n, value, script_type, address, address_type, pubkey, script}]}
 // @columns -
@@ -11,11 +12,11 @@
 // the planner's eyes and adds Eager operators that materialise the whole batch (seen in EXPLAIN).
 UNWIND $rows AS r
 MERGE (t:Transaction {txid: r.txid})
+ON CREATE SET t:Unclustered
 SET t.version = r.version, t.locktime = r.locktime, t.size = r.size, t.vsize = r.vsize,
     t.weight = r.weight, t.is_coinbase = r.is_coinbase, t.input_count = r.input_count,
     t.output_count = r.output_count, t.output_value = r.output_value, t.wtxid = r.wtxid,
     t.coinbase = r.coinbase
-FOREACH (_ IN CASE WHEN r.is_coinbase THEN [] ELSE [1] END | SET t:Unclustered)
 WITH t, r
 CALL (t, r) {
   MATCH (b:Block {hash: r.block_hash})
@@ -31,7 +32,7 @@ MERGE (t)-[:CREATES]->(out)
 WITH out, o
 CALL (out) {
   MATCH (out)-[:SPENT_BY]->(s:Transaction)
-  SET s:Unclustered
+  SET s:Unclustered:Recluster
 }
 WITH out, o
 WHERE o.address IS NOT NULL
