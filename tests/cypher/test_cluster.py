@@ -212,3 +212,32 @@ def test_change_heuristic_links_are_marked(graph: Graph) -> None:
     assert [(r["txid"], r["heuristic"], r["version"], r["address_from"], r["address_to"])
             for r in steps] == [(T2, "power_of_ten", 1, anchor, ADDR["W"])]
     assert one(g, "cluster/config")["change_heuristics"] == ["power_of_ten"]
+
+
+def evidence(g: Graph) -> list[tuple[str, str, str, str]]:
+    with g.driver.session(database=g.database) as s:
+        return sorted((r["t"], r["h"], r["a"], r["b"]) for r in s.run(
+            "MATCH (a)-[e:SAME_ENTITY]->(b) RETURN e.txid AS t, e.heuristic AS h, "
+            "a.address AS a, b.address AS b"))
+
+
+def test_inputs_arriving_later_recluster_their_spenders(graph: Graph) -> None:
+    """cluster/pending, unlink, done: blocks 1-2 first (every input unresolved), then the
+    genesis whose outputs they spend; writing a block again re-clusters without duplicates."""
+    full = clustered(graph, ClusterConfig())
+    want = (one(full, "cluster/of_address", address=ADDR["D"]), evidence(full))
+    assert len(want[1]) == 3
+    wipe(graph)
+    write_blocks(graph, chain()[1:])
+    Clusterer(graph, ClusterConfig()).run()
+    assert graph.read("cluster/largest", {}) == [] and evidence(graph) == []
+    write_blocks(graph, chain()[:1])
+    with graph.driver.session(database=graph.database) as s:
+        relabelled = s.run("MATCH (t:Unclustered:Recluster) RETURN t.txid AS t ORDER BY t").data()
+    assert [r["t"] for r in relabelled] == sorted([T1, T2, T3, CJ])
+    summary = Clusterer(graph, ClusterConfig()).run()
+    assert summary.txs == 5  # the four spenders and the new genesis coinbase
+    assert (one(graph, "cluster/of_address", address=ADDR["D"]), evidence(graph)) == want
+    write_blocks(graph, chain()[:1])  # again: spenders relabelled, evidence replaced
+    assert Clusterer(graph, ClusterConfig()).run().txs == 4
+    assert (one(graph, "cluster/of_address", address=ADDR["D"]), evidence(graph)) == want
