@@ -10,6 +10,7 @@ from chaintrail.cli.db import db_app
 from chaintrail.cli.load import load_app
 from chaintrail.cli.query import query
 from chaintrail.cli.sample import sample_app
+from chaintrail.cli.trace import trace_app
 from chaintrail.errors import ConfigError
 
 app = typer.Typer(
@@ -33,6 +34,7 @@ def main(ctx: typer.Context) -> None:
 app.add_typer(db_app, name="db")
 app.add_typer(load_app, name="load")
 app.add_typer(sample_app, name="sample")
+app.add_typer(trace_app, name="trace")
 app.command("query")(query)
 app.command("cluster")(cluster)
 

@@ -1,0 +1,181 @@
+"""Follow the money: breadth-first traces over outputs, hop by hop, every hop bounded.
+
+Why Python around the stored queries: a trace needs a per-transaction fan-out limit, a value
+threshold that stops expansion (not only reporting), stop categories and a row budget, with
+the depth as a parameter; Cypher takes no parameter for a path's length, and APOC's expander
+has neither property filters nor per-node limits. So `trace/forward` and `trace/backward` are
+one hop each (bounded by the frontier and max_fanout), and this module repeats them, keeping
+each output once, at the hop it was first reached (the shortest trail to it).
+
+In a UTXO chain value moves output -> spending transaction -> outputs, so every row is an
+exact output value: the output reached at that hop. Nothing is estimated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from chaintrail.errors import NotFound, ParameterError
+from cypher.runner import Graph
+
+Direction = Literal["forward", "backward"]
+
+MAX_HOPS = 20
+"""The largest max_hops accepted: beyond it a breadth-first trail of a busy chain is the whole
+chain, and no visualiser can show it."""
+MAX_FANOUT = 10_000
+MAX_ROWS = 100_000
+MAX_START_OUTPUTS = 10_000
+FRONTIER_CHUNK = 5_000
+"""Frontier outputs per stored-query call, so one call stays a few MB of parameters."""
+
+_TXID = re.compile(r"^[0-9a-fA-F]{64}$")
+_OUTPUT = re.compile(r"^([0-9a-fA-F]{64}):(\d{1,10})$")
+
+
+@dataclass(frozen=True, slots=True)
+class TraceLimits:
+    max_hops: int = 6
+    min_value: int = 0
+    max_fanout: int = 100
+    max_rows: int = 1_000
+    stop_at_categories: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_hops <= MAX_HOPS:
+            raise ParameterError(f"max_hops must be between 1 and {MAX_HOPS}, not {self.max_hops}")
+        if self.min_value < 0:
+            raise ParameterError(f"min_value must not be negative, not {self.min_value}")
+        if not 1 <= self.max_fanout <= MAX_FANOUT:
+            raise ParameterError(
+                f"max_fanout must be between 1 and {MAX_FANOUT}, not {self.max_fanout}")
+        if not 1 <= self.max_rows <= MAX_ROWS:
+            raise ParameterError(f"max_rows must be between 1 and {MAX_ROWS}, not {self.max_rows}")
+
+
+@dataclass(slots=True)
+class Trace:
+    """A trail: rows (one per output reached, at its first hop) and why it may be incomplete."""
+
+    start: str
+    direction: Direction
+    start_outputs: list[str]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    truncated: list[str] = field(default_factory=list)
+    start_outputs_rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "direction": self.direction,
+                "start_outputs": len(self.start_outputs), "rows": self.rows,
+                "truncated": bool(self.truncated), "truncation": self.truncated}
+
+    def as_graph(self) -> dict[str, Any]:
+        """Nodes and edges for a graph visualiser: nodes are addresses (an output without an
+        address is its own node), edges carry the transaction, value, height and time."""
+        nodes: dict[str, dict[str, Any]] = {}
+
+        def node(address: str | None, output: str, tags: Sequence[Any] = ()) -> str:
+            key = address or output
+            n = nodes.setdefault(key, {"id": key, "type": "address" if address else "output",
+                                       "tags": []})
+            for t in tags:
+                if t not in n["tags"]:
+                    n["tags"].append(t)
+            return key
+
+        for o in self.start_outputs_rows:
+            node(o["address"], o["output"])
+        edges = []
+        for r in self.rows:
+            a = node(r["from_address"], r["from_output"])
+            b = node(r["to_address"], r["to_output"], r["to_tags"])
+            src, dst = (a, b) if self.direction == "forward" else (b, a)
+            edges.append({"source": src, "target": dst, "txid": r["txid"], "value": r["value"],
+                          "height": r["height"], "time": r["time"], "hop": r["hop"],
+                          "output": r["to_output"]})
+        return {"start": self.start, "direction": self.direction,
+                "nodes": sorted(nodes.values(), key=lambda n: n["id"]), "edges": edges,
+                "truncated": bool(self.truncated), "truncation": self.truncated}
+
+
+def start_kind(start: str) -> str:
+    """'output' for 'txid:vout', 'txid' for 64 hex digits, else 'address'."""
+    if _OUTPUT.match(start):
+        return "output"
+    if _TXID.match(start):
+        return "txid"
+    if not start or len(start) > 100 or not start.isalnum():
+        raise ParameterError(f"start {start!r} is neither an address, a txid nor 'txid:vout'")
+    return "address"
+
+
+def _normalise(start: str, kind: str) -> str:
+    if kind == "txid":
+        return start.lower()
+    if kind == "output":
+        txid, vout = start.split(":")
+        return f"{txid.lower()}:{int(vout)}"
+    return start
+
+
+def _categories(tags: Iterable[Any]) -> set[str]:
+    return {t["category"] for t in tags if t and t.get("category")}
+
+
+def trace(graph: Graph, start: str, direction: Direction,
+          limits: TraceLimits | None = None) -> Trace:
+    """Breadth-first trail from `start` (an address, a txid or 'txid:vout')."""
+    limits = limits or TraceLimits()
+    kind = start_kind(start)
+    start = _normalise(start, kind)
+    found = graph.read("trace/start", {"start": start, "kind": kind,
+                                       "limit": MAX_START_OUTPUTS})
+    if not found:
+        raise NotFound(f"nothing to trace from {start!r}: no such {kind} in the graph")
+    result = Trace(start, direction, [])
+    if len(found) > MAX_START_OUTPUTS:
+        found = found[:MAX_START_OUTPUTS]
+        result.truncated.append(
+            f"start: only the first {MAX_START_OUTPUTS} outputs of {start} (by output id)")
+    result.start_outputs = [r["output"] for r in found]
+    result.start_outputs_rows = found
+    stop = set(limits.stop_at_categories)
+    seen = set(result.start_outputs)
+    frontier = list(result.start_outputs)
+    cut_fanout: set[str] = set()
+    for hop in range(1, limits.max_hops + 1):
+        if not frontier:
+            break
+        rows: list[dict[str, Any]] = []
+        for i in range(0, len(frontier), FRONTIER_CHUNK):
+            rows += graph.read(f"trace/{direction}", {
+                "outputs": frontier[i:i + FRONTIER_CHUNK], "min_value": limits.min_value,
+                "max_fanout": limits.max_fanout})
+        rows.sort(key=lambda r: (r["txid"], r["to_output"], r["from_output"]))
+        frontier = []
+        for r in rows:
+            if r["fanout"] > limits.max_fanout:
+                cut_fanout.add(r["txid"])
+            if r["to_output"] in seen:
+                continue
+            if len(result.rows) >= limits.max_rows:
+                result.truncated.append(f"rows: stopped at max_rows={limits.max_rows}")
+                return _finish(result, cut_fanout, limits)
+            seen.add(r["to_output"])
+            stopped = bool(stop & _categories(r["to_tags"]))
+            result.rows.append({"hop": hop, **r, "stopped": stopped})
+            if not stopped:
+                frontier.append(r["to_output"])
+    return _finish(result, cut_fanout, limits)
+
+
+def _finish(result: Trace, cut: set[str], limits: TraceLimits) -> Trace:
+    if cut:
+        result.truncated.append(
+            f"fan-out: {len(cut)} transaction(s) with more than max_fanout={limits.max_fanout} "
+            f"{'outputs' if result.direction == 'forward' else 'inputs'} were cut to the "
+            f"largest, e.g. {min(cut)}")
+    return result

@@ -1,0 +1,81 @@
+"""`chaintrail trace forward|backward START`: the money trail, as rows or as a graph."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from analysis.trace import Direction, Trace, TraceLimits, start_kind, trace
+from chaintrail.cli.common import boundary, load_settings, open_graph, out, setup_logging
+from chaintrail.errors import ConfigError
+from loaders.bitcoin.address import decode_address
+
+trace_app = typer.Typer(help="Follow the money from an address, a transaction or an output.",
+                        no_args_is_help=True)
+
+Start = Annotated[str, typer.Argument(help="An address, a txid, or an output as txid:vout.")]
+MaxHops = Annotated[int, typer.Option("--max-hops", help="Hops to follow (1-20).")]
+MinValue = Annotated[int, typer.Option("--min-value", help="Ignore outputs below (satoshi).")]
+MaxFanout = Annotated[int, typer.Option(
+    "--max-fanout", help="Outputs (inputs) followed per transaction, the largest first.")]
+MaxRows = Annotated[int, typer.Option("--max-rows", help="Rows at most.")]
+StopAt = Annotated[list[str] | None, typer.Option(
+    "--stop-at", help="Tag category where the trail stops (repeatable), e.g. exchange.")]
+Format = Annotated[str, typer.Option("--format", help="json, table or graph-json.")]
+
+
+def _run(direction: Direction, start: str, max_hops: int, min_value: int, max_fanout: int,
+         max_rows: int, stop_at: list[str] | None, fmt: str) -> None:
+    settings = load_settings()
+    setup_logging(settings)
+    if fmt not in ("json", "table", "graph-json"):
+        raise ConfigError(f"unknown format {fmt!r}; one of json, table, graph-json")
+    if start_kind(start) == "address":
+        decode_address(start)  # a clear error for a mistyped address, before any query
+    limits = TraceLimits(max_hops=max_hops, min_value=min_value, max_fanout=max_fanout,
+                         max_rows=max_rows, stop_at_categories=tuple(stop_at or ()))
+    with open_graph(settings) as graph:
+        result = trace(graph, start, direction, limits)
+    _print(result, fmt)
+
+
+def _print(result: Trace, fmt: str) -> None:
+    if fmt == "json":
+        typer.echo(json.dumps(result.as_dict()))
+    elif fmt == "graph-json":
+        typer.echo(json.dumps(result.as_graph()))
+    else:
+        cols = ["hop", "txid", "height", "from_address", "to_address", "value", "to_tags"]
+        table = Table(*cols, title=f"{result.direction} from {result.start}")
+        for r in result.rows:
+            table.add_row(*(_cell(c, r[c]) for c in cols))
+        out.print(table)
+        for why in result.truncated:
+            out.print(f"truncated: {why}", highlight=False)
+
+
+def _cell(col: str, value: Any) -> str:
+    if col == "to_tags":
+        return ", ".join(f"{t['label']} ({t['category']})" for t in value if t)
+    return "" if value is None else str(value)
+
+
+@trace_app.command("forward")
+@boundary
+def forward(start: Start, max_hops: MaxHops = 6, min_value: MinValue = 0,
+            max_fanout: MaxFanout = 100, max_rows: MaxRows = 1000, stop_at: StopAt = None,
+            fmt: Format = "json") -> None:
+    """Where did the money go: spenders of the start's outputs, their outputs, and so on."""
+    _run("forward", start, max_hops, min_value, max_fanout, max_rows, stop_at, fmt)
+
+
+@trace_app.command("backward")
+@boundary
+def backward(start: Start, max_hops: MaxHops = 6, min_value: MinValue = 0,
+             max_fanout: MaxFanout = 100, max_rows: MaxRows = 1000, stop_at: StopAt = None,
+             fmt: Format = "json") -> None:
+    """Where did the money come from: the inputs that funded the start's outputs, and so on."""
+    _run("backward", start, max_hops, min_value, max_fanout, max_rows, stop_at, fmt)
