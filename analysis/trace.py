@@ -179,3 +179,53 @@ def _finish(result: Trace, cut: set[str], limits: TraceLimits) -> Trace:
             f"{'outputs' if result.direction == 'forward' else 'inputs'} were cut to the "
             f"largest, e.g. {min(cut)}")
     return result
+
+
+MAX_PATHS = 10
+"""cypher/trace/paths.cypher asks for SHORTEST 10 (a literal); k above it is refused."""
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """An address, or a cluster written as 'cluster:<id>'."""
+
+    value: str
+    cluster: bool
+
+    @classmethod
+    def parse(cls, text: str) -> Endpoint:
+        if text.startswith("cluster:"):
+            return cls(text.removeprefix("cluster:"), True)
+        if start_kind(text) != "address":
+            raise ParameterError(f"{text!r}: a path runs between addresses or 'cluster:<id>'")
+        return cls(text, False)
+
+
+def paths(graph: Graph, source: str, target: str, *, max_hops: int = 6, k: int = 3,
+          min_value: int = 0, max_fanout: int = 1_000,
+          include_super_nodes: bool = False) -> dict[str, Any]:
+    """The k shortest money paths (cypher/trace/paths.cypher), ranked, with a note when super
+    nodes were skipped. A cluster id with no Cluster node is a one-address cluster."""
+    if not 1 <= max_hops <= MAX_HOPS:
+        raise ParameterError(f"max_hops must be between 1 and {MAX_HOPS}, not {max_hops}")
+    if not 1 <= k <= MAX_PATHS:
+        raise ParameterError(f"k must be between 1 and {MAX_PATHS}, not {k}")
+    if min_value < 0:
+        raise ParameterError(f"min_value must not be negative, not {min_value}")
+    if max_fanout < 1:
+        raise ParameterError(f"max_fanout must be at least 1, not {max_fanout}")
+    ends = [Endpoint.parse(source), Endpoint.parse(target)]
+    for end in ends:  # a cluster id is its smallest address: either way the address exists
+        if not graph.read("trace/start", {"start": end.value, "kind": "address", "limit": 1}):
+            what = "cluster" if end.cluster else "address"
+            raise NotFound(f"no {what} {end.value!r} in the graph")
+    fanout = 2**62 if include_super_nodes else max_fanout
+    rows = graph.read("trace/paths", {
+        "from": ends[0].value, "to": ends[1].value, "from_cluster": ends[0].cluster,
+        "to_cluster": ends[1].cluster, "max_hops": max_hops, "k": k, "min_value": min_value,
+        "max_fanout": fanout})
+    notes = [] if include_super_nodes else [
+        f"transactions with more than {max_fanout} inputs or outputs (super nodes) were not "
+        "traversed; ask for them with include_super_nodes"]
+    return {"from": source, "to": target,
+            "paths": [{"rank": i + 1, **r} for i, r in enumerate(rows)], "notes": notes}

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from analysis.trace import Direction, Trace, TraceLimits, start_kind, trace
+from analysis.trace import Direction, Trace, TraceLimits, paths, start_kind, trace
 from chaintrail.cli.common import boundary, load_settings, open_graph, out, setup_logging
 from chaintrail.errors import ConfigError
 from loaders.bitcoin.address import decode_address
@@ -79,3 +79,60 @@ def backward(start: Start, max_hops: MaxHops = 6, min_value: MinValue = 0,
              fmt: Format = "json") -> None:
     """Where did the money come from: the inputs that funded the start's outputs, and so on."""
     _run("backward", start, max_hops, min_value, max_fanout, max_rows, stop_at, fmt)
+
+
+def _paths_graph(result: dict[str, Any]) -> dict[str, Any]:
+    """Nodes (addresses, or outputs without one) and edges (one per hop of each path)."""
+    nodes: dict[str, dict[str, Any]] = {}
+    edges = []
+    for p in result["paths"]:
+        keys = [a or o for a, o in zip(p["addresses"], p["outputs"], strict=True)]
+        for key, a in zip(keys, p["addresses"], strict=True):
+            nodes.setdefault(key, {"id": key, "type": "address" if a else "output"})
+        for i, txid in enumerate(p["txids"]):
+            edges.append({"source": keys[i], "target": keys[i + 1], "txid": txid,
+                          "output": p["outputs"][i + 1], "path": p["rank"], "hop": i + 1})
+    return {"from": result["from"], "to": result["to"],
+            "nodes": sorted(nodes.values(), key=lambda n: n["id"]), "edges": edges,
+            "notes": result["notes"]}
+
+
+@trace_app.command("paths")
+@boundary
+def trace_paths(
+    source: Annotated[str, typer.Argument(help="From: an address or cluster:<id>.")],
+    target: Annotated[str, typer.Argument(help="To: an address or cluster:<id>.")],
+    max_hops: MaxHops = 6,
+    k: Annotated[int, typer.Option("--k", help="Paths to return (1-10).")] = 3,
+    min_value: MinValue = 0,
+    max_fanout: Annotated[int, typer.Option(
+        "--max-fanout", help="Skip transactions with more inputs or outputs (super nodes).")
+    ] = 1000,
+    include_super_nodes: Annotated[bool, typer.Option(
+        "--include-super-nodes", help="Traverse super nodes too (slower).")] = False,
+    fmt: Format = "json",
+) -> None:
+    """The k shortest money paths from one address or cluster to another."""
+    settings = load_settings()
+    setup_logging(settings)
+    if fmt not in ("json", "table", "graph-json"):
+        raise ConfigError(f"unknown format {fmt!r}; one of json, table, graph-json")
+    for end in (source, target):
+        if not end.startswith("cluster:"):
+            decode_address(end)
+    with open_graph(settings) as graph:
+        result = paths(graph, source, target, max_hops=max_hops, k=k, min_value=min_value,
+                       max_fanout=max_fanout, include_super_nodes=include_super_nodes)
+    if fmt == "json":
+        typer.echo(json.dumps(result))
+    elif fmt == "graph-json":
+        typer.echo(json.dumps(_paths_graph(result)))
+    else:
+        table = Table("rank", "hops", "bottleneck_value", "txids", "addresses",
+                      title=f"paths {source} -> {target}")
+        for p in result["paths"]:
+            table.add_row(str(p["rank"]), str(p["hops"]), str(p["bottleneck_value"]),
+                          "\n".join(p["txids"]), "\n".join(a or "-" for a in p["addresses"]))
+        out.print(table)
+        for note in result["notes"]:
+            out.print(f"note: {note}", highlight=False)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from analysis.trace import MAX_HOPS, TraceLimits, trace
+from analysis.trace import MAX_HOPS, TraceLimits, paths, trace
 from chaintrail.errors import NotFound, ParameterError
 from cypher.runner import Graph
 from loaders.bitcoin.load import BitcoinLoader
@@ -163,3 +163,25 @@ def test_generated_theft_reaches_the_exchange_through_the_peel_chain(
         cur = prev
     assert list(route) == truth["laundering_txids"][1:]
     assert all(r["value"] == values[r["to_output"]] for r in result.rows)
+
+
+def test_generated_theft_paths_finds_the_planted_route(graph: Graph, tmp_path: Path) -> None:
+    generate_chain(tmp_path, txs=4000, seed=21)
+    truth = json.loads((tmp_path / "truth.json").read_text())["theft"]
+    wipe(graph)
+    BitcoinLoader(graph).load([tmp_path])
+    route = truth["laundering_txids"][1:]  # after the theft: the peel chain, CoinJoin, cash-out
+    first_hop = graph.read("lookup/transaction", {"txid": route[0]})[0]
+    start = first_hop["inputs"][0]["address"]  # the thief's address the theft paid
+    found = paths(graph, start, truth["cashout_address"], max_hops=len(route), k=3)
+    # One peel of the chain paid the same exchange deposit address directly, so a shorter
+    # path (the first hops of the peel chain) comes first; the planted route is among the k.
+    planted = [p for p in found["paths"] if p["txids"] == route]
+    assert planted and planted[0]["hops"] == len(route)  # (twice: two outputs of one hop)
+    assert all(p["addresses"][-1] == truth["cashout_address"] for p in found["paths"])
+    assert [p["hops"] for p in found["paths"]] == sorted(p["hops"] for p in found["paths"])
+    # from the thief's cluster too (the CoinJoin keeps it apart from its participants)
+    cid = graph.read("cluster/of_address", {"address": start})[0]["cluster_id"]
+    from_cluster = paths(graph, f"cluster:{cid}", truth["cashout_address"],
+                         max_hops=len(route), k=10)["paths"]
+    assert route in [p["txids"][-len(route):] for p in from_cluster]
