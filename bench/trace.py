@@ -1,0 +1,139 @@
+"""Benchmark: tracing latency on a generated chain of at least 1,000,000 transactions.
+
+Prints p50 and p95 latency of
+- bounded 6-hop forward traces (analysis.trace.trace: trace/start + trace/forward per hop) from
+  random spending addresses;
+- `trace/paths` (k = 3, at most 6 hops) between random connected pairs (the target is an
+  address a forward trace from the source reached);
+- the unbounded `shortestPath((a)-[*..100]-(b))` of earlier Neo4j loaders on the same pairs,
+  and the ratio;
+- a forward trace from the address with the most outputs (a super node).
+
+    .venv/bin/python bench/trace.py [--txs 1000000] [--seed 1] [--samples 100] [--workdir DIR]
+
+One driver in this process, as the API would hold it; latency is wall time per call. Targets
+(issue 4): p95 < 250 ms for bounded 6-hop traces; >= 10x faster than the unbounded approach;
+a super node with over 100,000 outputs answered in under 1 s. Record in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: make `bench.common` importable
+    sys.path.insert(0, str(ROOT))
+
+from analysis.trace import TraceLimits, paths, trace  # noqa: E402
+from bench.common import CLI, bench_settings, ensure_chain, machine, run_measured  # noqa: E402
+from cypher.registry import Registry  # noqa: E402
+from cypher.runner import Graph  # noqa: E402
+from db.driver import open_driver  # noqa: E402
+from db.instance import start, stop  # noqa: E402
+
+UNBOUNDED = ("MATCH (a:Address {address: $a}), (b:Address {address: $b}) "
+             "MATCH p = shortestPath((a)-[*..100]-(b)) RETURN length(p) AS n")
+"""The earlier loaders' path search: any relationship, any direction, up to 100 hops (so it
+may also walk through blocks). Bench code on purpose: it is the thing we compare against."""
+
+SAMPLE = ("MATCH (a:Address)<-[:LOCKED_TO]-(:Output)-[:SPENT_BY]->() "
+          "WITH DISTINCT a LIMIT 20000 RETURN a.address AS a")
+BUSIEST = ("MATCH (a:Address) WITH a, COUNT { (a)<-[:LOCKED_TO]-() } AS n "
+           "ORDER BY n DESC LIMIT 1 RETURN a.address AS a, n")
+
+
+def pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
+
+
+def timed(fn: Any) -> tuple[float, Any]:
+    t0 = time.perf_counter()
+    r = fn()
+    return (time.perf_counter() - t0) * 1000, r
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--txs", type=int, default=1_000_000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--samples", type=int, default=100)
+    ap.add_argument("--workdir", type=Path, default=None)
+    args = ap.parse_args()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="chaintrail-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    chain_dir = work / "chain"
+    settings, env = bench_settings(work)
+    ensure_chain(chain_dir, args.txs, args.seed, env)
+    rng = random.Random(args.seed)
+    start(settings)
+    try:
+        marker = work / "loaded.json"
+        if not marker.exists():
+            load_s, _, out = run_measured(
+                [str(CLI), "load", "bitcoin", "--no-cluster", str(chain_dir)], env)
+            marker.write_text(out)
+            print(f"loaded in {load_s:.0f} s: {out.strip()}")
+        loaded = json.loads(marker.read_text())
+        driver = open_driver(settings)
+        try:
+            graph = Graph(driver, Registry.load(), database=settings.neo4j_database,
+                          timeout_s=60)
+            with driver.session(database=settings.neo4j_database) as s:
+                pool = [r["a"] for r in s.run(SAMPLE)]
+                busiest = s.run(BUSIEST).single(strict=True)
+            sources = rng.sample(pool, min(args.samples, len(pool)))
+            limits = TraceLimits(max_hops=6)
+            trace(graph, sources[0], "forward", limits)  # warm the plans
+            fwd, pairs = [], []
+            for a in sources:
+                ms, t = timed(lambda a=a: trace(graph, a, "forward", limits))
+                fwd.append(ms)
+                far = [r for r in t.rows if r["to_address"] and r["hop"] >= 2
+                       and r["to_address"] != a]
+                if far:
+                    pairs.append((a, rng.choice(far)["to_address"]))
+            ours, theirs, found_ours, found_theirs = [], [], 0, 0
+            for a, b in pairs:
+                ms, p = timed(lambda a=a, b=b: paths(graph, a, b, max_hops=6, k=3))
+                ours.append(ms)
+                found_ours += bool(p["paths"])
+                with driver.session(database=settings.neo4j_database) as s:
+                    ms2, n = timed(lambda a=a, b=b, s=s: s.run(UNBOUNDED, a=a, b=b).data())
+                theirs.append(ms2)
+                found_theirs += bool(n)
+            super_ms, super_trace = timed(
+                lambda: trace(graph, busiest["a"], "forward", TraceLimits(max_hops=6)))
+        finally:
+            driver.close()
+    finally:
+        stop(settings)
+        if args.workdir is None:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"machine: {machine()}")
+    print(f"chain: {loaded['txs']} txs, {loaded['outputs']} outputs (seed {args.seed})")
+    print(f"6-hop forward traces ({len(fwd)} random spending addresses, max_fanout 100, "
+          f"max_rows 1000): p50 {pct(fwd, 50):.0f} ms, p95 {pct(fwd, 95):.0f} ms "
+          "(target p95 < 250 ms)")
+    print(f"trace/paths k=3 <= 6 hops ({len(pairs)} connected pairs, {found_ours} found): "
+          f"p50 {pct(ours, 50):.0f} ms, p95 {pct(ours, 95):.0f} ms")
+    print(f"unbounded shortestPath((a)-[*..100]-(b)) (same pairs, {found_theirs} found): "
+          f"p50 {pct(theirs, 50):.0f} ms, p95 {pct(theirs, 95):.0f} ms")
+    print(f"ratio unbounded / trace/paths: p50 {pct(theirs, 50) / pct(ours, 50):.1f}x, "
+          f"mean {statistics.mean(theirs) / statistics.mean(ours):.1f}x (target >= 10x)")
+    print(f"super node {busiest['a']} ({busiest['n']} outputs): 6-hop forward trace "
+          f"{super_ms:.0f} ms, {len(super_trace.rows)} rows, truncated: "
+          f"{'; '.join(super_trace.truncated) or 'no'} (target < 1 s)")
+
+
+if __name__ == "__main__":
+    main()
