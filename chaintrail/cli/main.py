@@ -10,6 +10,7 @@ from chaintrail.cli.db import db_app
 from chaintrail.cli.load import load_app
 from chaintrail.cli.query import query
 from chaintrail.cli.sample import sample_app
+from chaintrail.cli.taint import taint
 from chaintrail.cli.trace import trace_app
 from chaintrail.errors import ConfigError
 
@@ -37,6 +38,7 @@ app.add_typer(sample_app, name="sample")
 app.add_typer(trace_app, name="trace")
 app.command("query")(query)
 app.command("cluster")(cluster)
+app.command("taint")(taint)
 
 if __name__ == "__main__":
     app()

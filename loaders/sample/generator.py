@@ -769,7 +769,10 @@ class _Sim:
         if ex.purse.total < COIN // 100:
             return None
         k = rng.randint(1, 20)
-        budget = ex.purse.total // 4
+        # At most what six average coins hold: `pay` takes at most six inputs, and a budget
+        # of a quarter of a big exchange's purse (many small deposits) could never be paid,
+        # so users would drain into the exchanges until no transaction is possible.
+        budget = min(ex.purse.total // 4, ex.purse.total * 6 // max(1, len(ex.purse.coins)))
         dests: list[Dest] = []
         for _ in range(k):
             u = self.users[rng.randrange(len(self.users))]
