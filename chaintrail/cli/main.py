@@ -7,6 +7,7 @@ import typer
 from chaintrail.cli.cluster import cluster
 from chaintrail.cli.common import err, load_settings
 from chaintrail.cli.db import db_app
+from chaintrail.cli.exposure import exposure
 from chaintrail.cli.load import load_app
 from chaintrail.cli.query import query
 from chaintrail.cli.sample import sample_app
@@ -39,6 +40,7 @@ app.add_typer(trace_app, name="trace")
 app.command("query")(query)
 app.command("cluster")(cluster)
 app.command("taint")(taint)
+app.command("exposure")(exposure)
 
 if __name__ == "__main__":
     app()

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from analysis.exposure import cluster_flows
 from analysis.trace import Direction, Trace, TraceLimits, paths, start_kind, trace
 from chaintrail.cli.common import boundary, load_settings, open_graph, out, setup_logging
 from chaintrail.errors import ConfigError
@@ -136,3 +137,44 @@ def trace_paths(
         out.print(table)
         for note in result["notes"]:
             out.print(f"note: {note}", highlight=False)
+
+
+@trace_app.command("cluster-flows")
+@boundary
+def trace_cluster_flows(
+    cluster_id: Annotated[str, typer.Argument(help="The cluster id (its smallest address).")],
+    direction: Annotated[str, typer.Option("--direction", help="out or in.")] = "out",
+    max_hops: Annotated[int, typer.Option("--max-hops", help="Hops (1-10).")] = 2,
+    fmt: Format = "json",
+) -> None:
+    """Value between clusters, hop by hop: the picture an analyst draws first."""
+    settings = load_settings()
+    setup_logging(settings)
+    if fmt not in ("json", "table", "graph-json"):
+        raise ConfigError(f"unknown format {fmt!r}; one of json, table, graph-json")
+    if direction not in ("out", "in"):
+        raise ConfigError(f"--direction must be out or in, not {direction!r}")
+    decode_address(cluster_id.removeprefix("cluster:"))
+    with open_graph(settings) as graph:
+        result = cluster_flows(graph, cluster_id.removeprefix("cluster:"),
+                               "out" if direction == "out" else "in", max_hops)
+    flows = result.as_dict()
+    if fmt == "json":
+        typer.echo(json.dumps(flows))
+    elif fmt == "graph-json":
+        ids = sorted({c for r in result.rows for c in (r["from_cluster"], r["to_cluster"]) if c})
+        typer.echo(json.dumps({
+            "nodes": [{"id": c, "type": "cluster"} for c in ids],
+            "edges": [{"source": r["from_cluster"], "target": r["to_cluster"],
+                       "value": r["value"], "tx_count": r["tx_count"], "hop": r["hop"]}
+                      for r in result.rows if r["from_cluster"] and r["to_cluster"]],
+            "truncated": flows["truncated"], "truncation": flows["truncation"]}))
+    else:
+        table = Table("hop", "from_cluster", "to_cluster", "value", "tx_count",
+                      title=f"cluster flows {direction} of {result.cluster_id}")
+        for r in result.rows:
+            table.add_row(*(str(r[c]) if r[c] is not None else "" for c in
+                            ("hop", "from_cluster", "to_cluster", "value", "tx_count")))
+        out.print(table)
+        for why in result.truncated:
+            out.print(f"truncated: {why}", highlight=False)

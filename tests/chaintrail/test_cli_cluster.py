@@ -82,3 +82,26 @@ def test_explain_of_an_address_with_itself_or_an_unknown_one_is_empty(
     for b in (a, "12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S"):
         out = run_cli(cli_env, "query", "cluster/explain", "-p", f"a={a}", "-p", f"b={b}")
         assert json.loads(out.stdout) == []
+
+
+def test_cluster_flows_and_exposure_commands(graph: Graph, sample: Path,
+                                             cli_env: dict[str, str]) -> None:
+    wipe(graph)
+    run_cli(cli_env, "load", "bitcoin", str(sample))
+    cid = graph.read("cluster/largest", {"limit": 1})[0]["cluster_id"]
+    flows = json.loads(run_cli(cli_env, "trace", "cluster-flows", cid, "--max-hops", "2").stdout)
+    assert flows["cluster_id"] == cid and flows["rows"]
+    assert {r["hop"] for r in flows["rows"]} <= {1, 2}
+    assert all(r["from_cluster"] == cid for r in flows["rows"] if r["hop"] == 1)
+    g = json.loads(run_cli(cli_env, "trace", "cluster-flows", cid, "--format",
+                           "graph-json").stdout)
+    ids = {n["id"] for n in g["nodes"]}
+    assert cid in ids and all(e["source"] in ids and e["target"] in ids for e in g["edges"])
+    exp = json.loads(run_cli(cli_env, "exposure", f"cluster:{cid}", "--direction", "received",
+                             "--max-hops", "2").stdout)
+    assert exp["target"].endswith(cid) and exp["total"] > 0
+    assert exp["rows"] == []  # no tags loaded: no category to be exposed to
+    assert sum(exp["not_exposure"].values()) <= exp["total"] + 1
+    bad = run_cli(cli_env, "trace", "cluster-flows", cid, "--direction", "sideways",
+                  check=False)
+    assert bad.returncode == 1 and "--direction" in bad.stderr

@@ -1,0 +1,483 @@
+"""Exposure: how much of what a target received (sent) came from (went to) tagged categories,
+directly or through untagged intermediaries; and the cluster picture (value between clusters).
+
+Exposure (Chainalysis' "direct/indirect exposure", docs/exposure.md). The target is an address
+or a cluster. Received: each output the target received carries its value back to the
+transaction that created it, which splits it over its inputs in proportion to their values
+(haircut: `amount x input / total_in`); an input on a tagged address (a tag on the address or on
+any address of its cluster) ends that path as exposure to the tag's categories, direct at hop 1,
+indirect beyond; an untagged input carries its share one hop further back, up to max_hops. Sent
+is the mirror image: a spent output's value is split over the spending transaction's outputs
+(`amount x output / total_out`) and followed forward. Value from (to) the target itself is not
+exposure and ends its path. Shares are exact `Fraction`s; each total is rounded down once, at the
+end. Whatever is not exposure is accounted for too (`own`, `untagged`, `unknown`, `cut`), so
+the numbers add up to the target's total (a counterparty with two categories counts in both).
+
+Why Python around the stored queries: the walk is a hop-by-hop product of ratios with a budget of
+transactions, which Cypher can express for one hop (`exposure/backward`, `exposure/forward`) but
+not for a parameterised number of hops with exact rational arithmetic. The arithmetic (`split`,
+`exact_sum`, `walk`, `summarize`) is pure and takes the hops as data, so it is tested without
+Neo4j; `exposure` plugs the stored queries in.
+
+Cluster flows: `trace/cluster_flows` is one hop of the cluster picture (value between a list of
+clusters and their counterparties); `cluster_flows` repeats it breadth first, each cluster
+expanded once, at the first hop it was reached.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Literal
+
+from chaintrail.errors import NotFound, ParameterError
+from cypher.runner import Graph, Row
+
+Direction = Literal["received", "sent"]
+FlowDirection = Literal["out", "in"]
+
+MAX_HOPS = 10
+"""The largest max_hops accepted (exposure and cluster flows)."""
+MAX_TXS = 100_000
+MAX_FANOUT = 10_000
+MAX_OUTPUTS = 100_000
+MAX_CLUSTERS = 10_000
+MAX_ROWS = 100_000
+FRONTIER_CHUNK = 1_000
+"""Frontier outputs per stored-query call (each reaches one transaction at most)."""
+TAG_CHUNK = 5_000
+"""Addresses per `exposure/tags` call (each call reads the Tag nodes once)."""
+CLUSTER_CHUNK = 100
+"""Clusters per `trace/cluster_flows` call."""
+UNCATEGORIZED = "uncategorized"
+"""The category `exposure/tags` gives a tag without one."""
+
+
+# ---- the target and the limits -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What exposure is computed for: one address, or one cluster by id (its smallest address)."""
+
+    kind: Literal["address", "cluster"]
+    id: str
+
+    @property
+    def label(self) -> str:
+        return f"cluster:{self.id}" if self.kind == "cluster" else self.id
+
+    def owns(self, party: Party) -> bool:
+        """Whether an input (output) is the target's own: the address itself for an address
+        target; any address of the cluster for a cluster target."""
+        if self.kind == "cluster":
+            return party.cluster_id == self.id
+        return party.address == self.id
+
+
+def parse_target(text: str) -> Target:
+    """'cluster:<id>' is a cluster, anything else an address (checked for shape only: the CLI
+    decodes addresses)."""
+    kind: Literal["address", "cluster"] = "address"
+    ident = text
+    if text.startswith("cluster:"):
+        kind, ident = "cluster", text.removeprefix("cluster:")
+    if not ident or len(ident) > 100 or not ident.isalnum():
+        raise ParameterError(f"target {text!r} is neither an address nor 'cluster:<id>'")
+    return Target(kind, ident)
+
+
+@dataclass(frozen=True, slots=True)
+class ExposureLimits:
+    max_hops: int = 3
+    max_txs: int = 10_000
+    """Transactions visited at most, over all hops; the value left in the frontier is `cut`."""
+    max_fanout: int = 1_000
+    """Inputs (outputs) followed per transaction, the largest first; the rest is `cut`."""
+    max_outputs: int = 10_000
+    """The target's outputs followed, the largest first; the rest is `cut`."""
+
+    def __post_init__(self) -> None:
+        for name, value, top in (("max_hops", self.max_hops, MAX_HOPS),
+                                 ("max_txs", self.max_txs, MAX_TXS),
+                                 ("max_fanout", self.max_fanout, MAX_FANOUT),
+                                 ("max_outputs", self.max_outputs, MAX_OUTPUTS)):
+            if not 1 <= value <= top:
+                raise ParameterError(f"{name} must be between 1 and {top}, not {value}")
+
+
+# ---- the arithmetic (pure) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """An input (received walk) or output (sent walk) of a transaction met on the walk."""
+
+    output: str
+    value: int | None
+    address: str | None = None
+    cluster_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HopTx:
+    """A transaction one hop further: which frontier outputs reach it, its listed parties (the
+    largest max_fanout), how many it has, and their total value (None: one is unresolved)."""
+
+    txid: str
+    reached: tuple[str, ...]
+    parties: tuple[Party, ...]
+    party_count: int
+    total: int | None
+    coinbase: bool = False
+
+
+def split(amount: Fraction, part: int, total: int) -> Fraction:
+    """The haircut share of `amount` that goes with `part` of `total`: amount x part / total."""
+    if total <= 0:
+        raise ParameterError(f"cannot split over a total of {total}")
+    return amount * part / total
+
+
+def exact_sum(terms: Iterable[Fraction]) -> Fraction:
+    """The exact sum, added pairwise: summing many fractions left to right makes every addition
+    work on the growing common denominator; pairwise keeps most of them small."""
+    xs = list(terms)
+    if not xs:
+        return Fraction(0)
+    while len(xs) > 1:
+        xs = [xs[i] + xs[i + 1] if i + 1 < len(xs) else xs[i] for i in range(0, len(xs), 2)]
+    return xs[0]
+
+
+@dataclass(slots=True)
+class Tally:
+    """Where the target's value went, as exact terms: per category, direct (hop 1) and indirect
+    (later hops); and what is not exposure: the target's own addresses, paths that ended
+    untagged (beyond max_hops, at a coinbase, at an unspent output), where the data ends
+    (`unknown`: a creating transaction not loaded, an unresolved input), and what the bounds
+    left out (`cut`)."""
+
+    direct: dict[str, list[Fraction]] = field(default_factory=lambda: defaultdict(list))
+    indirect: dict[str, list[Fraction]] = field(default_factory=lambda: defaultdict(list))
+    own: list[Fraction] = field(default_factory=list)
+    untagged: list[Fraction] = field(default_factory=list)
+    unknown: list[Fraction] = field(default_factory=list)
+    cut: list[Fraction] = field(default_factory=list)
+
+
+Fetch = Callable[[Sequence[str]], Sequence[HopTx]]
+"""One hop: the transactions the given frontier outputs reach."""
+Categorize = Callable[[Sequence[str]], Mapping[str, Sequence[str]]]
+"""Tag categories (own and inherited from the cluster) of the given addresses; untagged ones
+may be left out."""
+
+
+@dataclass(slots=True)
+class Walk:
+    tally: Tally
+    txs_visited: int = 0
+    truncated: list[str] = field(default_factory=list)
+
+
+def walk(start: Mapping[str, int], fetch: Fetch, categorize: Categorize,
+         owns: Callable[[Party], bool], limits: ExposureLimits, direction: Direction,
+         tally: Tally | None = None) -> Walk:
+    """Follow the value of the `start` outputs (output id -> value) hop by hop.
+
+    Each transaction gets the exact sum of what reaches it through the frontier outputs it
+    created (received) or spent (sent), and splits it over its parties in proportion to their
+    values. A party of the target ends its path as `own`; a tagged party as exposure (direct at
+    hop 1); an untagged one is followed, or at max_hops ends as `untagged`. A frontier output
+    with no transaction is `unknown` (received: its creator is not loaded) or `untagged` (sent:
+    unspent, the money rests there).
+    """
+    result = Walk(tally if tally is not None else Tally())
+    t = result.tally
+    known: dict[str, tuple[str, ...]] = {}
+    fan_cut: set[str] = set()
+    frontier = {o: Fraction(v) for o, v in start.items() if v}
+    for hop in range(1, limits.max_hops + 1):
+        if not frontier:
+            break
+        last = hop == limits.max_hops
+        outputs = sorted(frontier)
+        nxt: dict[str, list[Fraction]] = defaultdict(list)
+        i = 0
+        while i < len(outputs):
+            budget = limits.max_txs - result.txs_visited
+            if budget <= 0:
+                rest = outputs[i:]
+                t.cut.extend(frontier[o] for o in rest)
+                result.truncated.append(
+                    f"transactions: stopped at max_txs={limits.max_txs} in hop {hop}; the value "
+                    f"on {len(rest)} frontier output(s) was not followed")
+                _note_fan_cut(result, fan_cut, limits, direction)
+                return result
+            chunk = outputs[i:i + min(FRONTIER_CHUNK, budget)]
+            i += len(chunk)
+            txs = sorted(fetch(chunk), key=lambda x: x.txid)
+            result.txs_visited += len(txs)
+            _lookup(categorize, txs, owns, known)
+            reached: set[str] = set()
+            for tx in txs:
+                mine = [o for o in tx.reached if o in frontier]
+                reached.update(mine)
+                amount = exact_sum(frontier[o] for o in mine)
+                _spread(t, amount, tx, hop, last, owns, known, nxt, fan_cut)
+            ended = t.unknown if direction == "received" else t.untagged
+            ended.extend(frontier[o] for o in chunk if o not in reached)
+        frontier = {o: exact_sum(terms) for o, terms in nxt.items()}
+    _note_fan_cut(result, fan_cut, limits, direction)
+    return result
+
+
+def _spread(t: Tally, amount: Fraction, tx: HopTx, hop: int, last: bool,
+            owns: Callable[[Party], bool], known: Mapping[str, tuple[str, ...]],
+            nxt: dict[str, list[Fraction]], fan_cut: set[str]) -> None:
+    if not amount:
+        return
+    if tx.coinbase:
+        t.untagged.append(amount)  # newly mined coins: an untagged origin
+        return
+    if tx.total is None:
+        t.unknown.append(amount)  # an input's value is not loaded: no split is defined
+        return
+    if tx.total <= 0:
+        t.untagged.append(amount)  # only zero-value outputs: the value went to the fee
+        return
+    listed = 0
+    for p in tx.parties:
+        value = p.value or 0
+        listed += value
+        if not value:
+            continue
+        s = split(amount, value, tx.total)
+        cats = known.get(p.address, ()) if p.address is not None else ()
+        if owns(p):
+            t.own.append(s)
+        elif cats:
+            for c in cats:
+                (t.direct if hop == 1 else t.indirect)[c].append(s)
+        elif last:
+            t.untagged.append(s)
+        else:
+            nxt[p.output].append(s)
+    if listed < tx.total:
+        t.cut.append(split(amount, tx.total - listed, tx.total))
+        fan_cut.add(tx.txid)
+
+
+def _lookup(categorize: Categorize, txs: Sequence[HopTx], owns: Callable[[Party], bool],
+            known: dict[str, tuple[str, ...]]) -> None:
+    """Fill `known` with the categories of the parties' addresses not looked up yet."""
+    wanted = sorted({p.address for tx in txs for p in tx.parties
+                     if p.address is not None and p.address not in known and not owns(p)})
+    for i in range(0, len(wanted), TAG_CHUNK):
+        chunk = wanted[i:i + TAG_CHUNK]
+        found = categorize(chunk)
+        for a in chunk:
+            known[a] = tuple(sorted(set(found.get(a, ()))))
+
+
+def _note_fan_cut(result: Walk, cut: set[str], limits: ExposureLimits,
+                  direction: Direction) -> None:
+    if cut:
+        result.truncated.append(
+            f"fan-out: {len(cut)} transaction(s) with more than max_fanout={limits.max_fanout} "
+            f"{'inputs' if direction == 'received' else 'outputs'}: the value of the rest was not "
+            f"followed, e.g. {min(cut)}")
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryExposure:
+    category: str
+    direct_value: int
+    indirect_value: int
+    share: float
+
+
+@dataclass(slots=True)
+class Exposure:
+    """The answer: one row per category, what is not exposure, and why it may be incomplete."""
+
+    target: str
+    direction: Direction
+    max_hops: int
+    total: int
+    """What the target received (sent), satoshi: the denominator of every share."""
+    output_count: int
+    rows: list[CategoryExposure]
+    own: int
+    untagged: int
+    unknown: int
+    cut: int
+    txs_visited: int = 0
+    truncated: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"target": self.target, "direction": self.direction, "max_hops": self.max_hops,
+                "total": self.total, "output_count": self.output_count,
+                "rows": [{"category": r.category, "direct_value": r.direct_value,
+                          "indirect_value": r.indirect_value, "share": r.share}
+                         for r in self.rows],
+                "not_exposure": {"own": self.own, "untagged": self.untagged,
+                                 "unknown": self.unknown, "cut": self.cut},
+                "txs_visited": self.txs_visited, "truncated": bool(self.truncated),
+                "truncation": self.truncated}
+
+
+def floor_sum(terms: Iterable[Fraction]) -> int:
+    """An exact sum rounded down to whole satoshi."""
+    return math.floor(exact_sum(terms))
+
+
+def share_of(value: int, total: int) -> float:
+    """value / total as a float rounded to 6 places (0.0 when nothing was received or sent)."""
+    return round(value / total, 6) if total else 0.0
+
+
+def summarize(target: str, direction: Direction, max_hops: int, total: int, output_count: int,
+              w: Walk) -> Exposure:
+    """The rounded answer: each category's direct and indirect value rounded down, its share of
+    `total`, largest exposure first (then by category)."""
+    t = w.tally
+    rows = []
+    for c in sorted(set(t.direct) | set(t.indirect)):
+        d, i = floor_sum(t.direct.get(c, [])), floor_sum(t.indirect.get(c, []))
+        rows.append(CategoryExposure(c, d, i, share_of(d + i, total)))
+    rows.sort(key=lambda r: (-(r.direct_value + r.indirect_value), r.category))
+    return Exposure(target, direction, max_hops, total, output_count, rows,
+                    own=floor_sum(t.own), untagged=floor_sum(t.untagged),
+                    unknown=floor_sum(t.unknown), cut=floor_sum(t.cut),
+                    txs_visited=w.txs_visited, truncated=list(w.truncated))
+
+
+# ---- on the graph ---------------------------------------------------------------------------
+
+
+def _hop_tx(r: Row) -> HopTx:
+    return HopTx(txid=r["txid"], reached=tuple(r["reached"]),
+                 parties=tuple(Party(p["output"], p["value"], p["address"], p["cluster_id"])
+                               for p in r["parties"]),
+                 party_count=r["party_count"], total=r["total"], coinbase=bool(r["coinbase"]))
+
+
+def exposure(graph: Graph, target: str | Target, direction: Direction,
+             limits: ExposureLimits | None = None) -> Exposure:
+    """Exposure of an address or a cluster ('cluster:<id>') by tag category."""
+    limits = limits or ExposureLimits()
+    tgt = parse_target(target) if isinstance(target, str) else target
+    if direction not in ("received", "sent"):
+        raise ParameterError(f"direction must be 'received' or 'sent', not {direction!r}")
+    key = "cluster_id" if tgt.kind == "cluster" else "address"
+    found = graph.read(f"exposure/{direction}", {key: tgt.id, "limit": limits.max_outputs})
+    if not found:
+        if tgt.kind == "cluster":
+            raise NotFound(f"no cluster with id {tgt.id!r} (a cluster's id is its smallest "
+                           "address; cluster/of_address gives it)")
+        raise NotFound(f"no address {tgt.id!r} in the graph")
+    start_row = found[0]
+    start = {o["output"]: o["value"] for o in start_row["outputs"]}
+    tally = Tally()
+    notes = []
+    if start_row["output_count"] > len(start):
+        rest = start_row["value"] - sum(start.values())
+        tally.cut.append(Fraction(rest))
+        notes.append(f"start: only the largest {len(start)} of the target's "
+                     f"{start_row['output_count']} outputs were followed (max_outputs)")
+    hop_query = "exposure/backward" if direction == "received" else "exposure/forward"
+
+    def fetch(outputs: Sequence[str]) -> list[HopTx]:
+        rows = graph.read(hop_query, {"outputs": list(outputs), "max_fanout": limits.max_fanout})
+        return [_hop_tx(r) for r in rows]
+
+    def categorize(addresses: Sequence[str]) -> dict[str, list[str]]:
+        rows = graph.read("exposure/tags", {"addresses": list(addresses)})
+        return {r["address"]: r["categories"] for r in rows}
+
+    w = walk(start, fetch, categorize, tgt.owns, limits, direction, tally)
+    w.truncated[:0] = notes
+    return summarize(tgt.label, direction, limits.max_hops, start_row["value"],
+                     start_row["output_count"], w)
+
+
+# ---- cluster flows --------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ClusterFlows:
+    """Value between clusters, hop by hop: `rows` of hop, from_cluster, to_cluster, value,
+    tx_count (largest value first within a hop)."""
+
+    cluster_id: str
+    direction: FlowDirection
+    max_hops: int
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    truncated: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"cluster_id": self.cluster_id, "direction": self.direction,
+                "max_hops": self.max_hops, "rows": self.rows,
+                "truncated": bool(self.truncated), "truncation": self.truncated}
+
+
+def cluster_flows(graph: Graph, cluster_id: str, direction: FlowDirection, max_hops: int = 2,
+                  *, max_outputs: int = 10_000, max_clusters: int = 1_000,
+                  max_rows: int = 10_000) -> ClusterFlows:
+    """Breadth-first over `trace/cluster_flows`: hop 1 expands the cluster, hop k the clusters
+    first reached at hop k-1 (the largest flows first when max_clusters cuts a hop)."""
+    if direction not in ("out", "in"):
+        raise ParameterError(f"direction must be 'out' or 'in', not {direction!r}")
+    for name, value, top in (("max_hops", max_hops, MAX_HOPS),
+                             ("max_outputs", max_outputs, MAX_OUTPUTS),
+                             ("max_clusters", max_clusters, MAX_CLUSTERS),
+                             ("max_rows", max_rows, MAX_ROWS)):
+        if not 1 <= value <= top:
+            raise ParameterError(f"{name} must be between 1 and {top}, not {value}")
+    if not graph.read("cluster/members", {"cluster_id": cluster_id, "limit": 1}):
+        raise NotFound(f"no cluster with id {cluster_id!r} (a cluster's id is its smallest "
+                       "address; cluster/of_address gives it)")
+    result = ClusterFlows(cluster_id, direction, max_hops)
+    seen, frontier, expanded = {cluster_id}, [cluster_id], 0
+    near, far = ("from_cluster", "to_cluster") if direction == "out" else (
+        "to_cluster", "from_cluster")
+    for hop in range(1, max_hops + 1):
+        if not frontier:
+            break
+        if expanded + len(frontier) > max_clusters:
+            keep = max_clusters - expanded
+            result.truncated.append(
+                f"clusters: stopped at max_clusters={max_clusters} in hop {hop}; "
+                f"{len(frontier) - keep} cluster(s) reached were not expanded")
+            frontier = frontier[:keep]
+            if not frontier:
+                break
+        rows: list[Row] = []
+        for i in range(0, len(frontier), CLUSTER_CHUNK):
+            rows += graph.read("trace/cluster_flows", {
+                "cluster_ids": frontier[i:i + CLUSTER_CHUNK], "direction": direction,
+                "max_outputs": max_outputs})
+        expanded += len(frontier)
+        cut = sorted({r[near] for r in rows if r["cut"]})
+        if cut:
+            result.truncated.append(
+                f"outputs: {len(cut)} cluster(s) in hop {hop} have more than max_outputs="
+                f"{max_outputs} outputs; only the largest were followed, e.g. {cut[0]}")
+        rows = [r for r in rows if r[far] is not None]
+        rows.sort(key=lambda r: (-r["value"], r["from_cluster"], r["to_cluster"]))
+        frontier = []
+        for r in rows:
+            if len(result.rows) >= max_rows:
+                result.truncated.append(f"rows: stopped at max_rows={max_rows}")
+                return result
+            result.rows.append({"hop": hop, "from_cluster": r["from_cluster"],
+                                "to_cluster": r["to_cluster"], "value": r["value"],
+                                "tx_count": r["tx_count"]})
+            if r[far] not in seen:
+                seen.add(r[far])
+                frontier.append(r[far])
+    return result

@@ -1,0 +1,31 @@
+// @description The tag categories of addresses, their cluster's included: an address carries
+//   the categories of the tags on any address of its cluster (an address outside every cluster
+//   is its own cluster). One row per address that has at least one; `address_categories` are
+//   those tagged on the address itself, the rest are inherited. A tag without a category counts
+//   as 'uncategorized'. Sorted lists.
+// @mode read
+// @param addresses LIST<STRING>  the addresses to look up
+// @columns address, cluster_id, categories, address_categories
+// @bounds every Tag node once per call (from the tags to their addresses' clusters: a cluster's members are never scanned), then one cluster hop per address
+// @example :param addresses => ['12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S']
+CALL () {
+  MATCH (g:Tag)-[:TAGS]->(m:Address)
+  OPTIONAL MATCH (m)-[:IN_CLUSTER]->(k:Cluster)
+  WITH DISTINCT coalesce(k.id, m.address) AS cluster_id,
+                coalesce(g.category, 'uncategorized') AS category
+  ORDER BY cluster_id, category
+  WITH cluster_id, collect(category) AS categories
+  RETURN apoc.map.fromPairs(collect([cluster_id, categories])) AS tagged
+}
+UNWIND $addresses AS address
+MATCH (a:Address {address: address})
+OPTIONAL MATCH (a)-[:IN_CLUSTER]->(c:Cluster)
+WITH DISTINCT a, coalesce(c.id, a.address) AS cluster_id, tagged
+WITH a, cluster_id, tagged[cluster_id] AS categories
+WHERE categories IS NOT NULL
+CALL (a) {
+  MATCH (a)<-[:TAGS]-(g:Tag)
+  WITH DISTINCT coalesce(g.category, 'uncategorized') AS category ORDER BY category
+  RETURN collect(category) AS address_categories
+}
+RETURN a.address AS address, cluster_id, categories, address_categories
