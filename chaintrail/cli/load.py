@@ -11,6 +11,7 @@ import typer
 from analysis.clustering import ClusterConfig
 from chaintrail.cli.cluster import ChangeOption, CoinJoinOption, cluster_config
 from chaintrail.cli.common import boundary, err, load_settings, open_graph, setup_logging
+from chaintrail.cli.tags import load_tags
 from chaintrail.errors import ConfigError
 from loaders.bitcoin.load import BitcoinLoader
 from loaders.bitcoin.network import NETWORKS
@@ -100,3 +101,6 @@ def load_bitcoin_rpc(
     finally:
         rpc.close()
     typer.echo(json.dumps(summary.as_dict()))
+
+
+load_app.command("tags")(load_tags)

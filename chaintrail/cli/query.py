@@ -12,6 +12,7 @@ from chaintrail.cli.common import boundary, load_settings, open_graph, out, setu
 from chaintrail.errors import ParameterError, UnknownQuery
 from cypher.registry import Registry, StoredQuery
 from loaders.bitcoin.address import decode_address
+from loaders.tags.model import InvalidEntry, check_eth, is_eth_like
 
 
 def parse_param(q: StoredQuery, item: str) -> tuple[str, Any]:
@@ -38,8 +39,13 @@ def parse_param(q: StoredQuery, item: str) -> tuple[str, Any]:
             return key, json.loads(raw)
     except ValueError as e:
         raise ParameterError(f"{q.name}: parameter {key!r} must be {p.type}, got {raw!r}") from e
-    if p.type == "ADDRESS":
-        decode_address(raw)  # a wrong address is an error here, not an empty answer
+    if p.type == "ADDRESS":  # a wrong address is an error here, not an empty answer
+        if is_eth_like(raw):
+            try:
+                return key, check_eth(raw)  # lowercased, as tags store them
+            except InvalidEntry as e:
+                raise ParameterError(f"{q.name}: parameter {key!r}: {e}") from e
+        decode_address(raw)
     return key, raw
 
 

@@ -63,3 +63,12 @@ def test_refusals_are_clear(loaded: Graph, cli_env: dict[str, str], args: list[s
     assert proc.returncode == 1, proc.stdout
     assert message in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_ethereum_addresses_are_checked_and_lowercased(cli_env: dict[str, str]) -> None:
+    ok = run_cli(cli_env, "query", "lookup/tags", "-p",
+                 "address=0x" + "ab" * 20)
+    assert json.loads(ok.stdout) == []
+    bad = run_cli(cli_env, "query", "lookup/tags", "-p",
+                  "address=0xAbCd" + "ab" * 18, check=False)  # mixed case: EIP-55 fails
+    assert bad.returncode == 1 and "EIP-55" in bad.stderr

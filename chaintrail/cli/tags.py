@@ -1,0 +1,36 @@
+"""`chaintrail load tags`: attribution tags (GraphSense TagPacks, OFAC address lists)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from chaintrail.cli.common import boundary, load_settings, open_graph, setup_logging
+from chaintrail.errors import ConfigError
+from loaders.tags.load import TagLoader
+
+
+@boundary
+def load_tags(
+    paths: Annotated[list[Path], typer.Argument(
+        help="TagPack YAML files, address lists (.txt one a line, CSV address,name, JSON "
+             "array) or directories of them (searched recursively), detected by content.")],
+    source: Annotated[str | None, typer.Option(
+        help="Source of plain address lists (default: `ofac` for OFAC lists, else the file "
+             "name). TagPacks carry their own.")] = None,
+    category: Annotated[str | None, typer.Option(
+        help="Category of plain address lists (default: `sanctioned` for OFAC lists). "
+             "TagPacks carry their own.")] = None,
+) -> None:
+    """Load attribution tags: invalid entries are reported and skipped, reloading is idempotent."""
+    settings = load_settings()
+    setup_logging(settings)
+    for p in paths:
+        if not p.exists():
+            raise ConfigError(f"{p}: no such file or directory")
+    with open_graph(settings) as graph:
+        summary = TagLoader(graph).load(paths, source=source, category=category)
+    typer.echo(json.dumps(summary.as_dict()))
