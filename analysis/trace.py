@@ -183,6 +183,9 @@ def _finish(result: Trace, cut: set[str], limits: TraceLimits) -> Trace:
 
 MAX_PATHS = 10
 """cypher/trace/paths.cypher asks for SHORTEST 10 (a literal); k above it is refused."""
+MAX_PATH_HOPS = 8
+"""cypher/trace/paths.cypher searches at most 8 hops (a literal: on a 1,000,000-transaction
+chain a 20-hop search for 10 paths could exhaust the transaction memory)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,12 +205,13 @@ class Endpoint:
 
 
 def paths(graph: Graph, source: str, target: str, *, max_hops: int = 6, k: int = 3,
-          min_value: int = 0, max_fanout: int = 1_000,
+          min_value: int = 0, max_fanout: int = 100,
           include_super_nodes: bool = False) -> dict[str, Any]:
     """The k shortest money paths (cypher/trace/paths.cypher), ranked, with a note when super
     nodes were skipped. A cluster id with no Cluster node is a one-address cluster."""
-    if not 1 <= max_hops <= MAX_HOPS:
-        raise ParameterError(f"max_hops must be between 1 and {MAX_HOPS}, not {max_hops}")
+    if not 1 <= max_hops <= MAX_PATH_HOPS:
+        raise ParameterError(
+            f"max_hops must be between 1 and {MAX_PATH_HOPS} for paths, not {max_hops}")
     if not 1 <= k <= MAX_PATHS:
         raise ParameterError(f"k must be between 1 and {MAX_PATHS}, not {k}")
     if min_value < 0:

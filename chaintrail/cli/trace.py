@@ -103,12 +103,12 @@ def _paths_graph(result: dict[str, Any]) -> dict[str, Any]:
 def trace_paths(
     source: Annotated[str, typer.Argument(help="From: an address or cluster:<id>.")],
     target: Annotated[str, typer.Argument(help="To: an address or cluster:<id>.")],
-    max_hops: MaxHops = 6,
+    max_hops: Annotated[int, typer.Option("--max-hops", help="Hops (1-8).")] = 6,
     k: Annotated[int, typer.Option("--k", help="Paths to return (1-10).")] = 3,
     min_value: MinValue = 0,
     max_fanout: Annotated[int, typer.Option(
         "--max-fanout", help="Skip transactions with more inputs or outputs (super nodes).")
-    ] = 1000,
+    ] = 100,
     include_super_nodes: Annotated[bool, typer.Option(
         "--include-super-nodes", help="Traverse super nodes too (slower).")] = False,
     fmt: Format = "json",

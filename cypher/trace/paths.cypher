@@ -10,12 +10,14 @@
 // @param from_cluster BOOLEAN = false  `from` is a cluster id: start from any of its addresses
 //   (a cluster id without a Cluster node is a one-address cluster: that address)
 // @param to_cluster BOOLEAN = false  `to` is a cluster id: end at any of its addresses
-// @param max_hops INTEGER = 6  transactions on a path at most (1-20)
+// @param max_hops INTEGER = 6  transactions on a path at most (1-8)
 // @param k INTEGER = 3  paths to return (1-10)
 // @param min_value INTEGER = 0  leave out outputs below this value (satoshi)
-// @param max_fanout INTEGER = 1000  skip transactions with more inputs or outputs than this
+// @param max_fanout INTEGER = 100  skip transactions with more inputs or outputs than this
 // @columns hops, txids, addresses, outputs, bottleneck_value
-// @bounds at most 20 hops (a literal: Cypher takes no parameter there) and 10 paths; super nodes skipped; the transaction timeout
+// @bounds at most 8 hops (a literal: Cypher takes no parameter there; the search itself
+//   stops there, max_hops cuts below it) and 10 paths; super nodes skipped; the transaction
+//   timeout and memory limit
 // @example :param from => '12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S'
 CALL () {
   MATCH (x:Address {address: $from})
@@ -34,7 +36,7 @@ CALL () {
 MATCH p = SHORTEST 10 (s) (()<-[:IN_CLUSTER|LOCKED_TO]-()){1,2} (first:Output)
   ((:Output)-[:SPENT_BY]->(t:Transaction)-[:CREATES]->(o:Output)
     WHERE o.value >= $min_value AND NOT coalesce(t.stale, false)
-      AND t.input_count <= $max_fanout AND t.output_count <= $max_fanout){1,20}
+      AND t.input_count <= $max_fanout AND t.output_count <= $max_fanout){1,8}
   (last:Output) (()-[:LOCKED_TO|IN_CLUSTER]->()){1,2} (e)
 WHERE size(t) <= $max_hops AND first.value >= $min_value
 WITH p, first, t, o
