@@ -29,8 +29,9 @@ chain, and no visualiser can show it."""
 MAX_FANOUT = 10_000
 MAX_ROWS = 100_000
 MAX_START_OUTPUTS = 10_000
-FRONTIER_CHUNK = 5_000
-"""Frontier outputs per stored-query call, so one call stays a few MB of parameters."""
+FRONTIER_CHUNK = 1_000
+"""Frontier outputs per stored-query call: small enough that a trace from a super node stops
+reading soon after its row budget is spent."""
 
 _TXID = re.compile(r"^[0-9a-fA-F]{64}$")
 _OUTPUT = re.compile(r"^([0-9a-fA-F]{64}):(\d{1,10})$")
@@ -43,8 +44,13 @@ class TraceLimits:
     max_fanout: int = 100
     max_rows: int = 1_000
     stop_at_categories: tuple[str, ...] = ()
+    max_start: int = 1_000
+    """Start outputs followed at most, the largest first (an exchange's address has millions)."""
 
     def __post_init__(self) -> None:
+        if not 1 <= self.max_start <= MAX_START_OUTPUTS:
+            raise ParameterError(
+                f"max_start must be between 1 and {MAX_START_OUTPUTS}, not {self.max_start}")
         if not 1 <= self.max_hops <= MAX_HOPS:
             raise ParameterError(f"max_hops must be between 1 and {MAX_HOPS}, not {self.max_hops}")
         if self.min_value < 0:
@@ -132,14 +138,14 @@ def trace(graph: Graph, start: str, direction: Direction,
     kind = start_kind(start)
     start = _normalise(start, kind)
     found = graph.read("trace/start", {"start": start, "kind": kind,
-                                       "limit": MAX_START_OUTPUTS})
+                                       "limit": limits.max_start})
     if not found:
         raise NotFound(f"nothing to trace from {start!r}: no such {kind} in the graph")
     result = Trace(start, direction, [])
-    if len(found) > MAX_START_OUTPUTS:
-        found = found[:MAX_START_OUTPUTS]
+    if len(found) > limits.max_start:
+        found = found[:limits.max_start]
         result.truncated.append(
-            f"start: only the first {MAX_START_OUTPUTS} outputs of {start} (by output id)")
+            f"start: only the {limits.max_start} largest outputs of {start} (max_start)")
     result.start_outputs = [r["output"] for r in found]
     result.start_outputs_rows = found
     stop = set(limits.stop_at_categories)
@@ -149,26 +155,25 @@ def trace(graph: Graph, start: str, direction: Direction,
     for hop in range(1, limits.max_hops + 1):
         if not frontier:
             break
-        rows: list[dict[str, Any]] = []
-        for i in range(0, len(frontier), FRONTIER_CHUNK):
-            rows += graph.read(f"trace/{direction}", {
-                "outputs": frontier[i:i + FRONTIER_CHUNK], "min_value": limits.min_value,
+        current, frontier = frontier, []
+        for i in range(0, len(current), FRONTIER_CHUNK):  # in frontier order: deterministic
+            rows = graph.read(f"trace/{direction}", {
+                "outputs": current[i:i + FRONTIER_CHUNK], "min_value": limits.min_value,
                 "max_fanout": limits.max_fanout})
-        rows.sort(key=lambda r: (r["txid"], r["to_output"], r["from_output"]))
-        frontier = []
-        for r in rows:
-            if r["fanout"] > limits.max_fanout:
-                cut_fanout.add(r["txid"])
-            if r["to_output"] in seen:
-                continue
-            if len(result.rows) >= limits.max_rows:
-                result.truncated.append(f"rows: stopped at max_rows={limits.max_rows}")
-                return _finish(result, cut_fanout, limits)
-            seen.add(r["to_output"])
-            stopped = bool(stop & _categories(r["to_tags"]))
-            result.rows.append({"hop": hop, **r, "stopped": stopped})
-            if not stopped:
-                frontier.append(r["to_output"])
+            rows.sort(key=lambda r: (r["txid"], r["to_output"], r["from_output"]))
+            for r in rows:
+                if r["fanout"] > limits.max_fanout:
+                    cut_fanout.add(r["txid"])
+                if r["to_output"] in seen:
+                    continue
+                if len(result.rows) >= limits.max_rows:
+                    result.truncated.append(f"rows: stopped at max_rows={limits.max_rows}")
+                    return _finish(result, cut_fanout, limits)
+                seen.add(r["to_output"])
+                stopped = bool(stop & _categories(r["to_tags"]))
+                result.rows.append({"hop": hop, **r, "stopped": stopped})
+                if not stopped:
+                    frontier.append(r["to_output"])
     return _finish(result, cut_fanout, limits)
 
 

@@ -45,6 +45,10 @@ UNBOUNDED = ("MATCH (a:Address {address: $a}), (b:Address {address: $b}) "
              "MATCH p = shortestPath((a)-[*..100]-(b)) RETURN length(p) AS n")
 """The earlier loaders' path search: any relationship, any direction, up to 100 hops (so it
 may also walk through blocks). Bench code on purpose: it is the thing we compare against."""
+UNBOUNDED_MONEY = ("MATCH (a:Address {address: $a}), (b:Address {address: $b}) "
+                   "MATCH p = shortestPath((a)-[:LOCKED_TO|SPENT_BY|CREATES*..100]-(b)) "
+                   "RETURN length(p) AS n, any(x IN nodes(p) WHERE x:Block) AS via_block")
+"""The same without blocks: money relationships only, still undirected and unbounded."""
 
 SAMPLE = ("MATCH (a:Address)<-[:LOCKED_TO]-(:Output)-[:SPENT_BY]->() "
           "WITH DISTINCT a LIMIT 20000 RETURN a.address AS a")
@@ -104,6 +108,8 @@ def main() -> None:
                 if far:
                     pairs.append((a, rng.choice(far)["to_address"]))
             ours, theirs, found_ours, found_theirs, failed = [], [], 0, 0, []
+            money: list[float] = []
+            via_block = 0
             for a, b in pairs:
                 try:
                     ms, p = timed(lambda a=a, b=b: paths(graph, a, b, max_hops=6, k=3))
@@ -114,8 +120,15 @@ def main() -> None:
                 found_ours += bool(p["paths"])
                 with driver.session(database=settings.neo4j_database) as s:
                     ms2, n = timed(lambda a=a, b=b, s=s: s.run(UNBOUNDED, a=a, b=b).data())
+                    ms3, _ = timed(lambda a=a, b=b, s=s: s.run(UNBOUNDED_MONEY, a=a, b=b).data())
+                    blocky = s.run("MATCH (a:Address {address: $a}), (b:Address {address: $b}) "
+                                   "MATCH p = shortestPath((a)-[*..100]-(b)) "
+                                   "RETURN any(x IN nodes(p) WHERE x:Block) AS v",
+                                   a=a, b=b).data()
                 theirs.append(ms2)
+                money.append(ms3)
                 found_theirs += bool(n)
+                via_block += bool(blocky and blocky[0]["v"])
             super_ms, super_trace = timed(
                 lambda: trace(graph, busiest["a"], "forward", TraceLimits(max_hops=6)))
         finally:
@@ -136,8 +149,13 @@ def main() -> None:
         print(f"trace/paths failed: {f}")
     print(f"unbounded shortestPath((a)-[*..100]-(b)) (same pairs, {found_theirs} found): "
           f"p50 {pct(theirs, 50):.0f} ms, p95 {pct(theirs, 95):.0f} ms")
+    print(f"  of which {via_block} pass through a Block node (not money paths)")
     print(f"ratio unbounded / trace/paths: p50 {pct(theirs, 50) / pct(ours, 50):.1f}x, "
           f"mean {statistics.mean(theirs) / statistics.mean(ours):.1f}x (target >= 10x)")
+    print(f"unbounded over money relationships only, (a)-[:LOCKED_TO|SPENT_BY|CREATES*..100]-(b):"
+          f" p50 {pct(money, 50):.0f} ms, p95 {pct(money, 95):.0f} ms; ratio to trace/paths p50 "
+          f"{pct(money, 50) / pct(ours, 50):.1f}x, mean "
+          f"{statistics.mean(money) / statistics.mean(ours):.1f}x")
     print(f"super node {busiest['a']} ({busiest['n']} outputs): 6-hop forward trace "
           f"{super_ms:.0f} ms, {len(super_trace.rows)} rows, truncated: "
           f"{'; '.join(super_trace.truncated) or 'no'} (target < 1 s)")

@@ -26,10 +26,12 @@ MaxRows = Annotated[int, typer.Option("--max-rows", help="Rows at most.")]
 StopAt = Annotated[list[str] | None, typer.Option(
     "--stop-at", help="Tag category where the trail stops (repeatable), e.g. exchange.")]
 Format = Annotated[str, typer.Option("--format", help="json, table or graph-json.")]
+MaxStart = Annotated[int, typer.Option(
+    "--max-start", help="Start outputs followed, the largest first (1-10000).")]
 
 
 def _run(direction: Direction, start: str, max_hops: int, min_value: int, max_fanout: int,
-         max_rows: int, stop_at: list[str] | None, fmt: str) -> None:
+         max_rows: int, stop_at: list[str] | None, fmt: str, max_start: int) -> None:
     settings = load_settings()
     setup_logging(settings)
     if fmt not in ("json", "table", "graph-json"):
@@ -37,7 +39,8 @@ def _run(direction: Direction, start: str, max_hops: int, min_value: int, max_fa
     if start_kind(start) == "address":
         decode_address(start)  # a clear error for a mistyped address, before any query
     limits = TraceLimits(max_hops=max_hops, min_value=min_value, max_fanout=max_fanout,
-                         max_rows=max_rows, stop_at_categories=tuple(stop_at or ()))
+                         max_rows=max_rows, stop_at_categories=tuple(stop_at or ()),
+                         max_start=max_start)
     with open_graph(settings) as graph:
         result = trace(graph, start, direction, limits)
     _print(result, fmt)
@@ -68,18 +71,19 @@ def _cell(col: str, value: Any) -> str:
 @boundary
 def forward(start: Start, max_hops: MaxHops = 6, min_value: MinValue = 0,
             max_fanout: MaxFanout = 100, max_rows: MaxRows = 1000, stop_at: StopAt = None,
-            fmt: Format = "json") -> None:
+            fmt: Format = "json", max_start: MaxStart = 1000) -> None:
     """Where did the money go: spenders of the start's outputs, their outputs, and so on."""
-    _run("forward", start, max_hops, min_value, max_fanout, max_rows, stop_at, fmt)
+    _run("forward", start, max_hops, min_value, max_fanout, max_rows, stop_at, fmt, max_start)
 
 
 @trace_app.command("backward")
 @boundary
 def backward(start: Start, max_hops: MaxHops = 6, min_value: MinValue = 0,
              max_fanout: MaxFanout = 100, max_rows: MaxRows = 1000, stop_at: StopAt = None,
-             fmt: Format = "json") -> None:
+             fmt: Format = "json", max_start: MaxStart = 1000) -> None:
     """Where did the money come from: the inputs that funded the start's outputs, and so on."""
-    _run("backward", start, max_hops, min_value, max_fanout, max_rows, stop_at, fmt)
+    _run("backward", start, max_hops, min_value, max_fanout, max_rows, stop_at, fmt,
+         max_start)
 
 
 def _paths_graph(result: dict[str, Any]) -> dict[str, Any]:

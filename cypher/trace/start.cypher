@@ -1,4 +1,5 @@
-// @description Where a trace starts: the outputs of an address, of a transaction, or one output.
+// @description Where a trace starts: the outputs of an address, of a transaction, or one output,
+//   the largest first (an exchange's address can have millions: the limit keeps the biggest).
 // @mode read
 // @param start STRING  an address, a txid, or an output as 'txid:vout'
 // @param kind STRING  what start is: 'address', 'txid' or 'output'
@@ -19,6 +20,6 @@ CALL () {
   WITH o WHERE $kind = 'output' AND o IS NOT NULL
   RETURN o
 }
-WITH o ORDER BY o.id
+WITH o ORDER BY o.value DESC, o.id
 LIMIT $limit + 1
 RETURN o.id AS output, o.address AS address, o.value AS value
