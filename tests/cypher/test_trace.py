@@ -108,3 +108,16 @@ def test_k_shortest_paths_between_addresses_and_clusters(small: Graph) -> None:
         paths(small, ADDR["A"], "1BoatSLRHtKNngkdXEeobR76b53LETtpyT")
     with pytest.raises(ParameterError):
         paths(small, ADDR["A"], ADDR["Y"], k=11)
+
+
+def test_a_busy_start_is_cut_to_its_largest_outputs_and_says_so(small: Graph) -> None:
+    """The super-node bound: an address with more outputs than max_start is traced from the
+    largest ones, and the answer carries the truncation marker."""
+    result = trace(small, ADDR["B"], "forward", TraceLimits(max_hops=2, max_start=2))
+    assert result.start_outputs == [f"{CB}:1", f"{CB}:7"]  # 10 BTC each; not the 4.9 BTC
+    assert result.as_dict()["truncated"] is True
+    assert any(t.startswith("start: only the 2 largest outputs") for t in result.truncated)
+    whole = trace(small, ADDR["B"], "forward", TraceLimits(max_hops=2))
+    assert whole.truncated == [] and len(whole.start_outputs) == 3
+    with pytest.raises(ParameterError, match="max_start"):
+        TraceLimits(max_start=0)
