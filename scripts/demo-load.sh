@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Loads the demo data: the real blocks in ../shared/data when present, else a generated chain.
 set -euo pipefail
+tagged=""
 shared="${1:-../shared/data}"
 bin="$(dirname "$0")/../.venv/bin"
 if [ -d "$shared/bitcoin" ]; then
@@ -9,7 +10,12 @@ if [ -d "$shared/bitcoin" ]; then
   for f in "$shared"/bitcoin/prevouts/*.jsonl; do prevouts+=(--prevouts "$f"); done
   "$bin/chaintrail" load bitcoin "${prevouts[@]}" "$shared"/bitcoin/blk/* "$shared"/bitcoin/raw/*.raw \
     "$shared"/bitcoin/tx/*
+  if [ -d "$shared/labels" ]; then
+    echo "Loading the attribution tags (GraphSense TagPacks, OFAC lists) from $shared/labels ..."
+    "$bin/chaintrail" load tags "$shared/labels" > /dev/null
+  fi
   addr=12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S
+  tagged="  .venv/bin/chaintrail query lookup/tags --param address=3HqA7i3ttECLvgqvq69HNxxUP5BL7Z5YgA"
   tx=f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16
 else
   sample="$("$bin/python" -c 'from chaintrail.settings import Settings; print(Settings().home / "sample")')"
@@ -30,5 +36,7 @@ Try:
   .venv/bin/chaintrail query cluster/of_address --param address=$addr
   .venv/bin/chaintrail query cluster/largest --format table
   .venv/bin/chaintrail query cluster/stats
+  .venv/bin/chaintrail trace forward $addr --max-hops 3 --format table
+${tagged:-}
 Stop the server with: .venv/bin/chaintrail db stop
 MSG

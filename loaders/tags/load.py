@@ -162,7 +162,7 @@ class TagLoader:
                     result = read_file(path, source=source, category=category)
                 except InputError as e:
                     if isinstance(e, UnsupportedFile) and not named:
-                        log.info("left out: %s", e)
+                        log.debug("left out: %s", e)
                         self.summary.files_ignored.append(str(path))
                         continue
                     self._flush()  # the files before it stay loaded
@@ -177,9 +177,9 @@ class TagLoader:
         for p in r.problems:
             log.warning("invalid tag entry skipped: %s", p)
         skipped = ", ".join(f"{c} {n}" for c, n in sorted(r.skipped.items()))
-        log.info("%s (%s): %d tags, %d invalid, %d of other chains%s", r.source, r.format,
-                 len(r.tags), len(r.problems), sum(r.skipped.values()),
-                 f" ({skipped})" if skipped else "")
+        log.debug("%s (%s): %d tags, %d invalid, %d of other chains%s", r.source, r.format,
+                  len(r.tags), len(r.problems), sum(r.skipped.values()),
+                  f" ({skipped})" if skipped else "")
         if r.confidence_missing:
             log.warning("%s: %d tags name no confidence; stored as 'unknown'", r.source,
                         r.confidence_missing)
