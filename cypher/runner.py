@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import neo4j
-from neo4j import Driver, ManagedTransaction, unit_of_work
+from neo4j import AsyncDriver, AsyncManagedTransaction, Driver, ManagedTransaction, unit_of_work
 from neo4j import exceptions as nx
 
 from chaintrail.errors import (
@@ -137,3 +137,42 @@ class Graph:
         with translate_errors(name), self.driver.session(database=self.database) as s:
             result = s.run(neo4j.Query(q.text, timeout=self.timeout_s), bound)
             return [_row(rec) for rec in result]
+
+
+class AsyncGraph:
+    """The async twin of `Graph` for the API: one AsyncDriver (opened by the app's lifespan),
+    a session per call, so concurrent resolvers never share one."""
+
+    def __init__(
+        self, driver: AsyncDriver, registry: Registry, *, database: str, timeout_s: float
+    ) -> None:
+        self.driver = driver
+        self.registry = registry
+        self.database = database
+        self.timeout_s = timeout_s
+        self.on_query: Callable[[str], None] | None = None
+        """Called with each stored query's name before it runs (the API counts them)."""
+
+    async def read(self, name: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        """Run a stored read query and return its rows as plain dicts."""
+        q = self.registry[name]
+        if q.mode != "read":
+            raise WriteNotAllowed(f"{name} is a write query; it cannot be run as a read")
+        bound = q.bind(params or {})
+
+        @unit_of_work(timeout=self.timeout_s)
+        async def work(tx: AsyncManagedTransaction) -> list[Row]:
+            result = await tx.run(q.text, bound)
+            return [_row(rec) async for rec in result]
+
+        if self.on_query is not None:
+            self.on_query(name)
+        with translate_errors(name):
+            async with self.driver.session(
+                database=self.database, default_access_mode=neo4j.READ_ACCESS
+            ) as s:
+                return await s.execute_read(work)
+
+    async def ping(self) -> None:
+        """`health/ping` on the database: a chaintrail DatabaseError when unreachable."""
+        await self.read("health/ping")

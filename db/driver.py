@@ -103,12 +103,15 @@ def open_driver(
 
 
 async def open_async_driver(
-    settings: Settings, *, verify: bool = True, connection_timeout_s: float = 10.0
+    settings: Settings, *, verify: bool = True, connection_timeout_s: float = 10.0,
+    retry_time_s: float = 30.0,
 ) -> neo4j.AsyncDriver:
-    """Async twin of `open_driver` (for the API server); must be awaited because it verifies."""
+    """Async twin of `open_driver` (for the API server); must be awaited because it verifies.
+
+    The API passes short timeouts: a request must fail fast when Neo4j is down, not hang."""
     auth = (settings.neo4j_user, require_password(settings))
     driver = neo4j.AsyncGraphDatabase.driver(
-        settings.neo4j_uri, auth=auth, **_driver_config(connection_timeout_s)
+        settings.neo4j_uri, auth=auth, **_driver_config(connection_timeout_s, retry_time_s)
     )
     if verify:
         try:

@@ -11,6 +11,7 @@ from chaintrail.cli.exposure import exposure
 from chaintrail.cli.load import load_app
 from chaintrail.cli.query import query
 from chaintrail.cli.sample import sample_app
+from chaintrail.cli.serve import serve
 from chaintrail.cli.taint import taint
 from chaintrail.cli.trace import trace_app
 from chaintrail.errors import ConfigError
@@ -41,6 +42,7 @@ app.command("query")(query)
 app.command("cluster")(cluster)
 app.command("taint")(taint)
 app.command("exposure")(exposure)
+app.command("serve")(serve)
 
 if __name__ == "__main__":
     app()

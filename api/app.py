@@ -1,0 +1,83 @@
+"""The API: a FastAPI app built by `create_app`, GraphQL (strawberry) at /graphql.
+
+The lifespan opens the one AsyncDriver of the process and closes it; when Neo4j is down at
+start the app still starts (`/readyz` says 503) and recovers by itself when Neo4j returns,
+because every request opens its own session on the driver's pool.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse, PlainTextResponse
+from strawberry.fastapi import GraphQLRouter
+
+from api.context import context_getter_for
+from api.metrics import Metrics
+from api.schema.root import build_schema
+from chaintrail.errors import ChaintrailError
+from chaintrail.settings import Settings
+from cypher.registry import Registry
+from cypher.runner import AsyncGraph
+from db.driver import open_async_driver
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    metrics = Metrics()
+    state: dict[str, AsyncGraph] = {}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        driver = await open_async_driver(settings, verify=False, connection_timeout_s=3.0,
+                                         retry_time_s=3.0)
+        graph = AsyncGraph(driver, Registry.load(), database=settings.neo4j_database,
+                           timeout_s=settings.transaction_timeout_s)
+        graph.on_query = lambda _name: metrics.neo4j_queries.inc()
+        try:
+            await graph.ping()
+        except ChaintrailError as e:
+            log.warning("Neo4j is not reachable yet (%s); /readyz says 503 until it is", e)
+        state["graph"] = graph
+        try:
+            yield
+        finally:
+            await driver.close()
+
+    app = FastAPI(title="chaintrail", lifespan=lifespan)
+    app.middleware("http")(metrics.middleware)
+
+    def graph() -> AsyncGraph:
+        return state["graph"]
+
+    app.include_router(
+        GraphQLRouter(build_schema(), context_getter=context_getter_for(graph)),
+        prefix="/graphql",
+    )
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        """The process is alive (says nothing about Neo4j)."""
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    async def readyz() -> JSONResponse:
+        """Neo4j answers: 200, else 503 with the reason."""
+        try:
+            await graph().ping()
+        except ChaintrailError as e:
+            metrics.neo4j_errors.labels(type(e).__name__).inc()
+            return JSONResponse({"status": "unavailable", "reason": str(e)}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    @app.get("/metrics")
+    async def prometheus() -> PlainTextResponse:
+        return PlainTextResponse(metrics.render().decode(),
+                                 media_type="text/plain; version=0.0.4")
+
+    return app

@@ -1,0 +1,100 @@
+"""Addresses with their cluster and tags (batched by DataLoaders), and clusters."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+import strawberry
+
+from api.schema.errors import InvalidAddress, LimitExceeded, NotFoundError, Problem, as_problem
+from api.schema.scalars import Satoshi, btc
+from chaintrail.errors import AddressError, ChaintrailError
+from loaders.bitcoin.address import decode_address
+
+MAX_ADDRESSES = 100
+
+
+@strawberry.type
+class Tag:
+    label: str | None
+    category: str | None
+    source: str | None
+    confidence: int | None
+    abuse: str | None
+
+
+@strawberry.type
+class ClusterRef:
+    id: str
+    size: int
+
+
+@strawberry.type
+class Address:
+    address: str
+    script_type: str | None
+    received: Satoshi
+    sent: Satoshi
+    balance: Satoshi
+    output_count: int
+    first_height: int | None
+    last_height: int | None
+
+    @strawberry.field(description="The balance in BTC, as an exact decimal string.")
+    def balance_btc(self) -> str | None:
+        return btc(self.balance)
+
+    @strawberry.field(description="The cluster (entity) this address belongs to.")
+    async def cluster(self, info: strawberry.Info) -> ClusterRef | None:
+        row = await info.context.loaders.cluster.load(self.address)
+        return None if row is None else ClusterRef(id=row["cluster_id"], size=row["size"])
+
+    @strawberry.field(description="The address's own tags, highest confidence first.")
+    async def tags(self, info: strawberry.Info) -> list[Tag]:
+        rows = await info.context.loaders.tags.load(self.address)
+        return [Tag(label=t["label"], category=t["category"], source=t["source"],
+                    confidence=t["confidence"], abuse=t["abuse"]) for t in rows]
+
+    @classmethod
+    def from_row(cls, r: dict[str, Any]) -> Address:
+        return cls(address=r["address"], script_type=r["script_type"], received=r["received"],
+                   sent=r["sent"], balance=r["balance"], output_count=r["output_count"],
+                   first_height=r["first_height"], last_height=r["last_height"])
+
+
+AddressResult = Annotated[Address | Problem, strawberry.union("AddressResult")]
+
+
+def _check(address: str) -> InvalidAddress | None:
+    try:
+        decode_address(address)
+    except AddressError as e:
+        return InvalidAddress(message=str(e))
+    return None
+
+
+async def address(info: strawberry.Info, address: str) -> AddressResult:
+    """One address: totals (exact satoshi), its cluster and its tags."""
+    bad = _check(address)
+    if bad is not None:
+        return bad
+    try:
+        row = await info.context.loaders.address.load(address)
+    except ChaintrailError as e:
+        problem = as_problem(e)
+        if problem is None:
+            raise
+        return problem
+    if row is None:
+        return NotFoundError(message=f"no address {address} in the graph")
+    return Address.from_row(row)
+
+
+async def addresses(info: strawberry.Info, addresses: list[str]) -> list[AddressResult]:
+    """Up to 100 addresses at once; each with its cluster and tags in a constant number of
+    database round trips (DataLoaders)."""
+    if len(addresses) > MAX_ADDRESSES:
+        return [LimitExceeded(message=f"at most {MAX_ADDRESSES} addresses per request")]
+    # gathered, not awaited one by one: the DataLoader sees every key in one batch
+    return list(await asyncio.gather(*(address(info, a) for a in addresses)))

@@ -1,0 +1,121 @@
+"""Blocks and transactions: `block(hash | height)`, `transaction(txid)` (lookup/block,
+lookup/transaction)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+
+from api.schema.errors import InvalidInput, NotFoundError, Problem, as_problem
+from api.schema.scalars import Satoshi, btc
+from chaintrail.errors import ChaintrailError, ParameterError
+
+
+@strawberry.type
+class Block:
+    hash: str
+    height: int | None
+    time: int | None
+    status: str | None
+    tx_count: int | None
+    output_value: Satoshi | None
+    fee_total: Satoshi | None
+    prev_hash: str | None
+
+    @classmethod
+    def from_row(cls, r: dict[str, Any]) -> Block:
+        return cls(hash=r["hash"], height=r["height"], time=r["time"], status=r["status"],
+                   tx_count=r["tx_count"], output_value=r["output_value"],
+                   fee_total=r["fee_total"], prev_hash=r["prev_hash"])
+
+
+@strawberry.type
+class TxInput:
+    prev_txid: str
+    vout: int
+    address: str | None
+    value: Satoshi | None
+
+
+@strawberry.type
+class TxOutput:
+    n: int
+    address: str | None
+    script_type: str | None
+    value: Satoshi
+    spent_by_txid: str | None
+
+    @strawberry.field(description="The value in BTC, as an exact decimal string.")
+    def value_btc(self) -> str | None:
+        return btc(self.value)
+
+
+@strawberry.type
+class Transaction:
+    txid: str
+    block_hash: str | None
+    height: int | None
+    is_coinbase: bool
+    input_value: Satoshi | None
+    output_value: Satoshi | None
+    fee: Satoshi | None
+    inputs: list[TxInput]
+    outputs: list[TxOutput]
+
+    @classmethod
+    def from_row(cls, r: dict[str, Any]) -> Transaction:
+        return cls(
+            txid=r["txid"], block_hash=r["block_hash"], height=r["height"],
+            is_coinbase=bool(r["is_coinbase"]), input_value=r["input_value"],
+            output_value=r["output_value"], fee=r["fee"],
+            inputs=[TxInput(prev_txid=i["prev_txid"], vout=i["vout"], address=i["address"],
+                            value=i["value"]) for i in r["inputs"]],
+            outputs=[TxOutput(n=o["n"], address=o["address"], script_type=o["script_type"],
+                              value=o["value"], spent_by_txid=o["spent_by_txid"])
+                     for o in r["outputs"]],
+        )
+
+
+BlockResult = Annotated[Block | Problem, strawberry.union("BlockResult")]
+TransactionResult = Annotated[Transaction | Problem, strawberry.union("TransactionResult")]
+
+
+def _hex64(value: str, what: str) -> str:
+    v = value.lower()
+    if len(v) != 64 or any(c not in "0123456789abcdef" for c in v):
+        raise ParameterError(f"{what} must be 64 hex digits, not {value!r}")
+    return v
+
+
+async def block(info: strawberry.Info, hash: str | None = None,
+                height: int | None = None) -> BlockResult:
+    """One block by hash or by main-chain height."""
+    try:
+        if (hash is None) == (height is None):
+            return InvalidInput(message="give exactly one of hash and height")
+        params = {"hash": _hex64(hash, "hash") if hash else None, "height": height}
+        rows = await info.context.graph.read("lookup/block", params)
+    except ChaintrailError as e:
+        problem = as_problem(e)
+        if problem is None:
+            raise
+        return problem
+    if not rows:
+        return NotFoundError(message=f"no block {hash or height} in the graph")
+    return Block.from_row(rows[0])
+
+
+async def transaction(info: strawberry.Info, txid: str) -> TransactionResult:
+    """One transaction with its inputs and outputs, values exact."""
+    try:
+        rows = await info.context.graph.read("lookup/transaction",
+                                             {"txid": _hex64(txid, "txid")})
+    except ChaintrailError as e:
+        problem = as_problem(e)
+        if problem is None:
+            raise
+        return problem
+    if not rows:
+        return NotFoundError(message=f"no transaction {txid} in the graph")
+    return Transaction.from_row(rows[0])

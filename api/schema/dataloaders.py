@@ -1,0 +1,34 @@
+"""Per-request DataLoaders: N addresses with their clusters and tags cost one stored query per
+kind, whatever N is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
+from cypher.runner import AsyncGraph
+
+
+class Loaders:
+    def __init__(self, graph: AsyncGraph) -> None:
+        self.address = DataLoader(self._addresses)
+        self.cluster = DataLoader(self._clusters)
+        self.tags = DataLoader(self._tags)
+        self.graph = graph
+
+    async def _by_address(self, name: str, keys: list[str]) -> dict[str, dict[str, Any]]:
+        rows = await self.graph.read(name, {"addresses": list(dict.fromkeys(keys))})
+        return {r["address"]: r for r in rows}
+
+    async def _addresses(self, keys: list[str]) -> list[dict[str, Any] | None]:
+        found = await self._by_address("batch/addresses", keys)
+        return [found.get(k) for k in keys]
+
+    async def _clusters(self, keys: list[str]) -> list[dict[str, Any] | None]:
+        found = await self._by_address("batch/clusters", keys)
+        return [found.get(k) for k in keys]
+
+    async def _tags(self, keys: list[str]) -> list[list[dict[str, Any]]]:
+        found = await self._by_address("batch/tags", keys)
+        return [found[k]["tags"] if k in found else [] for k in keys]

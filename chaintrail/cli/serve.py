@@ -1,0 +1,26 @@
+"""`chaintrail serve`: the GraphQL API under uvicorn."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from chaintrail.cli.common import boundary, load_settings, setup_logging
+
+
+@boundary
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind (127.0.0.1: this machine only).")
+                    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+) -> None:
+    """Serve the GraphQL API (GraphiQL at /graphql; /healthz, /readyz, /metrics)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = load_settings()
+    setup_logging(settings)
+    uvicorn.run(create_app(settings), host=host, port=port,
+                log_level=settings.log_level.lower())

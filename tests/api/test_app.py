@@ -1,0 +1,168 @@
+"""The API through the ASGI app (FastAPI's TestClient runs the lifespan) and through a real
+uvicorn process, on the clustering test's small hand-built chain with a tag; answers equal the
+stored queries'."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from analysis.clustering import ClusterConfig, Clusterer
+from api.app import create_app
+from chaintrail.settings import Settings
+from cypher.runner import Graph
+from tests.cypher.test_cluster import ABCD, ADDR, CB, T1
+from tests.cypher.test_cluster import chain as small_chain
+from tests.helpers import CLI, free_port, wipe, write_blocks
+
+pytestmark = pytest.mark.neo4j
+
+ADDRESS_Q = """query($a: String!) { address(address: $a) {
+  __typename
+  ... on Address { address received sent balance balanceBtc outputCount
+                   cluster { id size } tags { label category confidence } }
+  ... on NotFoundError { message } ... on InvalidAddress { message } } }"""
+
+
+@pytest.fixture(scope="module")
+def small(graph: Graph) -> Graph:
+    wipe(graph)
+    write_blocks(graph, small_chain())
+    Clusterer(graph, ClusterConfig()).rebuild()
+    with graph.driver.session(database=graph.database) as s:
+        s.run("MATCH (a:Address {address: $a}) CREATE (:Tag {id: 't1', label: 'Exchange A', "
+              "category: 'exchange', source: 'test', confidence: 50})-[:TAGS]->(a)",
+              a=ADDR["A"]).consume()
+    return graph
+
+
+@pytest.fixture(scope="module")
+def client(small: Graph, neo4j_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(neo4j_settings)) as c:
+        yield c
+
+
+def gql(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:
+    r = client.post("/graphql", json={"query": query, "variables": variables})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert "errors" not in body, body
+    return dict(body["data"])
+
+
+def test_health_ready_and_metrics(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").json() == {"status": "ready"}
+    text = client.get("/metrics").text
+    assert 'chaintrail_http_requests_total{path="/readyz",status="200"} 1.0' in text
+
+
+def test_block_and_transaction_equal_the_stored_queries(client: TestClient,
+                                                        small: Graph) -> None:
+    data = gql(client, "{ block(height: 1) { __typename ... on Block { hash height txCount "
+                       "outputValue feeTotal status } } }")
+    want = small.read("lookup/block", {"height": 1})[0]
+    assert data["block"] == {"__typename": "Block", "hash": want["hash"], "height": 1,
+                             "txCount": want["tx_count"],
+                             "outputValue": str(want["output_value"]),
+                             "feeTotal": None if want["fee_total"] is None
+                             else str(want["fee_total"]), "status": "main"}
+    tx = gql(client, "query($t: String!) { transaction(txid: $t) { ... on Transaction { txid "
+                     "fee inputs { prevTxid vout address value } outputs { n value valueBtc "
+                     "spentByTxid } } } }", t=T1)["transaction"]
+    want_tx = small.read("lookup/transaction", {"txid": T1})[0]
+    assert tx["fee"] == str(want_tx["fee"])
+    assert [(i["prevTxid"], i["vout"], i["address"], i["value"]) for i in tx["inputs"]] == [
+        (CB, 0, ADDR["A"], "1000000000"), (CB, 1, ADDR["B"], "1000000000")]
+    assert tx["outputs"] == [{"n": 0, "value": "1900000000", "valueBtc": "19.00000000",
+                              "spentByTxid": None}]
+
+
+def test_address_with_cluster_and_tags(client: TestClient, small: Graph) -> None:
+    a = gql(client, ADDRESS_Q, a=ADDR["A"])["address"]
+    want = small.read("lookup/address", {"address": ADDR["A"]})[0]
+    assert (a["received"], a["sent"], a["balance"], a["outputCount"]) == (
+        str(want["received"]), str(want["sent"]), str(want["balance"]), want["output_count"])
+    assert a["cluster"] == {"id": ABCD[0], "size": 4}
+    assert a["tags"] == [{"label": "Exchange A", "category": "exchange", "confidence": 50}]
+    assert gql(client, ADDRESS_Q, a="1BoatSLRHtKNngkdXEeobR76b53LETtpyT")["address"][
+        "__typename"] == "NotFoundError"
+    bad = gql(client, ADDRESS_Q, a="1BoatSLRHtKNngkdXEeobR76b53LETtpyX")["address"]
+    assert bad["__typename"] == "InvalidAddress" and "checksum" in bad["message"]
+    assert gql(client, '{ block(hash: "zz") { __typename } }')["block"]["__typename"] == (
+        "InvalidInput")
+
+
+def test_many_addresses_cost_a_constant_number_of_round_trips(
+        client: TestClient, small: Graph) -> None:
+    names = sorted(ADDR.values())
+    q = """query($as: [String!]!) { addresses(addresses: $as) { __typename
+             ... on Address { address cluster { id } tags { label } } } }"""
+    before = _round_trips(client)
+    one = gql(client, q, **{"as": names[:2]})
+    mid = _round_trips(client)
+    many = gql(client, q, **{"as": names})
+    after = _round_trips(client)
+    assert len(one["addresses"]) == 2 and len(many["addresses"]) == len(names)
+    assert mid - before == after - mid == 3  # addresses, clusters, tags: one query each
+    too_many = gql(client, q, **{"as": names * 10})["addresses"]
+    assert [r["__typename"] for r in too_many] == ["LimitExceeded"]
+
+
+def _round_trips(client: TestClient) -> int:
+    text = client.get("/metrics").text
+    line = next((x for x in text.splitlines()
+                 if x.startswith("chaintrail_neo4j_queries_total ")), None)
+    return int(float(line.split()[1])) if line else 0
+
+
+def test_unexpected_errors_are_masked(client: TestClient) -> None:
+    r = client.post("/graphql", json={"query": "{ nothing }"})
+    assert r.status_code == 200 and "errors" in r.json()  # a validation error, shown
+    r = client.post("/graphql", content=b"not json", headers={"content-type":
+                                                               "application/json"})
+    assert r.status_code < 500
+
+
+def test_neo4j_unreachable_is_a_typed_error_and_readyz_503(
+        neo4j_settings: Settings) -> None:
+    down = neo4j_settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{free_port()}",
+                                             "neo4j_password": SecretStr("x")})
+    with TestClient(create_app(down)) as c:
+        r = c.get("/readyz")
+        assert r.status_code == 503 and r.json()["status"] == "unavailable"
+        block = gql(c, "{ block(height: 1) { __typename ... on DatabaseUnavailable { message "
+                       "} } }")["block"]
+        assert block["__typename"] == "DatabaseUnavailable"
+        assert c.get("/healthz").status_code == 200
+
+
+def test_a_real_uvicorn_process(small: Graph, cli_env: dict[str, str]) -> None:
+    port = free_port()
+    proc = subprocess.Popen([str(CLI), "serve", "--port", str(port)], env=cli_env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        r = httpx.post(f"{base}/graphql", json={"query": ADDRESS_Q,
+                                                "variables": {"a": ADDR["B"]}}, timeout=10)
+        data = r.json()["data"]["address"]
+        assert data["cluster"]["id"] == ABCD[0] and data["received"] == str(
+            small.read("lookup/address", {"address": ADDR["B"]})[0]["received"])
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=30)
+    assert proc.returncode in (0, -15), out
