@@ -14,14 +14,15 @@ exact output value: the output reached at that hop. Nothing is estimated.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from chaintrail.errors import NotFound, ParameterError
-from cypher.runner import Graph
+from cypher.runner import AsyncGraph, Graph
 
 Direction = Literal["forward", "backward"]
+T = TypeVar("T")
 
 MAX_HOPS = 20
 """The largest max_hops accepted: beyond it a breadth-first trail of a busy chain is the whole
@@ -131,14 +132,46 @@ def _categories(tags: Iterable[Any]) -> set[str]:
     return {t["category"] for t in tags if t and t.get("category")}
 
 
+Request = tuple[str, dict[str, Any]]
+"""A stored query to run (name, parameters): what a step generator yields."""
+Steps = Generator[Request, list[dict[str, Any]], T]
+"""The logic of a trace without I/O: it yields the stored queries it needs and receives their
+rows, so the CLI (a sync Graph) and the API (an AsyncGraph) drive the very same code."""
+
+
+def run(graph: Graph, steps: Steps[T]) -> T:
+    """Drive a step generator with a synchronous Graph."""
+    try:
+        request = next(steps)
+        while True:
+            request = steps.send(graph.read(*request))
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+
+
+async def run_async(graph: AsyncGraph, steps: Steps[T]) -> T:
+    """Drive a step generator with the API's AsyncGraph."""
+    try:
+        request = next(steps)
+        while True:
+            request = steps.send(await graph.read(*request))
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+
+
 def trace(graph: Graph, start: str, direction: Direction,
           limits: TraceLimits | None = None) -> Trace:
     """Breadth-first trail from `start` (an address, a txid or 'txid:vout')."""
+    return run(graph, trace_steps(start, direction, limits))
+
+
+def trace_steps(start: str, direction: Direction,
+                limits: TraceLimits | None = None) -> Steps[Trace]:
+    """`trace` without I/O (see `Steps`)."""
     limits = limits or TraceLimits()
     kind = start_kind(start)
     start = _normalise(start, kind)
-    found = graph.read("trace/start", {"start": start, "kind": kind,
-                                       "limit": limits.max_start})
+    found = yield ("trace/start", {"start": start, "kind": kind, "limit": limits.max_start})
     if not found:
         raise NotFound(f"nothing to trace from {start!r}: no such {kind} in the graph")
     result = Trace(start, direction, [])
@@ -157,7 +190,7 @@ def trace(graph: Graph, start: str, direction: Direction,
             break
         current, frontier = frontier, []
         for i in range(0, len(current), FRONTIER_CHUNK):  # in frontier order: deterministic
-            rows = graph.read(f"trace/{direction}", {
+            rows = yield (f"trace/{direction}", {
                 "outputs": current[i:i + FRONTIER_CHUNK], "min_value": limits.min_value,
                 "max_fanout": limits.max_fanout})
             rows.sort(key=lambda r: (r["txid"], r["to_output"], r["from_output"]))
@@ -214,6 +247,15 @@ def paths(graph: Graph, source: str, target: str, *, max_hops: int = 6, k: int =
           include_super_nodes: bool = False) -> dict[str, Any]:
     """The k shortest money paths (cypher/trace/paths.cypher), ranked, with a note when super
     nodes were skipped. A cluster id with no Cluster node is a one-address cluster."""
+    return run(graph, paths_steps(source, target, max_hops=max_hops, k=k, min_value=min_value,
+                                  max_fanout=max_fanout,
+                                  include_super_nodes=include_super_nodes))
+
+
+def paths_steps(source: str, target: str, *, max_hops: int = 6, k: int = 3,
+                min_value: int = 0, max_fanout: int = 100,
+                include_super_nodes: bool = False) -> Steps[dict[str, Any]]:
+    """`paths` without I/O (see `Steps`)."""
     if not 1 <= max_hops <= MAX_PATH_HOPS:
         raise ParameterError(
             f"max_hops must be between 1 and {MAX_PATH_HOPS} for paths, not {max_hops}")
@@ -225,11 +267,12 @@ def paths(graph: Graph, source: str, target: str, *, max_hops: int = 6, k: int =
         raise ParameterError(f"max_fanout must be at least 1, not {max_fanout}")
     ends = [Endpoint.parse(source), Endpoint.parse(target)]
     for end in ends:  # a cluster id is its smallest address: either way the address exists
-        if not graph.read("trace/start", {"start": end.value, "kind": "address", "limit": 1}):
+        found = yield ("trace/start", {"start": end.value, "kind": "address", "limit": 1})
+        if not found:
             what = "cluster" if end.cluster else "address"
             raise NotFound(f"no {what} {end.value!r} in the graph")
     fanout = 2**62 if include_super_nodes else max_fanout
-    rows = graph.read("trace/paths", {
+    rows = yield ("trace/paths", {
         "from": ends[0].value, "to": ends[1].value, "from_cluster": ends[0].cluster,
         "to_cluster": ends[1].cluster, "max_hops": max_hops, "k": k, "min_value": min_value,
         "max_fanout": fanout})

@@ -12,6 +12,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from api.schema import addresses as address_domain
 from api.schema import blocks as block_domain
+from api.schema import tracing
 from api.schema.scalars import SATOSHI, Satoshi
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,9 @@ class Query:
     address: address_domain.AddressResult = strawberry.field(resolver=address_domain.address)
     addresses: list[address_domain.AddressResult] = strawberry.field(
         resolver=address_domain.addresses)
+    trace_forward: tracing.TraceResult = strawberry.field(resolver=tracing.trace_forward)
+    trace_backward: tracing.TraceResult = strawberry.field(resolver=tracing.trace_backward)
+    paths: tracing.PathsResult = strawberry.field(resolver=tracing.paths)
 
 
 def _should_mask(error: GraphQLError) -> bool:

@@ -166,3 +166,34 @@ def test_a_real_uvicorn_process(small: Graph, cli_env: dict[str, str]) -> None:
         proc.terminate()
         out, _ = proc.communicate(timeout=30)
     assert proc.returncode in (0, -15), out
+
+
+TRACE_Q = """query($s: String!) { traceForward(start: $s, maxHops: 3) { __typename
+  ... on TraceResultType { rows { hop txid toAddress value } truncated
+        graph { nodes { id kind } edges { source target value } } }
+  ... on NotFoundError { message } ... on InvalidInput { message } } }"""
+
+
+def test_trace_and_paths_through_graphql_equal_the_cli_logic(client: TestClient,
+                                                              small: Graph) -> None:
+    from analysis.trace import TraceLimits, paths, trace
+
+    got = gql(client, TRACE_Q, s=ADDR["A"])["traceForward"]
+    want = trace(small, ADDR["A"], "forward", TraceLimits(max_hops=3))
+    assert [(r["hop"], r["txid"], r["toAddress"], r["value"]) for r in got["rows"]] == [
+        (r["hop"], r["txid"], r["to_address"], str(r["value"])) for r in want.rows]
+    ids = {n["id"] for n in got["graph"]["nodes"]}
+    assert ADDR["A"] in ids and all(e["source"] in ids and e["target"] in ids
+                                    for e in got["graph"]["edges"])
+    assert gql(client, TRACE_Q, s="1BoatSLRHtKNngkdXEeobR76b53LETtpyT")["traceForward"][
+        "__typename"] == "NotFoundError"
+    over = gql(client, 'query { traceForward(start: "x", maxHops: 99) { __typename } }')
+    assert over["traceForward"]["__typename"] == "InvalidInput"
+    p = gql(client, """query($a: String!, $b: String!) { paths(source: $a, target: $b) {
+              ... on PathsResultType { paths { rank hops txids bottleneckValue } notes
+                                       graph { edges { source target } } } } }""",
+            a=ADDR["C"], b=ADDR["Y"])["paths"]
+    direct = paths(small, ADDR["C"], ADDR["Y"])
+    assert [(x["rank"], x["hops"], x["txids"], x["bottleneckValue"]) for x in p["paths"]] == [
+        (x["rank"], x["hops"], x["txids"], str(x["bottleneck_value"])) for x in direct["paths"]]
+    assert p["notes"] == direct["notes"] and p["graph"]["edges"]

@@ -1,0 +1,162 @@
+"""Tracing: `traceForward`, `traceBackward` and `paths`, each also as a graph (`nodes`,
+`edges`) that Cytoscape.js, vis-network or Neo4j NVL load directly. The same step logic as the
+CLI (analysis.trace), driven by the API's AsyncGraph."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from analysis.trace import Direction, Trace, TraceLimits, paths_steps, run_async, trace_steps
+from api.schema.errors import Problem, as_problem
+from api.schema.scalars import Satoshi
+from chaintrail.errors import ChaintrailError
+
+
+@strawberry.type
+class GraphNode:
+    id: str
+    kind: str
+    label: str
+    properties: JSON
+
+
+@strawberry.type
+class GraphEdge:
+    id: str
+    source: str
+    target: str
+    kind: str
+    value: Satoshi | None
+    time: int | None
+
+
+@strawberry.type
+class Graph:
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+
+
+@strawberry.type
+class TraceRow:
+    hop: int
+    txid: str
+    height: int | None
+    from_address: str | None
+    to_address: str | None
+    to_output: str
+    value: Satoshi
+    stopped: bool
+    tags: JSON
+
+
+@strawberry.type
+class TraceResultType:
+    start: str
+    direction: str
+    rows: list[TraceRow]
+    truncated: bool
+    truncation: list[str]
+    graph: Graph
+
+
+@strawberry.type
+class MoneyPath:
+    rank: int
+    hops: int
+    txids: list[str]
+    addresses: list[str | None]
+    bottleneck_value: Satoshi
+
+
+@strawberry.type
+class PathsResultType:
+    paths: list[MoneyPath]
+    notes: list[str]
+    graph: Graph
+
+
+TraceResult = Annotated[TraceResultType | Problem, strawberry.union("TraceResult")]
+PathsResult = Annotated[PathsResultType | Problem, strawberry.union("PathsResult")]
+
+
+def _graph(g: dict[str, Any]) -> Graph:
+    nodes = [GraphNode(id=n["id"], kind=n["type"], label=n["id"],
+                       properties=cast(JSON, {k: v for k, v in n.items()
+                                              if k not in ("id", "type")}))
+             for n in g["nodes"]]
+    edges = [GraphEdge(id=f"{e['txid']}/{e['output']}", source=e["source"], target=e["target"],
+                       kind="payment", value=e.get("value"), time=e.get("time"))
+             for e in g["edges"]]
+    return Graph(nodes=nodes, edges=edges)
+
+
+def _trace_result(t: Trace) -> TraceResultType:
+    return TraceResultType(
+        start=t.start, direction=t.direction, truncated=bool(t.truncated),
+        truncation=t.truncated, graph=_graph(t.as_graph()),
+        rows=[TraceRow(hop=r["hop"], txid=r["txid"], height=r["height"],
+                       from_address=r["from_address"], to_address=r["to_address"],
+                       to_output=r["to_output"], value=r["value"], stopped=r["stopped"],
+                       tags=r["to_tags"]) for r in t.rows])
+
+
+async def _trace(info: strawberry.Info, direction: Direction, start: str, max_hops: int,
+                 min_value: int, max_fanout: int, max_rows: int,
+                 stop_at: list[str] | None) -> TraceResult:
+    try:
+        limits = TraceLimits(max_hops=max_hops, min_value=min_value, max_fanout=max_fanout,
+                             max_rows=max_rows, stop_at_categories=tuple(stop_at or ()))
+        t = await run_async(info.context.graph, trace_steps(start, direction, limits))
+    except ChaintrailError as e:
+        problem = as_problem(e)
+        if problem is None:
+            raise
+        return problem
+    return _trace_result(t)
+
+
+async def trace_forward(info: strawberry.Info, start: str, max_hops: int = 6,
+                        min_value: int = 0, max_fanout: int = 100, max_rows: int = 1000,
+                        stop_at: list[str] | None = None) -> TraceResult:
+    """Where the money went from an address, a txid or 'txid:vout', hop by hop."""
+    return await _trace(info, "forward", start, max_hops, min_value, max_fanout, max_rows,
+                        stop_at)
+
+
+async def trace_backward(info: strawberry.Info, start: str, max_hops: int = 6,
+                         min_value: int = 0, max_fanout: int = 100, max_rows: int = 1000,
+                         stop_at: list[str] | None = None) -> TraceResult:
+    """Where the money came from, hop by hop back to its coinbases."""
+    return await _trace(info, "backward", start, max_hops, min_value, max_fanout, max_rows,
+                        stop_at)
+
+
+async def paths(info: strawberry.Info, source: str, target: str, max_hops: int = 6,
+                k: int = 3, include_super_nodes: bool = False) -> PathsResult:
+    """The k shortest money paths between addresses or 'cluster:<id>'s."""
+    try:
+        result = await run_async(info.context.graph, paths_steps(
+            source, target, max_hops=max_hops, k=k, include_super_nodes=include_super_nodes))
+    except ChaintrailError as e:
+        problem = as_problem(e)
+        if problem is None:
+            raise
+        return problem
+    nodes: dict[str, dict[str, Any]] = {}
+    edges: list[dict[str, Any]] = []
+    for p in result["paths"]:
+        keys = [a or o for a, o in zip(p["addresses"], p["outputs"], strict=True)]
+        for key, a in zip(keys, p["addresses"], strict=True):
+            nodes.setdefault(key, {"id": key, "type": "address" if a else "output"})
+        for i, txid in enumerate(p["txids"]):
+            edges.append({"source": keys[i], "target": keys[i + 1], "txid": txid,
+                          "output": p["outputs"][i + 1], "value": None, "time": None})
+    return PathsResultType(
+        paths=[MoneyPath(rank=p["rank"], hops=p["hops"], txids=p["txids"],
+                         addresses=p["addresses"], bottleneck_value=p["bottleneck_value"])
+               for p in result["paths"]],
+        notes=result["notes"],
+        graph=_graph({"nodes": list(nodes.values()), "edges": edges}))
