@@ -12,6 +12,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from api.schema import addresses as address_domain
 from api.schema import blocks as block_domain
+from api.schema import clusters as cluster_domain
 from api.schema import tracing
 from api.schema.scalars import SATOSHI, Satoshi
 
@@ -28,6 +29,9 @@ class Query:
     address: address_domain.AddressResult = strawberry.field(resolver=address_domain.address)
     addresses: list[address_domain.AddressResult] = strawberry.field(
         resolver=address_domain.addresses)
+    cluster: cluster_domain.ClusterResult = strawberry.field(resolver=cluster_domain.cluster)
+    explain: cluster_domain.ExplainResult = strawberry.field(resolver=cluster_domain.explain)
+    search: list[cluster_domain.SearchHit] = strawberry.field(resolver=cluster_domain.search)
     trace_forward: tracing.TraceResult = strawberry.field(resolver=tracing.trace_forward)
     trace_backward: tracing.TraceResult = strawberry.field(resolver=tracing.trace_backward)
     paths: tracing.PathsResult = strawberry.field(resolver=tracing.paths)

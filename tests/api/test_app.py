@@ -197,3 +197,41 @@ def test_trace_and_paths_through_graphql_equal_the_cli_logic(client: TestClient,
     assert [(x["rank"], x["hops"], x["txids"], x["bottleneckValue"]) for x in p["paths"]] == [
         (x["rank"], x["hops"], x["txids"], str(x["bottleneck_value"])) for x in direct["paths"]]
     assert p["notes"] == direct["notes"] and p["graph"]["edges"]
+
+
+CLUSTER_Q = """query($a: String!, $after: String) { cluster(address: $a) { __typename
+  ... on Cluster { id size received members(first: 2, after: $after) { __typename
+      ... on MemberConnection { edges { cursor node { address received } }
+                                pageInfo { hasNextPage endCursor } } } } } }"""
+
+
+def test_cluster_members_page_by_cursor_and_explain(client: TestClient, small: Graph) -> None:
+    first = gql(client, CLUSTER_Q, a=ADDR["D"], after=None)["cluster"]
+    want = small.read("cluster/of_address", {"address": ADDR["D"]})[0]
+    assert (first["id"], first["size"], first["received"]) == (
+        want["cluster_id"], 4, str(want["received"]))
+    page1 = first["members"]
+    assert [e["node"]["address"] for e in page1["edges"]] == ABCD[:2]
+    assert page1["pageInfo"]["hasNextPage"] is True
+    page2 = gql(client, CLUSTER_Q, a=ADDR["D"],
+                after=page1["pageInfo"]["endCursor"])["cluster"]["members"]
+    assert [e["node"]["address"] for e in page2["edges"]] == ABCD[2:]
+    assert page2["pageInfo"]["hasNextPage"] is False
+    big = gql(client, "query($a: String!) { cluster(address: $a) { ... on Cluster { "
+                      "members(first: 500) { __typename } } } }", a=ADDR["A"])["cluster"]["members"]
+    assert big["__typename"] == "LimitExceeded"
+    steps = gql(client, """query($a: String!, $b: String!) { explain(a: $a, b: $b) {
+                  ... on Explanation { steps { step txid heuristic addressFrom addressTo } } } }""",
+                a=ADDR["A"], b=ADDR["D"])["explain"]["steps"]
+    assert [(s["step"], s["txid"]) for s in steps] == [
+        (r["step"], r["txid"]) for r in small.read("cluster/explain",
+                                                   {"a": ADDR["A"], "b": ADDR["D"]})]
+
+
+def test_search_by_prefix(client: TestClient) -> None:
+    hits = gql(client, "query($t: String!) { search(text: $t) { kind id label } }",
+               t=ADDR["A"][:6])["search"]
+    assert {"kind": "address", "id": ADDR["A"], "label": "p2pkh"} in hits
+    tags = gql(client, '{ search(text: "exchange") { kind id label } }')["search"]
+    assert tags == [{"kind": "tag", "id": ADDR["A"], "label": "Exchange A"}]
+    assert gql(client, '{ search(text: "  ") { id } }')["search"] == []

@@ -1,0 +1,26 @@
+// @description Find things by the start of their name: addresses, transactions (txid), blocks
+//   (hash) and tags (label, case-insensitive), at most `limit` of each kind, in name order.
+// @mode read
+// @param text STRING  the prefix (at least 4 characters for ids; any for tag labels)
+// @param limit INTEGER = 10  results per kind at most
+// @columns kind, id, label
+// @bounds index range scans on the unique keys; tag labels are scanned, LIMIT per kind
+// @example :param text => '12cbQ'
+CALL () {
+  MATCH (a:Address) WHERE size($text) >= 4 AND a.address STARTS WITH $text
+  WITH a ORDER BY a.address LIMIT $limit
+  RETURN 'address' AS kind, a.address AS id, a.script_type AS label
+  UNION ALL
+  MATCH (t:Transaction) WHERE size($text) >= 4 AND t.txid STARTS WITH toLower($text)
+  WITH t ORDER BY t.txid LIMIT $limit
+  RETURN 'transaction' AS kind, t.txid AS id, toString(t.height) AS label
+  UNION ALL
+  MATCH (b:Block) WHERE size($text) >= 4 AND b.hash STARTS WITH toLower($text)
+  WITH b ORDER BY b.hash LIMIT $limit
+  RETURN 'block' AS kind, b.hash AS id, toString(b.height) AS label
+  UNION ALL
+  MATCH (g:Tag)-[:TAGS]->(a:Address) WHERE toLower(g.label) STARTS WITH toLower($text)
+  WITH g, a ORDER BY g.label, a.address LIMIT $limit
+  RETURN 'tag' AS kind, a.address AS id, g.label AS label
+}
+RETURN kind, id, label

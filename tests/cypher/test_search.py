@@ -1,0 +1,34 @@
+"""search/prefix on the clustering test's small chain, with exact answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from cypher.runner import Graph
+from tests.cypher.test_cluster import ADDR, T1, chain
+from tests.helpers import wipe, write_blocks
+
+pytestmark = pytest.mark.neo4j
+
+
+@pytest.fixture(scope="module")
+def small(graph: Graph) -> Graph:
+    wipe(graph)
+    write_blocks(graph, chain())
+    with graph.driver.session(database=graph.database) as s:
+        s.run("MATCH (a:Address {address: $a}) CREATE (:Tag {id: 't', label: 'Binance hot', "
+              "category: 'exchange'})-[:TAGS]->(a)", a=ADDR["B"]).consume()
+    return graph
+
+
+def test_prefixes_of_every_kind(small: Graph) -> None:
+    assert small.read("search/prefix", {"text": T1[:8].upper()}) == [
+        {"kind": "transaction", "id": T1, "label": "1"}]
+    assert small.read("search/prefix", {"text": ADDR["C"]}) == [
+        {"kind": "address", "id": ADDR["C"], "label": "p2pkh"}]
+    assert small.read("search/prefix", {"text": "binance"}) == [
+        {"kind": "tag", "id": ADDR["B"], "label": "Binance hot"}]
+    blocks = small.read("search/prefix", {"text": "0303"})
+    assert [(r["kind"], r["label"]) for r in blocks] == [("block", "2")]
+    assert small.read("search/prefix", {"text": "a1a"}) == []  # ids need 4 characters
+    assert len(small.read("search/prefix", {"text": "1", "limit": 2})) == 0
