@@ -281,3 +281,20 @@ def paths_steps(source: str, target: str, *, max_hops: int = 6, k: int = 3,
         "traversed; ask for them with include_super_nodes"]
     return {"from": source, "to": target,
             "paths": [{"rank": i + 1, **r} for i, r in enumerate(rows)], "notes": notes}
+
+
+def paths_graph(result: dict[str, Any]) -> dict[str, Any]:
+    """A `paths` answer for a graph visualiser: nodes (addresses, or outputs without one)
+    and edges (one per hop of each path), as `Trace.as_graph` gives them for a trace."""
+    nodes: dict[str, dict[str, Any]] = {}
+    edges = []
+    for p in result["paths"]:
+        keys = [a or o for a, o in zip(p["addresses"], p["outputs"], strict=True)]
+        for key, a in zip(keys, p["addresses"], strict=True):
+            nodes.setdefault(key, {"id": key, "type": "address" if a else "output"})
+        for i, txid in enumerate(p["txids"]):
+            edges.append({"source": keys[i], "target": keys[i + 1], "txid": txid,
+                          "output": p["outputs"][i + 1], "path": p["rank"], "hop": i + 1})
+    return {"from": result["from"], "to": result["to"],
+            "nodes": sorted(nodes.values(), key=lambda n: n["id"]), "edges": edges,
+            "notes": result["notes"]}

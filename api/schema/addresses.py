@@ -7,9 +7,8 @@ from typing import Annotated, Any
 
 import strawberry
 
-from api.schema.errors import InvalidAddress, LimitExceeded, NotFoundError, Problem, as_problem
+from api.schema.errors import LimitExceeded, NotFoundError, Problem, or_problem
 from api.schema.scalars import Satoshi, btc
-from chaintrail.errors import AddressError, ChaintrailError
 from loaders.bitcoin.address import decode_address
 
 MAX_ADDRESSES = 100
@@ -66,29 +65,17 @@ class Address:
 AddressResult = Annotated[Address | Problem, strawberry.union("AddressResult")]
 
 
-def _check(address: str) -> InvalidAddress | None:
-    try:
-        decode_address(address)
-    except AddressError as e:
-        return InvalidAddress(message=str(e))
-    return None
-
-
 async def address(info: strawberry.Info, address: str) -> AddressResult:
     """One address: totals (exact satoshi), its cluster and its tags."""
-    bad = _check(address)
-    if bad is not None:
-        return bad
-    try:
+
+    async def work() -> AddressResult:
+        decode_address(address)  # InvalidAddress, before any query
         row = await info.context.loaders.address.load(address)
-    except ChaintrailError as e:
-        problem = as_problem(e)
-        if problem is None:
-            raise
-        return problem
-    if row is None:
-        return NotFoundError(message=f"no address {address} in the graph")
-    return Address.from_row(row)
+        if row is None:
+            return NotFoundError(message=f"no address {address} in the graph")
+        return Address.from_row(row)
+
+    return await or_problem(work)
 
 
 async def addresses(info: strawberry.Info, addresses: list[str]) -> list[AddressResult]:

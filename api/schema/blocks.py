@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 import strawberry
 
-from api.schema.errors import InvalidInput, NotFoundError, Problem, as_problem
+from api.schema.errors import InvalidInput, NotFoundError, Problem, or_problem
 from api.schema.scalars import Satoshi, btc
-from chaintrail.errors import ChaintrailError, ParameterError
+from chaintrail.errors import ParameterError
 
 
 @strawberry.type
@@ -91,31 +91,27 @@ def _hex64(value: str, what: str) -> str:
 async def block(info: strawberry.Info, hash: str | None = None,
                 height: int | None = None) -> BlockResult:
     """One block by hash or by main-chain height."""
-    try:
-        if (hash is None) == (height is None):
-            return InvalidInput(message="give exactly one of hash and height")
+    if (hash is None) == (height is None):
+        return InvalidInput(message="give exactly one of hash and height")
+
+    async def work() -> BlockResult:
         params = {"hash": _hex64(hash, "hash") if hash else None, "height": height}
         rows = await info.context.graph.read("lookup/block", params)
-    except ChaintrailError as e:
-        problem = as_problem(e)
-        if problem is None:
-            raise
-        return problem
-    if not rows:
-        return NotFoundError(message=f"no block {hash or height} in the graph")
-    return Block.from_row(rows[0])
+        if not rows:
+            return NotFoundError(message=f"no block {hash or height} in the graph")
+        return Block.from_row(rows[0])
+
+    return await or_problem(work)
 
 
 async def transaction(info: strawberry.Info, txid: str) -> TransactionResult:
     """One transaction with its inputs and outputs, values exact."""
-    try:
+
+    async def work() -> TransactionResult:
         rows = await info.context.graph.read("lookup/transaction",
                                              {"txid": _hex64(txid, "txid")})
-    except ChaintrailError as e:
-        problem = as_problem(e)
-        if problem is None:
-            raise
-        return problem
-    if not rows:
-        return NotFoundError(message=f"no transaction {txid} in the graph")
-    return Transaction.from_row(rows[0])
+        if not rows:
+            return NotFoundError(message=f"no transaction {txid} in the graph")
+        return Transaction.from_row(rows[0])
+
+    return await or_problem(work)

@@ -9,15 +9,13 @@ from typing import Annotated, Any
 import strawberry
 
 from api.schema.errors import (
-    InvalidAddress,
     InvalidInput,
     LimitExceeded,
     NotFoundError,
     Problem,
-    as_problem,
+    or_problem,
 )
 from api.schema.scalars import Satoshi
-from chaintrail.errors import AddressError, ChaintrailError
 from loaders.bitcoin.address import decode_address
 
 MAX_PAGE = 100
@@ -109,36 +107,27 @@ class Cluster:
             end_cursor=edges[-1].cursor if edges else None))
 
 
+    @classmethod
+    def from_row(cls, r: dict[str, Any]) -> Cluster:
+        return cls(id=r["cluster_id"], size=r["size"], received=r["received"], sent=r["sent"],
+                   first_height=r["first_height"], last_height=r["last_height"],
+                   coinjoin_links_skipped=r["coinjoin_links_skipped"])
+
+
 ClusterResult = Annotated[Cluster | Problem, strawberry.union("ClusterResult")]
-
-
-def _address_problem(*addresses: str) -> InvalidAddress | None:
-    for a in addresses:
-        try:
-            decode_address(a)
-        except AddressError as e:
-            return InvalidAddress(message=str(e))
-    return None
 
 
 async def cluster(info: strawberry.Info, address: str) -> ClusterResult:
     """The cluster of any of its addresses (its id is its smallest address)."""
-    bad = _address_problem(address)
-    if bad is not None:
-        return bad
-    try:
+
+    async def work() -> ClusterResult:
+        decode_address(address)  # InvalidAddress, before any query
         rows = await info.context.graph.read("cluster/of_address", {"address": address})
-    except ChaintrailError as e:
-        problem = as_problem(e)
-        if problem is None:
-            raise
-        return problem
-    if not rows:
-        return NotFoundError(message=f"no address {address} in the graph")
-    r = rows[0]
-    return Cluster(id=r["cluster_id"], size=r["size"], received=r["received"], sent=r["sent"],
-                   first_height=r["first_height"], last_height=r["last_height"],
-                   coinjoin_links_skipped=r["coinjoin_links_skipped"])
+        if not rows:
+            return NotFoundError(message=f"no address {address} in the graph")
+        return Cluster.from_row(rows[0])
+
+    return await or_problem(work)
 
 
 @strawberry.type
@@ -151,11 +140,14 @@ ExplainResult = Annotated[Explanation | Problem, strawberry.union("ExplainResult
 
 async def explain(info: strawberry.Info, a: str, b: str) -> ExplainResult:
     """Why two addresses are one entity: a shortest chain of evidence (no steps: they are not)."""
-    bad = _address_problem(a, b)
-    if bad is not None:
-        return bad
-    rows = await info.context.graph.read("cluster/explain", {"a": a, "b": b})
-    return Explanation(steps=[EvidenceStep(**r) for r in rows])
+
+    async def work() -> ExplainResult:
+        decode_address(a)  # InvalidAddress, before any query
+        decode_address(b)
+        rows = await info.context.graph.read("cluster/explain", {"a": a, "b": b})
+        return Explanation(steps=[EvidenceStep(**r) for r in rows])
+
+    return await or_problem(work)
 
 
 @strawberry.type

@@ -3,6 +3,9 @@ client can branch on `__typename`. Anything raised is unexpected: masked and log
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 import strawberry
 
 from chaintrail.errors import (
@@ -41,6 +44,22 @@ class DatabaseUnavailable:
 
 
 Problem = NotFoundError | InvalidAddress | LimitExceeded | InvalidInput | DatabaseUnavailable
+
+
+T = TypeVar("T")
+
+
+async def or_problem(work: Callable[[], Awaitable[T]]) -> T | Problem:
+    """The API's one translation boundary: run a resolver's work; an expected failure (a
+    chaintrail error with a schema type) comes back as that type, anything else propagates, to
+    be masked for the client and logged."""
+    try:
+        return await work()
+    except ChaintrailError as e:
+        problem = as_problem(e)
+        if problem is None:
+            raise
+        return problem
 
 
 def as_problem(e: ChaintrailError) -> Problem | None:

@@ -9,10 +9,17 @@ from typing import Annotated, Any, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from analysis.trace import Direction, Trace, TraceLimits, paths_steps, run_async, trace_steps
-from api.schema.errors import Problem, as_problem
+from analysis.trace import (
+    Direction,
+    Trace,
+    TraceLimits,
+    paths_graph,
+    paths_steps,
+    run_async,
+    trace_steps,
+)
+from api.schema.errors import Problem, or_problem
 from api.schema.scalars import Satoshi
-from chaintrail.errors import ChaintrailError
 
 
 @strawberry.type
@@ -106,16 +113,14 @@ def _trace_result(t: Trace) -> TraceResultType:
 async def _trace(info: strawberry.Info, direction: Direction, start: str, max_hops: int,
                  min_value: int, max_fanout: int, max_rows: int,
                  stop_at: list[str] | None) -> TraceResult:
-    try:
+
+    async def work() -> TraceResult:
         limits = TraceLimits(max_hops=max_hops, min_value=min_value, max_fanout=max_fanout,
                              max_rows=max_rows, stop_at_categories=tuple(stop_at or ()))
         t = await run_async(info.context.graph, trace_steps(start, direction, limits))
-    except ChaintrailError as e:
-        problem = as_problem(e)
-        if problem is None:
-            raise
-        return problem
-    return _trace_result(t)
+        return _trace_result(t)
+
+    return await or_problem(work)
 
 
 async def trace_forward(info: strawberry.Info, start: str, max_hops: int = 6,
@@ -137,26 +142,14 @@ async def trace_backward(info: strawberry.Info, start: str, max_hops: int = 6,
 async def paths(info: strawberry.Info, source: str, target: str, max_hops: int = 6,
                 k: int = 3, include_super_nodes: bool = False) -> PathsResult:
     """The k shortest money paths between addresses or 'cluster:<id>'s."""
-    try:
+
+    async def work() -> PathsResult:
         result = await run_async(info.context.graph, paths_steps(
             source, target, max_hops=max_hops, k=k, include_super_nodes=include_super_nodes))
-    except ChaintrailError as e:
-        problem = as_problem(e)
-        if problem is None:
-            raise
-        return problem
-    nodes: dict[str, dict[str, Any]] = {}
-    edges: list[dict[str, Any]] = []
-    for p in result["paths"]:
-        keys = [a or o for a, o in zip(p["addresses"], p["outputs"], strict=True)]
-        for key, a in zip(keys, p["addresses"], strict=True):
-            nodes.setdefault(key, {"id": key, "type": "address" if a else "output"})
-        for i, txid in enumerate(p["txids"]):
-            edges.append({"source": keys[i], "target": keys[i + 1], "txid": txid,
-                          "output": p["outputs"][i + 1], "value": None, "time": None})
-    return PathsResultType(
-        paths=[MoneyPath(rank=p["rank"], hops=p["hops"], txids=p["txids"],
-                         addresses=p["addresses"], bottleneck_value=p["bottleneck_value"])
-               for p in result["paths"]],
-        notes=result["notes"],
-        graph=_graph({"nodes": list(nodes.values()), "edges": edges}))
+        return PathsResultType(
+            paths=[MoneyPath(rank=p["rank"], hops=p["hops"], txids=p["txids"],
+                             addresses=p["addresses"], bottleneck_value=p["bottleneck_value"])
+                   for p in result["paths"]],
+            notes=result["notes"], graph=_graph(paths_graph(result)))
+
+    return await or_problem(work)

@@ -9,7 +9,15 @@ import typer
 from rich.table import Table
 
 from analysis.exposure import cluster_flows
-from analysis.trace import Direction, Trace, TraceLimits, paths, start_kind, trace
+from analysis.trace import (
+    Direction,
+    Trace,
+    TraceLimits,
+    paths,
+    paths_graph,
+    start_kind,
+    trace,
+)
 from chaintrail.cli.common import boundary, load_settings, open_graph, out, setup_logging
 from chaintrail.errors import ConfigError
 from loaders.bitcoin.address import decode_address
@@ -86,22 +94,6 @@ def backward(start: Start, max_hops: MaxHops = 6, min_value: MinValue = 0,
          max_start)
 
 
-def _paths_graph(result: dict[str, Any]) -> dict[str, Any]:
-    """Nodes (addresses, or outputs without one) and edges (one per hop of each path)."""
-    nodes: dict[str, dict[str, Any]] = {}
-    edges = []
-    for p in result["paths"]:
-        keys = [a or o for a, o in zip(p["addresses"], p["outputs"], strict=True)]
-        for key, a in zip(keys, p["addresses"], strict=True):
-            nodes.setdefault(key, {"id": key, "type": "address" if a else "output"})
-        for i, txid in enumerate(p["txids"]):
-            edges.append({"source": keys[i], "target": keys[i + 1], "txid": txid,
-                          "output": p["outputs"][i + 1], "path": p["rank"], "hop": i + 1})
-    return {"from": result["from"], "to": result["to"],
-            "nodes": sorted(nodes.values(), key=lambda n: n["id"]), "edges": edges,
-            "notes": result["notes"]}
-
-
 @trace_app.command("paths")
 @boundary
 def trace_paths(
@@ -131,7 +123,7 @@ def trace_paths(
     if fmt == "json":
         typer.echo(json.dumps(result))
     elif fmt == "graph-json":
-        typer.echo(json.dumps(_paths_graph(result)))
+        typer.echo(json.dumps(paths_graph(result)))
     else:
         table = Table("rank", "hops", "bottleneck_value", "txids", "addresses",
                       title=f"paths {source} -> {target}")
