@@ -37,6 +37,15 @@ def cluster_config(coinjoin_filter: bool | None, change_heuristics: str | None) 
     )
 
 
+def requested_config(coinjoin_filter: bool | None,
+                     change_heuristics: str | None) -> ClusterConfig | None:
+    """The configuration the options ask for, or None when they ask for nothing (then the
+    stored one applies)."""
+    if coinjoin_filter is None and change_heuristics is None:
+        return None
+    return cluster_config(coinjoin_filter, change_heuristics)
+
+
 @boundary
 def cluster(
     rebuild: Annotated[bool, typer.Option(
@@ -49,8 +58,7 @@ def cluster(
     run), or with --rebuild everything, with the configuration stored in the graph."""
     settings = load_settings()
     setup_logging(settings)
-    asked = (None if coinjoin_filter is None and change_heuristics is None
-             else cluster_config(coinjoin_filter, change_heuristics))
+    asked = requested_config(coinjoin_filter, change_heuristics)
     with open_graph(settings) as graph:
         apply_schema(graph)
         if rebuild:  # the options asked for, else what is stored, else the defaults

@@ -56,6 +56,13 @@ def setup_logging(settings: Settings) -> None:
     logging.getLogger("neo4j").setLevel(logging.ERROR)
 
 
+def check_format(fmt: str, formats: tuple[str, ...]) -> str:
+    """An output format the command knows, or a ConfigError naming the ones it does."""
+    if fmt not in formats:
+        raise ConfigError(f"unknown format {fmt!r}; one of {', '.join(formats)}")
+    return fmt
+
+
 @contextmanager
 def open_graph(settings: Settings) -> Iterator[Graph]:
     """One driver for this command, closed when it ends."""

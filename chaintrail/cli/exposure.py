@@ -16,7 +16,14 @@ from analysis.exposure import (
     parse_target,
 )
 from analysis.exposure import exposure as compute_exposure
-from chaintrail.cli.common import boundary, load_settings, open_graph, out, setup_logging
+from chaintrail.cli.common import (
+    boundary,
+    check_format,
+    load_settings,
+    open_graph,
+    out,
+    setup_logging,
+)
 from chaintrail.errors import ConfigError
 from loaders.bitcoin.address import decode_address
 
@@ -42,8 +49,7 @@ def exposure(target: TargetArg, direction: DirectionOpt = "received", max_hops: 
     (one hop) or through untagged intermediaries, as amounts and shares."""
     settings = load_settings()
     setup_logging(settings)
-    if fmt not in ("json", "table"):
-        raise ConfigError(f"unknown format {fmt!r}; one of json, table")
+    check_format(fmt, ("json", "table"))
     if direction not in ("received", "sent"):
         raise ConfigError(f"unknown direction {direction!r}; one of received, sent")
     tgt = parse_target(target)

@@ -8,13 +8,14 @@ from typing import Annotated
 
 import typer
 
-from analysis.clustering import ClusterConfig
-from chaintrail.cli.cluster import ChangeOption, CoinJoinOption, cluster_config
+from chaintrail.cli.cluster import ChangeOption, CoinJoinOption, requested_config
 from chaintrail.cli.common import boundary, err, load_settings, open_graph, setup_logging
 from chaintrail.cli.tags import load_tags
 from chaintrail.errors import ConfigError
+from chaintrail.settings import Settings
+from cypher.runner import Graph
 from loaders.bitcoin.load import BitcoinLoader
-from loaders.bitcoin.network import NETWORKS
+from loaders.bitcoin.network import NETWORKS, Network
 from loaders.bitcoin.rpc import BitcoinRpc, iter_rpc_blocks
 from loaders.progress import make_progress
 
@@ -25,10 +26,22 @@ ClusterOption = Annotated[bool, typer.Option(
     help="Cluster the new transactions after the load (off: leave them for `chaintrail cluster`).")]
 
 
-def _requested(coinjoin_filter: bool | None, change_heuristics: str | None) -> ClusterConfig | None:
-    if coinjoin_filter is None and change_heuristics is None:
-        return None  # whatever the graph is clustered with
-    return cluster_config(coinjoin_filter, change_heuristics)
+def _network(name: str) -> Network:
+    if name not in NETWORKS:
+        raise ConfigError(f"unknown network {name!r}; one of {', '.join(NETWORKS)}")
+    return NETWORKS[name]
+
+
+def _loader(settings: Settings, graph: Graph, label: str, cluster: bool,
+            coinjoin_filter: bool | None, change_heuristics: str | None) -> BitcoinLoader:
+    """The loader both Bitcoin sources use: batching and writers from the settings, a
+    progress bar, and the clustering the options ask for (None: the stored configuration)."""
+    return BitcoinLoader(
+        graph, batch_txs=settings.load_batch_txs, writers=settings.load_writers,
+        progress=make_progress(label, err), cluster=cluster,
+        cluster_config=requested_config(coinjoin_filter, change_heuristics),
+        cluster_warn_size=settings.cluster_warn_size,
+    )
 
 
 @load_app.command("bitcoin")
@@ -51,21 +64,14 @@ def load_bitcoin(
     """Load Bitcoin blocks: verified, linked to what they spend, idempotent and resumable."""
     settings = load_settings()
     setup_logging(settings)
-    if network not in NETWORKS:
-        raise ConfigError(f"unknown network {network!r}; one of {', '.join(NETWORKS)}")
+    net = _network(network)
     for p in [*paths, *(prevouts or [])]:
         if not p.exists():
             raise ConfigError(f"{p}: no such file or directory")
     with open_graph(settings) as graph:
-        loader = BitcoinLoader(
-            graph, batch_txs=settings.load_batch_txs, writers=settings.load_writers,
-            progress=make_progress("bitcoin", err), cluster=cluster,
-            cluster_config=_requested(coinjoin_filter, change_heuristics),
-            cluster_warn_size=settings.cluster_warn_size,
-        )
-        summary = loader.load(
-            paths, prevout_files=prevouts or [], height=height, network=NETWORKS[network]
-        )
+        loader = _loader(settings, graph, "bitcoin", cluster, coinjoin_filter,
+                         change_heuristics)
+        summary = loader.load(paths, prevout_files=prevouts or [], height=height, network=net)
     typer.echo(json.dumps(summary.as_dict()))
 
 
@@ -83,21 +89,16 @@ def load_bitcoin_rpc(
     """Load a height range from a Bitcoin Core node (getblock verbosity 3, else 2)."""
     settings = load_settings()
     setup_logging(settings)
-    if network not in NETWORKS:
-        raise ConfigError(f"unknown network {network!r}; one of {', '.join(NETWORKS)}")
+    net = _network(network)
     if to < from_:
         raise ConfigError(f"--to ({to}) is below --from ({from_})")
     rpc = BitcoinRpc(url)
     try:
         with open_graph(settings) as graph:
-            loader = BitcoinLoader(
-                graph, batch_txs=settings.load_batch_txs, writers=settings.load_writers,
-                progress=make_progress("bitcoin-rpc", err), cluster=cluster,
-                cluster_config=_requested(coinjoin_filter, change_heuristics),
-                cluster_warn_size=settings.cluster_warn_size,
-            )
+            loader = _loader(settings, graph, "bitcoin-rpc", cluster, coinjoin_filter,
+                             change_heuristics)
             blocks = ((b.block, b.prevouts) for b in iter_rpc_blocks(rpc, from_, to))
-            summary = loader.load_blocks(blocks, NETWORKS[network])
+            summary = loader.load_blocks(blocks, net)
     finally:
         rpc.close()
     typer.echo(json.dumps(summary.as_dict()))

@@ -11,8 +11,15 @@ from rich.table import Table
 
 from analysis.taint import METHODS, Taint, TaintLimits, source_kind
 from analysis.taint import taint as compute_taint
-from chaintrail.cli.common import boundary, load_settings, open_graph, out, setup_logging
-from chaintrail.errors import ConfigError, ParameterError
+from chaintrail.cli.common import (
+    boundary,
+    check_format,
+    load_settings,
+    open_graph,
+    out,
+    setup_logging,
+)
+from chaintrail.errors import ParameterError
 from loaders.bitcoin.address import decode_address
 
 MethodOpt = Annotated[str, typer.Option(
@@ -37,8 +44,7 @@ def taint(method: MethodOpt, source: SourceOpt, max_hops: MaxHops = 6,
     (satoshi), the hop it was reached at, and whether its taint moved on."""
     settings = load_settings()
     setup_logging(settings)
-    if fmt not in ("json", "table"):
-        raise ConfigError(f"unknown format {fmt!r}; one of json, table")
+    check_format(fmt, ("json", "table"))
     if method not in METHODS:
         raise ParameterError(f"unknown taint method {method!r}; one of {', '.join(METHODS)}")
     for s in source:

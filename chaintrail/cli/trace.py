@@ -18,7 +18,14 @@ from analysis.trace import (
     start_kind,
     trace,
 )
-from chaintrail.cli.common import boundary, load_settings, open_graph, out, setup_logging
+from chaintrail.cli.common import (
+    boundary,
+    check_format,
+    load_settings,
+    open_graph,
+    out,
+    setup_logging,
+)
 from chaintrail.errors import ConfigError
 from loaders.bitcoin.address import decode_address
 
@@ -42,8 +49,7 @@ def _run(direction: Direction, start: str, max_hops: int, min_value: int, max_fa
          max_rows: int, stop_at: list[str] | None, fmt: str, max_start: int) -> None:
     settings = load_settings()
     setup_logging(settings)
-    if fmt not in ("json", "table", "graph-json"):
-        raise ConfigError(f"unknown format {fmt!r}; one of json, table, graph-json")
+    check_format(fmt, ("json", "table", "graph-json"))
     if start_kind(start) == "address":
         decode_address(start)  # a clear error for a mistyped address, before any query
     limits = TraceLimits(max_hops=max_hops, min_value=min_value, max_fanout=max_fanout,
@@ -112,8 +118,7 @@ def trace_paths(
     """The k shortest money paths from one address or cluster to another."""
     settings = load_settings()
     setup_logging(settings)
-    if fmt not in ("json", "table", "graph-json"):
-        raise ConfigError(f"unknown format {fmt!r}; one of json, table, graph-json")
+    check_format(fmt, ("json", "table", "graph-json"))
     for end in (source, target):
         if not end.startswith("cluster:"):
             decode_address(end)
@@ -146,8 +151,7 @@ def trace_cluster_flows(
     """Value between clusters, hop by hop: the picture an analyst draws first."""
     settings = load_settings()
     setup_logging(settings)
-    if fmt not in ("json", "table", "graph-json"):
-        raise ConfigError(f"unknown format {fmt!r}; one of json, table, graph-json")
+    check_format(fmt, ("json", "table", "graph-json"))
     if direction not in ("out", "in"):
         raise ConfigError(f"--direction must be out or in, not {direction!r}")
     decode_address(cluster_id.removeprefix("cluster:"))
