@@ -17,11 +17,8 @@ to the load. Record the figures in docs/benchmarks.md.
 
 from __future__ import annotations
 
-import argparse
 import json
-import shutil
 import sys
-import tempfile
 import time
 from collections import Counter
 from math import comb
@@ -31,9 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make `bench.common` importable
     sys.path.insert(0, str(ROOT))
 
-from bench.common import CLI, bench_settings, ensure_chain, machine, run_measured  # noqa: E402
+from bench.common import CLI, bench_instance, chain_parser, machine, run_measured  # noqa: E402
 from db.driver import open_driver  # noqa: E402
-from db.instance import start, stop  # noqa: E402
 
 CO_SPENDS = (
     "MATCH (t:Transaction) WHERE NOT t.is_coinbase AND t.coinjoin_kind IS NULL "
@@ -75,20 +71,10 @@ def union_find(groups: list[list[str]]) -> dict[str, str]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--txs", type=int, default=200_000)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--workdir", type=Path, default=None,
-                    help="keep the generated chain and the instance here (default: temporary)")
-    args = ap.parse_args()
-
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="chaintrail-bench-"))
-    work.mkdir(parents=True, exist_ok=True)
-    chain_dir = work / "chain"
-    settings, env = bench_settings(work)
-    ensure_chain(chain_dir, args.txs, args.seed, env)
-    start(settings)
-    try:
+    args = chain_parser(__doc__.splitlines()[0], 200_000).parse_args()
+    with bench_instance(args) as bench:
+        chain_dir, settings, env = bench.chain_dir, bench.settings, bench.env
+        truth = json.loads((chain_dir / "truth.json").read_text())
         reset = [str(CLI), "db", "reset", "--yes"]
         run_measured(reset, env)
         plain_s, _, out = run_measured(
@@ -114,12 +100,7 @@ def main() -> None:
                               "max(c.size) AS largest").single(strict=True)
         finally:
             driver.close()
-    finally:
-        stop(settings)
-        if args.workdir is None:
-            shutil.rmtree(work, ignore_errors=True)
 
-    truth = json.loads((chain_dir / "truth.json").read_text())
     owner = {a: eid for eid, e in truth["entities"].items() for a in e["addresses"]}
     members: dict[str, set[str]] = {}
     for a, r in roots.items():

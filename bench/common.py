@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import SecretStr
 
 from chaintrail.settings import Settings
+from db.instance import start, stop
 
 CLI = Path(sys.executable).parent / "chaintrail"
 PASSWORD = "chaintrail-bench"
@@ -71,3 +77,38 @@ def ensure_chain(chain_dir: Path, txs: int, seed: int, env: dict[str, str]) -> N
 
 def machine() -> str:
     return f"{platform.node()} {os.cpu_count()} cores, {platform.platform()}"
+
+
+def chain_parser(description: str, txs: int) -> argparse.ArgumentParser:
+    """The options every Neo4j benchmark takes: chain size, seed, and a work directory."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--txs", type=int, default=txs)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--workdir", type=Path, default=None,
+                    help="keep the generated chain and the instance here (default: temporary)")
+    return ap
+
+
+@dataclass(frozen=True, slots=True)
+class Bench:
+    work: Path
+    chain_dir: Path
+    settings: Settings
+    env: dict[str, str]
+
+
+@contextmanager
+def bench_instance(args: argparse.Namespace) -> Iterator[Bench]:
+    """The generated chain (made once per work directory) and the benchmark's own running
+    instance; stopped at the end, and the work directory removed unless --workdir kept it."""
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="chaintrail-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    settings, env = bench_settings(work)
+    ensure_chain(work / "chain", args.txs, args.seed, env)
+    start(settings)
+    try:
+        yield Bench(work, work / "chain", settings, env)
+    finally:
+        stop(settings)
+        if args.workdir is None:
+            shutil.rmtree(work, ignore_errors=True)

@@ -15,11 +15,8 @@ what clustering adds). Record the figures in docs/benchmarks.md.
 
 from __future__ import annotations
 
-import argparse
 import json
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -30,11 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make `bench.common` importable
     sys.path.insert(0, str(ROOT))
 
-from bench.common import CLI, bench_settings, ensure_chain, machine, run_measured  # noqa: E402
+from bench.common import CLI, bench_instance, chain_parser, machine, run_measured  # noqa: E402
 from cypher.registry import Registry  # noqa: E402
 from cypher.runner import Graph  # noqa: E402
 from db.driver import open_driver  # noqa: E402
-from db.instance import start, stop  # noqa: E402
 from loaders.bitcoin.rows import per_tx_params  # noqa: E402
 from loaders.bitcoin.sources import iter_blocks  # noqa: E402
 
@@ -60,22 +56,12 @@ def reference_load(graph: Graph, chain_dir: Path, limit: int) -> tuple[int, floa
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--txs", type=int, default=200_000)
-    ap.add_argument("--seed", type=int, default=1)
+    ap = chain_parser(__doc__.splitlines()[0], 200_000)
     ap.add_argument("--reference-txs", type=int, default=20_000)
-    ap.add_argument("--workdir", type=Path, default=None,
-                    help="keep the generated chain and the instance here (default: temporary)")
     args = ap.parse_args()
-
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="chaintrail-bench-"))
-    work.mkdir(parents=True, exist_ok=True)
-    chain_dir = work / "chain"
-    settings, env = bench_settings(work)
-    ensure_chain(chain_dir, args.txs, args.seed, env)
-    truth = json.loads((chain_dir / "truth.json").read_text())
-    start(settings)
-    try:
+    with bench_instance(args) as bench:
+        chain_dir, settings, env = bench.chain_dir, bench.settings, bench.env
+        truth = json.loads((chain_dir / "truth.json").read_text())
         # The load alone: bench/cluster.py measures what clustering adds to it.
         load_s, rss, out = run_measured(
             [str(CLI), "load", "bitcoin", "--no-cluster", str(chain_dir)], env)
@@ -95,10 +81,6 @@ def main() -> None:
         finally:
             driver.close()
         ref_rate = ref_n / ref_s
-    finally:
-        stop(settings)
-        if args.workdir is None:
-            shutil.rmtree(work, ignore_errors=True)
 
     print(f"machine: {machine()}")
     print(f"chain: {summary['txs']} txs, {summary['blocks_loaded']} blocks, "

@@ -18,13 +18,10 @@ a super node with over 100,000 outputs answered in under 1 s. Record in docs/ben
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -34,20 +31,20 @@ if str(ROOT) not in sys.path:  # run as a script: make `bench.common` importable
     sys.path.insert(0, str(ROOT))
 
 from analysis.trace import TraceLimits, paths, trace  # noqa: E402
-from bench.common import CLI, bench_settings, ensure_chain, machine, run_measured  # noqa: E402
+from bench.common import CLI, bench_instance, chain_parser, machine, run_measured  # noqa: E402
 from chaintrail.errors import ChaintrailError  # noqa: E402
 from cypher.registry import Registry  # noqa: E402
 from cypher.runner import Graph  # noqa: E402
 from db.driver import open_driver  # noqa: E402
-from db.instance import start, stop  # noqa: E402
 
 UNBOUNDED = ("MATCH (a:Address {address: $a}), (b:Address {address: $b}) "
-             "MATCH p = shortestPath((a)-[*..100]-(b)) RETURN length(p) AS n")
+             "MATCH p = shortestPath((a)-[*..100]-(b)) "
+             "RETURN length(p) AS n, any(x IN nodes(p) WHERE x:Block) AS via_block")
 """The earlier loaders' path search: any relationship, any direction, up to 100 hops (so it
 may also walk through blocks). Bench code on purpose: it is the thing we compare against."""
 UNBOUNDED_MONEY = ("MATCH (a:Address {address: $a}), (b:Address {address: $b}) "
                    "MATCH p = shortestPath((a)-[:LOCKED_TO|SPENT_BY|CREATES*..100]-(b)) "
-                   "RETURN length(p) AS n, any(x IN nodes(p) WHERE x:Block) AS via_block")
+                   "RETURN length(p) AS n")
 """The same without blocks: money relationships only, still undirected and unbounded."""
 
 SAMPLE = ("MATCH (a:Address)<-[:LOCKED_TO]-(:Output)-[:SPENT_BY]->() "
@@ -68,21 +65,13 @@ def timed(fn: Any) -> tuple[float, Any]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--txs", type=int, default=1_000_000)
-    ap.add_argument("--seed", type=int, default=1)
+    ap = chain_parser(__doc__.splitlines()[0], 1_000_000)
     ap.add_argument("--samples", type=int, default=100)
-    ap.add_argument("--workdir", type=Path, default=None)
     args = ap.parse_args()
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="chaintrail-bench-"))
-    work.mkdir(parents=True, exist_ok=True)
-    chain_dir = work / "chain"
-    settings, env = bench_settings(work)
-    ensure_chain(chain_dir, args.txs, args.seed, env)
     rng = random.Random(args.seed)
-    start(settings)
-    try:
-        marker = work / "loaded.json"
+    with bench_instance(args) as bench:
+        chain_dir, settings, env = bench.chain_dir, bench.settings, bench.env
+        marker = bench.work / "loaded.json"
         if not marker.exists():
             load_s, _, out = run_measured(
                 [str(CLI), "load", "bitcoin", "--no-cluster", str(chain_dir)], env)
@@ -121,22 +110,14 @@ def main() -> None:
                 with driver.session(database=settings.neo4j_database) as s:
                     ms2, n = timed(lambda a=a, b=b, s=s: s.run(UNBOUNDED, a=a, b=b).data())
                     ms3, _ = timed(lambda a=a, b=b, s=s: s.run(UNBOUNDED_MONEY, a=a, b=b).data())
-                    blocky = s.run("MATCH (a:Address {address: $a}), (b:Address {address: $b}) "
-                                   "MATCH p = shortestPath((a)-[*..100]-(b)) "
-                                   "RETURN any(x IN nodes(p) WHERE x:Block) AS v",
-                                   a=a, b=b).data()
                 theirs.append(ms2)
                 money.append(ms3)
                 found_theirs += bool(n)
-                via_block += bool(blocky and blocky[0]["v"])
+                via_block += bool(n and n[0]["via_block"])
             super_ms, super_trace = timed(
                 lambda: trace(graph, busiest["a"], "forward", TraceLimits(max_hops=6)))
         finally:
             driver.close()
-    finally:
-        stop(settings)
-        if args.workdir is None:
-            shutil.rmtree(work, ignore_errors=True)
     print(f"machine: {machine()}")
     print(f"chain: {loaded['txs']} txs, {loaded['outputs']} outputs (seed {args.seed})")
     print(f"6-hop forward traces ({len(fwd)} random spending addresses, max_fanout 100, "
