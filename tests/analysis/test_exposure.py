@@ -44,11 +44,12 @@ from analysis.exposure import (
 from chaintrail.errors import NotFound, ParameterError
 from cypher.runner import Graph
 from loaders.bitcoin.load import BitcoinLoader
-from loaders.bitcoin.model import Block, BlockHeader, Tx, TxIn, TxOut
-from loaders.bitcoin.network import MAINNET, REGTEST
+from loaders.bitcoin.model import Block
+from loaders.bitcoin.network import REGTEST
 from loaders.bitcoin.script import classify_script
 from loaders.bitcoin.sources import iter_blocks
 from loaders.sample import generate_chain
+from tests.handbuilt import block, hx, named_tx, p2pkh, pkh
 from tests.helpers import wipe, write_blocks
 
 # ---- the arithmetic, without Neo4j ----------------------------------------------------------
@@ -203,33 +204,22 @@ def test_sent_walk_by_hand() -> None:
 BTC = 100_000_000
 
 
-def hx(c: str) -> str:
-    return (c * 64)[:64]
 
 
-def pkh(i: int) -> bytes:
-    return bytes.fromhex("76a914" + f"{i:02x}" * 20 + "88ac")
 
 
 NAMES = ["E1", "E2", "M1", "U", "T1", "T2", "W", "V", "P", "X"]
 S = {name: pkh(i + 1) for i, name in enumerate(NAMES)}
-ADDR = {name: str(classify_script(s, MAINNET).address) for name, s in S.items()}
+ADDR = {name: p2pkh(s) for name, s in S.items()}
+tx = named_tx(S)
 CB, TE, TM, TU, TT, TS, TV, TW = (hx(c) for c in ("c0", "e1", "e2", "e3", "e4", "e5", "e6",
                                                     "e7"))
 T_ID = min(ADDR["T1"], ADDR["T2"])
 E_ID = min(ADDR["E1"], ADDR["E2"])
 
 
-def tx(txid: str, inputs: list[tuple[str, int]], outputs: list[tuple[int, str]]) -> Tx:
-    ins = tuple(TxIn(p, v, b"\x01\x02", 0xFFFFFFFF) for p, v in inputs) or (
-        TxIn("0" * 64, 0xFFFFFFFF, b"\x03\x01\x02\x03", 0xFFFFFFFF),)
-    outs = tuple(TxOut(n, v, S[name]) for n, (v, name) in enumerate(outputs))
-    return Tx(txid, txid, 1, 0, ins, outs, size=200, weight=800)
 
 
-def block(h: str, prev: str, txs: list[Tx]) -> Block:
-    return Block(BlockHeader(h, 1, prev, hx("f"), 1_231_006_505, 0x1D00FFFF, 0), tuple(txs),
-                 size=1000, weight=4000, source="hand-built")
 
 
 def chain() -> list[Block]:

@@ -49,31 +49,15 @@ from analysis.taint import (
 from chaintrail.errors import NotFound, ParameterError
 from cypher.runner import Graph
 from loaders.bitcoin.load import BitcoinLoader
-from loaders.bitcoin.model import Block, BlockHeader, Tx, TxIn, TxOut
-from loaders.bitcoin.network import MAINNET
-from loaders.bitcoin.script import classify_script
+from loaders.bitcoin.model import Block, Tx
 from loaders.bitcoin.sources import iter_blocks
 from loaders.sample import generate_chain
+from tests.handbuilt import TIME, block, hx, named_tx, p2pkh, pkh
 from tests.helpers import wipe, write_blocks
-
-
-def hx(c: str) -> str:
-    return (c * 64)[:64]
-
-
-def pkh(i: int) -> bytes:
-    return bytes.fromhex("76a914" + f"{i:02x}" * 20 + "88ac")
-
-
-def addr(script: bytes) -> str:
-    a = classify_script(script, MAINNET).address
-    assert a is not None
-    return a
-
 
 NAMES = "ABCDEGHIJKLMNOPQRZ"
 S = {name: pkh(i + 1) for i, name in enumerate(NAMES)}
-ADDR = {name: addr(s) for name, s in S.items()}
+ADDR = {name: p2pkh(s) for name, s in S.items()}
 F, T1, T2, T3, T4, T5, T6, T7 = (hx(c) for c in ("f0", "a1", "a2", "a3", "a4", "a5", "a6", "a7"))
 UNLOADED = hx("0f")
 TXNAME = {F: "F", T1: "T1", T2: "T2", T3: "T3", T4: "T4", T5: "T5", T6: "T6"}
@@ -353,12 +337,7 @@ def test_random_dags_against_brute_force(method: str) -> None:
 
 def hand_blocks() -> list[Block]:
     """The chain above as blocks, a coinbase first in each block after the first."""
-    def tx(txid: str, ins: list[tuple[str, int]], outs: list[tuple[int, str]]) -> Tx:
-        txins = tuple(TxIn(p, v, b"\x01\x02", 0xFFFFFFFF) for p, v in ins) or (
-            TxIn("0" * 64, 0xFFFFFFFF, b"\x03\x01\x02\x03", 0xFFFFFFFF),)
-        return Tx(txid, txid, 1, 0, txins,
-                  tuple(TxOut(n, v, S[a]) for n, (v, a) in enumerate(outs)), size=200, weight=800)
-
+    tx = named_tx(S)
     heights: dict[int, list[Tx]] = {}
     for txid, (height, _, ins, outs) in CHAIN.items():
         heights.setdefault(height, []).append(tx(txid, ins, outs))
@@ -366,9 +345,7 @@ def hand_blocks() -> list[Block]:
     for h in sorted(heights):
         coinbase = [] if h == 0 else [tx(hx(f"c{h}"), [], [(50, "Z")])]
         txs = coinbase + sorted(heights[h], key=lambda t: CHAIN[t.txid][1])
-        blocks.append(Block(BlockHeader(hx(f"b{h}"), 1, prev, hx("f"), 1_231_006_505 + h,
-                                        0x1D00FFFF, 0), tuple(txs), size=1000, weight=4000,
-                            source="hand-built"))
+        blocks.append(block(hx(f"b{h}"), prev, txs, time=TIME + h))
         prev = hx(f"b{h}")
     return blocks
 
@@ -427,13 +404,13 @@ def test_cluster_sources_and_bounds(hand: Graph) -> None:
 @pytest.mark.neo4j
 def test_bad_input(hand: Graph) -> None:
     with pytest.raises(NotFound, match="address"):
-        taint(hand, "poison", [addr(pkh(99))])
+        taint(hand, "poison", [p2pkh(pkh(99))])
     with pytest.raises(NotFound, match="output"):
         taint(hand, "poison", [f"{F}:9"])
     with pytest.raises(NotFound, match="txid"):
         taint(hand, "poison", ["ab" * 32])
     with pytest.raises(NotFound, match="cluster"):
-        taint(hand, "poison", [f"cluster:{addr(pkh(99))}"])
+        taint(hand, "poison", [f"cluster:{p2pkh(pkh(99))}"])
     with pytest.raises(NotFound, match="not loaded"):
         taint(hand, "haircut", [f"{UNLOADED}:3"])  # only T7's input names it
     with pytest.raises(ParameterError, match="unknown taint method 'lifo'"):

@@ -19,9 +19,8 @@ import pytest
 
 from analysis.clustering import ClusterConfig, Clusterer
 from cypher.runner import Graph
-from loaders.bitcoin.model import Block, BlockHeader, Tx, TxIn, TxOut
-from loaders.bitcoin.network import MAINNET
-from loaders.bitcoin.script import classify_script
+from loaders.bitcoin.model import Block
+from tests.handbuilt import block, hx, named_tx, p2pkh, pkh
 from tests.helpers import wipe, write_blocks
 
 pytestmark = pytest.mark.neo4j
@@ -29,38 +28,23 @@ pytestmark = pytest.mark.neo4j
 BTC = 100_000_000
 
 
-def hx(c: str) -> str:
-    return (c * 64)[:64]
 
 
-def pkh(i: int) -> bytes:
-    return bytes.fromhex("76a914" + f"{i:02x}" * 20 + "88ac")
 
 
-def addr(script: bytes) -> str:
-    a = classify_script(script, MAINNET).address
-    assert a is not None
-    return a
 
 
 NAMES = "ABCDEFGHIJKLWXYZ"
 S = {name: pkh(i + 1) for i, name in enumerate(NAMES)}
-ADDR = {name: addr(s) for name, s in S.items()}
+ADDR = {name: p2pkh(s) for name, s in S.items()}
+tx = named_tx(S)
 CB, T1, T2, T3, CJ = hx("c0"), hx("a1"), hx("a2"), hx("a3"), hx("a4")
 G, B1, B2 = hx("01"), hx("02"), hx("03")
 W_VALUE = 498_765_430
 
 
-def tx(txid: str, inputs: list[tuple[str, int]], outputs: list[tuple[int, str]]) -> Tx:
-    ins = tuple(TxIn(p, v, b"\x01\x02", 0xFFFFFFFF) for p, v in inputs) or (
-        TxIn("0" * 64, 0xFFFFFFFF, b"\x03\x01\x02\x03", 0xFFFFFFFF),)
-    outs = tuple(TxOut(n, v, S[name]) for n, (v, name) in enumerate(outputs))
-    return Tx(txid, txid, 1, 0, ins, outs, size=200, weight=800)
 
 
-def block(h: str, prev: str, txs: list[Tx]) -> Block:
-    return Block(BlockHeader(h, 1, prev, hx("f"), 1_231_006_505, 0x1D00FFFF, 0), tuple(txs),
-                 size=1000, weight=4000, source="hand-built")
 
 
 def chain() -> list[Block]:
@@ -126,7 +110,7 @@ def test_of_address_coinjoin_participant_stays_alone(filtered: Graph) -> None:
 
 
 def test_of_address_unknown_is_empty(filtered: Graph) -> None:
-    assert filtered.read("cluster/of_address", {"address": addr(pkh(99))}) == []
+    assert filtered.read("cluster/of_address", {"address": p2pkh(pkh(99))}) == []
 
 
 def test_members_pages_in_address_order(filtered: Graph) -> None:

@@ -24,25 +24,21 @@ from analysis.clustering import ClusterConfig, Clusterer
 from analysis.exposure import MAX_HOPS, cluster_flows
 from chaintrail.errors import NotFound, ParameterError
 from cypher.runner import Graph
-from loaders.bitcoin.model import Block, BlockHeader, Tx, TxIn, TxOut
-from loaders.bitcoin.network import MAINNET
-from loaders.bitcoin.script import classify_script
+from loaders.bitcoin.model import Block
+from tests.handbuilt import block, hx, named_tx, p2pkh, pkh
 from tests.helpers import wipe, write_blocks
 
 pytestmark = pytest.mark.neo4j
 
 
-def hx(c: str) -> str:
-    return (c * 64)[:64]
 
 
-def pkh(i: int) -> bytes:
-    return bytes.fromhex("76a914" + f"{i:02x}" * 20 + "88ac")
 
 
 NAMES = ["A1", "A2", "B1", "B2", "C1", "D", "Z"]
 S = {name: pkh(i + 1) for i, name in enumerate(NAMES)}
-ADDR = {name: str(classify_script(s, MAINNET).address) for name, s in S.items()}
+ADDR = {name: p2pkh(s) for name, s in S.items()}
+tx = named_tx(S)
 CB, T1, T2, T3, T4, T5 = hx("c0"), hx("a1"), hx("a2"), hx("a3"), hx("a4"), hx("a5")
 A = min(ADDR["A1"], ADDR["A2"])
 B = min(ADDR["B1"], ADDR["B2"])
@@ -50,16 +46,8 @@ C = ADDR["C1"]
 D = ADDR["D"]
 
 
-def tx(txid: str, inputs: list[tuple[str, int]], outputs: list[tuple[int, str]]) -> Tx:
-    ins = tuple(TxIn(p, v, b"\x01\x02", 0xFFFFFFFF) for p, v in inputs) or (
-        TxIn("0" * 64, 0xFFFFFFFF, b"\x03\x01\x02\x03", 0xFFFFFFFF),)
-    outs = tuple(TxOut(n, v, S[name]) for n, (v, name) in enumerate(outputs))
-    return Tx(txid, txid, 1, 0, ins, outs, size=200, weight=800)
 
 
-def block(h: str, prev: str, txs: list[Tx]) -> Block:
-    return Block(BlockHeader(h, 1, prev, hx("f"), 1_231_006_505, 0x1D00FFFF, 0), tuple(txs),
-                 size=1000, weight=4000, source="hand-built")
 
 
 def chain() -> list[Block]:

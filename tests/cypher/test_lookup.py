@@ -17,8 +17,8 @@ import pytest
 
 from cypher.runner import Graph
 from loaders.bitcoin.load import place_chain
-from loaders.bitcoin.model import Block, BlockHeader, Tx, TxIn, TxOut
-from loaders.bitcoin.network import MAINNET
+from loaders.bitcoin.model import Block
+from tests.handbuilt import block, hx, p2pkh, tx
 from tests.helpers import wipe, write_blocks
 
 pytestmark = pytest.mark.neo4j
@@ -28,23 +28,13 @@ PKH_A = bytes.fromhex("76a914" + "11" * 20 + "88ac")
 PKH_C = bytes.fromhex("76a914" + "33" * 20 + "88ac")
 PUBKEY_B = "02" + "22" * 32
 P2PK_B = bytes.fromhex("21" + PUBKEY_B + "ac")
-EASY, EASIER = 0x1D00FFFF, 0x1D01FFFF  # the stale sibling has half the work
+EASIER = 0x1D01FFFF  # the stale sibling has half the work of the others (EASY)
 
 
-def hx(c: str) -> str:
-    return (c * 64)[:64]
 
 
-def tx(txid: str, inputs: list[tuple[str, int]], outputs: list[tuple[int, bytes]]) -> Tx:
-    ins = tuple(TxIn(p, v, b"\x01\x02", 0xFFFFFFFF) for p, v in inputs) or (
-        TxIn("0" * 64, 0xFFFFFFFF, b"\x03\x01\x02\x03", 0xFFFFFFFF),)
-    outs = tuple(TxOut(n, v, s) for n, (v, s) in enumerate(outputs))
-    return Tx(txid, txid, 1, 0, ins, outs, size=200, weight=800)
 
 
-def block(h: str, prev: str, txs: list[Tx], bits: int = EASY) -> Block:
-    return Block(BlockHeader(h, 1, prev, hx("f"), 1_231_006_505, bits, 0), tuple(txs),
-                 size=1000, weight=4000, source="hand-built")
 
 
 C0, C1, T1, C2, T2, S2C, X = hx("a"), hx("b"), hx("c"), hx("d"), hx("e"), hx("7"), hx("8")
@@ -70,12 +60,6 @@ def small(graph: Graph) -> Graph:
     return graph
 
 
-def addr(script: bytes) -> str:
-    from loaders.bitcoin.script import classify_script
-
-    a = classify_script(script, MAINNET).address
-    assert a is not None
-    return a
 
 
 def one(g: Graph, name: str, **params: Any) -> dict[str, Any]:
@@ -102,10 +86,10 @@ def test_lookup_block_by_hash_and_height(small: Graph) -> None:
 
 def test_lookup_transaction(small: Graph) -> None:
     t1 = one(small, "lookup/transaction", txid=T1)
-    assert t1["inputs"] == [{"prev_txid": C0, "vout": 0, "address": addr(PKH_A),
+    assert t1["inputs"] == [{"prev_txid": C0, "vout": 0, "address": p2pkh(PKH_A),
                              "value": 50 * BTC, "script_type": "p2pkh"}]
     assert [(o["n"], o["address"], o["value"], o["spent_by_txid"]) for o in t1["outputs"]] == [
-        (0, addr(PKH_C), 30 * BTC, T2), (1, addr(PKH_A), CHANGE, None)]
+        (0, p2pkh(PKH_C), 30 * BTC, T2), (1, p2pkh(PKH_A), CHANGE, None)]
     assert (t1["input_value"], t1["output_value"], t1["fee"], t1["height"],
             t1["block_hash"]) == (50 * BTC, 30 * BTC + CHANGE, 10 * BTC // 100, 1, B1)
     t2 = one(small, "lookup/transaction", txid=T2)
@@ -120,16 +104,16 @@ def test_lookup_transaction(small: Graph) -> None:
 
 
 def test_lookup_address(small: Graph) -> None:
-    a = one(small, "lookup/address", address=addr(PKH_A))
+    a = one(small, "lookup/address", address=p2pkh(PKH_A))
     assert {k: a[k] for k in ("received", "sent", "balance", "tx_count", "first_height",
                               "last_height", "output_count", "unspent_count")} == {
         "received": 129 * BTC + CHANGE, "sent": 50 * BTC,
         "balance": 79 * BTC + CHANGE, "tx_count": 4, "first_height": 0,
         "last_height": 2, "output_count": 4, "unspent_count": 3}
-    c = one(small, "lookup/address", address=addr(PKH_C))  # the stale coinbase is left out
+    c = one(small, "lookup/address", address=p2pkh(PKH_C))  # the stale coinbase is left out
     assert (c["received"], c["sent"], c["balance"], c["tx_count"]) == (
         30 * BTC, 30 * BTC, 0, 2)
-    b = one(small, "lookup/address", address=addr(P2PK_B))
+    b = one(small, "lookup/address", address=p2pkh(P2PK_B))
     assert (b["script_type"], b["received"]) == ("p2pkh", 50 * BTC)
     assert small.read("lookup/address", {"address": "1BoatSLRHtKNngkdXEeobR76b53LETtpyT"}) == []
 
@@ -173,8 +157,8 @@ def test_an_analyst_can_paste_the_query_into_cypher_shell(
 
     q = small.registry[name]
     if name == "lookup/address":
-        params = {"address": addr(P2PK_B)}
-        expect = [addr(P2PK_B), str(50 * BTC)]
+        params = {"address": p2pkh(P2PK_B)}
+        expect = [p2pkh(P2PK_B), str(50 * BTC)]
     script = tmp_path / "paste.cypher"
     script.write_text(q.usage(q.bind(params)) + "\n" + q.text)
     lib = distribution_dir(neo4j_settings) / "lib"

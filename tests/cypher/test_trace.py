@@ -23,11 +23,10 @@ from tests.cypher.test_cluster import (
     T2,
     T3,
     W_VALUE,
-    block,
-    hx,
     tx,
 )
 from tests.cypher.test_cluster import chain as cluster_chain
+from tests.handbuilt import block, hx
 from tests.helpers import wipe, write_blocks
 
 pytestmark = pytest.mark.neo4j
