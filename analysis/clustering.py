@@ -29,7 +29,7 @@ heuristic and its version; `cluster/explain` finds a shortest chain of them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -385,8 +385,3 @@ class Clusterer:
         for name in ("cluster/reset_clusters", "cluster/reset_links", "cluster/mark_all"):
             self.graph.autocommit(name)
         return self.run(progress)
-
-
-def parse_change_names(text: str | Iterable[str]) -> tuple[str, ...]:
-    """CLI helper: validated change-heuristic names (ConfigError names an unknown one)."""
-    return change.parse_names(text)

@@ -69,10 +69,14 @@ class Trace:
 
     start: str
     direction: Direction
-    start_outputs: list[str]
+    start_rows: list[dict[str, Any]]
+    """The start's outputs followed (output, address, value), the largest first."""
     rows: list[dict[str, Any]] = field(default_factory=list)
     truncated: list[str] = field(default_factory=list)
-    start_outputs_rows: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def start_outputs(self) -> list[str]:
+        return [r["output"] for r in self.start_rows]
 
     def as_dict(self) -> dict[str, Any]:
         return {"start": self.start, "direction": self.direction,
@@ -93,7 +97,7 @@ class Trace:
                     n["tags"].append(t)
             return key
 
-        for o in self.start_outputs_rows:
+        for o in self.start_rows:
             node(o["address"], o["output"])
         edges = []
         for r in self.rows:
@@ -174,13 +178,10 @@ def trace_steps(start: str, direction: Direction,
     found = yield ("trace/start", {"start": start, "kind": kind, "limit": limits.max_start})
     if not found:
         raise NotFound(f"nothing to trace from {start!r}: no such {kind} in the graph")
-    result = Trace(start, direction, [])
+    result = Trace(start, direction, found[:limits.max_start])
     if len(found) > limits.max_start:
-        found = found[:limits.max_start]
         result.truncated.append(
             f"start: only the {limits.max_start} largest outputs of {start} (max_start)")
-    result.start_outputs = [r["output"] for r in found]
-    result.start_outputs_rows = found
     stop = set(limits.stop_at_categories)
     seen = set(result.start_outputs)
     frontier = list(result.start_outputs)

@@ -10,10 +10,10 @@ import typer
 from analysis.clustering import (
     ClusterConfig,
     Clusterer,
-    parse_change_names,
     resolve_config,
     stored_config,
 )
+from analysis.heuristics import change
 from chaintrail.cli.common import boundary, err, load_settings, open_graph, setup_logging
 from cypher.schema import apply_schema
 from loaders.progress import make_progress
@@ -33,7 +33,7 @@ def cluster_config(coinjoin_filter: bool | None, change_heuristics: str | None) 
     """The configuration the options ask for (unknown heuristic names are a ConfigError)."""
     return ClusterConfig(
         coinjoin_filter=True if coinjoin_filter is None else coinjoin_filter,
-        change_heuristics=parse_change_names(change_heuristics or ""),
+        change_heuristics=change.parse_names(change_heuristics or ""),
     )
 
 

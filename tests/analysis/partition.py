@@ -51,9 +51,9 @@ def union_find(groups: Iterable[Iterable[str]]) -> Partition:
 
 
 def expected(graph: Graph, *, skip_coinjoins: bool) -> Partition:
-    groups = [addrs for addrs, kind in co_spends(graph).values()
-              if not (skip_coinjoins and kind is not None)]
-    every = set().union(*(a for a, _ in co_spends(graph).values()))
+    spends = co_spends(graph).values()
+    groups = [addrs for addrs, kind in spends if not (skip_coinjoins and kind is not None)]
+    every = set().union(*(a for a, _ in spends))
     part = union_find(groups)
     covered = set().union(*part) if part else set()
     return part | {frozenset({a}) for a in every - covered}
