@@ -446,6 +446,7 @@ def _set_initial_password(paths: Paths, dist: Distribution, java: Tool, password
         dist.admin_class,
         "dbms",
         "set-initial-password",
+        "--",  # the end of options: a password may start with "-" (a generated one does 1 in 64)
         password,
     ]
     try:

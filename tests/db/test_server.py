@@ -381,3 +381,18 @@ def test_port_taken_by_another_process(tmp_path: Path) -> None:
     assert "already in use" in result.output
     assert f"pid {os.getpid()}" in result.output
     assert instance.running_pid(settings) is None
+
+
+@pytest.mark.neo4j
+def test_a_password_starting_with_a_dash_is_set_and_works(tmp_path: Path) -> None:
+    """The admin tool took such a password for an option; a generated one starts with "-"
+    once in 64 (token_urlsafe), so a new user's first start could fail."""
+    settings = make_settings(tmp_path / "dash", neo4j_password=SecretStr("-starts-with-a-dash"))
+    try:
+        result = cli(settings, "start")
+        assert result.exit_code == 0, result.output
+        with neo4j.GraphDatabase.driver(settings.neo4j_uri,
+                                        auth=("neo4j", "-starts-with-a-dash")) as driver:
+            assert driver.execute_query("RETURN 1 AS one").records[0]["one"] == 1
+    finally:
+        instance.stop(settings)
