@@ -1,4 +1,4 @@
-"""Per-request GraphQL context: the app's graph layer and fresh DataLoaders.
+"""Per-request GraphQL context: the app's graph layer, the caller, and fresh DataLoaders.
 
 DataLoaders live exactly one request: they batch the lookups of one query and cache nothing
 across requests (or users).
@@ -6,19 +6,48 @@ across requests (or users).
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from strawberry.fastapi import BaseContext
 
 from api.schema.dataloaders import Loaders
+from chaintrail.errors import PermissionDenied
 from cypher.runner import AsyncGraph
+
+Role = Literal["reader", "analyst", "admin"]
+ROLES: tuple[Role, ...] = ("reader", "analyst", "admin")
+"""Each role may do what the ones before it may: reader reads; analyst also writes cases;
+admin also runs loads and cluster rebuilds."""
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is asking: the API key's id, its name and its role."""
+
+    key_id: str
+    name: str
+    role: Role
+
+    def may(self, role: Role) -> bool:
+        return ROLES.index(self.role) >= ROLES.index(role)
 
 
 class Context(BaseContext):
-    def __init__(self, graph: AsyncGraph) -> None:
+    def __init__(self, graph: AsyncGraph, principal: Principal | None = None) -> None:
         super().__init__()
         self.graph = graph
+        self.principal = principal
         self.loaders = Loaders(graph)
+
+    def require(self, role: Role) -> Principal:
+        """The caller, if its role allows `role`'s rights; else PermissionDenied (a typed
+        error in the schema via or_problem)."""
+        p = self.principal
+        if p is None or not p.may(role):
+            have = p.role if p else "no key"
+            raise PermissionDenied(f"this needs the {role} role; the key has {have}")
+        return p
 
 
 def context_getter_for(graph_of: Any) -> Any:

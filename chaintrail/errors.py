@@ -10,12 +10,15 @@
     │   ├── RegistryError            a .cypher file is malformed (header, duplicate, params)
     │   ├── UnknownQuery             no stored query of that name
     │   ├── ParameterError           a parameter is missing, unknown or of the wrong type
+    │   │   └── LimitError           a parameter beyond its maximum (hops, fan-out, page size)
     │   └── WriteNotAllowed          a write query asked for where only reads may run
     ├── InputError                   bad input data; names the source and offset or line
     │   ├── FormatError              truncated or malformed bytes / lines
     │   └── VerificationError        a block fails merkle root, witness commitment or PoW
     ├── AddressError                 an address that does not decode or has a bad checksum
-    └── NotFound                     a block, transaction or address that is not loaded
+    ├── NotFound                     a block, transaction or address that is not loaded
+    ├── AuthError                    no API key, or an unknown / revoked one (HTTP 401)
+    └── PermissionDenied             a known key whose role may not do what was asked
 
 Layers raise these (wrapping driver exceptions with `raise ... from e`); the CLI and the API
 translate them to exit codes / GraphQL errors at one boundary each.
@@ -64,6 +67,10 @@ class ParameterError(QueryError):
     """A query parameter is missing, unknown or has the wrong type."""
 
 
+class LimitError(ParameterError):
+    """A parameter beyond the maximum the project allows (hops, fan-out, rows, page size)."""
+
+
 class WriteNotAllowed(QueryError):
     """A write query was asked for where only read queries may run."""
 
@@ -100,3 +107,11 @@ class AddressError(ChaintrailError):
 
 class NotFound(ChaintrailError):
     """The thing asked for is not in the database."""
+
+
+class AuthError(ChaintrailError):
+    """No API key, or one that is unknown or revoked."""
+
+
+class PermissionDenied(ChaintrailError):
+    """The caller's role does not allow what was asked."""

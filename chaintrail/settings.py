@@ -61,6 +61,26 @@ class Settings(BaseSettings):
         description="Warn (with its txid) when a transaction merges two clusters above this size.",
     )
     log_level: str = "INFO"
+    api_require_key: bool = Field(
+        default=True,
+        description="Every GraphQL and export request needs an API key (Authorization: Bearer "
+                    "or X-API-Key); false only for a private single-user setup.",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description='Origins allowed to call the API from a browser, as JSON: '
+                    '["https://ui.example"].',
+    )
+    api_max_body_bytes: int = Field(
+        default=1_000_000, ge=1024, description="Largest request body the API accepts (413)."
+    )
+    api_max_complexity: int = Field(
+        default=5_000, ge=1, description="Largest GraphQL query cost (fields times list sizes)."
+    )
+    audit_log: Path | None = Field(
+        default=None,
+        description="Append-only JSON-lines audit log of API requests; HOME/audit.jsonl if unset.",
+    )
 
     @field_validator("neo4j_uri")
     @classmethod
@@ -74,6 +94,10 @@ class Settings(BaseSettings):
     def bolt_port(self) -> int:
         """Bolt port of the managed server: the port of `neo4j_uri` (7687 if it has none)."""
         return urlsplit(self.neo4j_uri).port or 7687
+
+    @property
+    def audit_path(self) -> Path:
+        return self.audit_log or self.home / "audit.jsonl"
 
     @property
     def password_file(self) -> Path:

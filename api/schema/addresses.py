@@ -85,3 +85,9 @@ async def addresses(info: strawberry.Info, addresses: list[str]) -> list[Address
         return [LimitExceeded(message=f"at most {MAX_ADDRESSES} addresses per request")]
     # gathered, not awaited one by one: the DataLoader sees every key in one batch
     return list(await asyncio.gather(*(address(info, a) for a in addresses)))
+
+
+@strawberry.type
+class Query:
+    address: AddressResult = strawberry.field(resolver=address)
+    addresses: list[AddressResult] = strawberry.field(resolver=addresses)

@@ -115,3 +115,9 @@ async def transaction(info: strawberry.Info, txid: str) -> TransactionResult:
         return Transaction.from_row(rows[0])
 
     return await or_problem(work)
+
+
+@strawberry.type
+class Query:
+    block: BlockResult = strawberry.field(resolver=block)
+    transaction: TransactionResult = strawberry.field(resolver=transaction)

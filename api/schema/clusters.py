@@ -165,3 +165,9 @@ async def search(info: strawberry.Info, text: str, limit: int = 10) -> list[Sear
         "search/prefix", {"text": text.strip(), "limit": limit})
     return [SearchHit(kind=r["kind"], id=r["id"], label=r["label"]) for r in rows]
 
+
+@strawberry.type
+class Query:
+    cluster: ClusterResult = strawberry.field(resolver=cluster)
+    explain: ExplainResult = strawberry.field(resolver=explain)
+    search: list[SearchHit] = strawberry.field(resolver=search)

@@ -11,11 +11,13 @@ import strawberry
 from chaintrail.errors import (
     AddressError,
     ChaintrailError,
+    LimitError,
     NotFound,
     ParameterError,
     QueryTimeout,
 )
 from chaintrail.errors import DatabaseUnavailable as Unavailable
+from chaintrail.errors import PermissionDenied as Denied
 
 
 @strawberry.type
@@ -43,7 +45,13 @@ class DatabaseUnavailable:
     message: str
 
 
-Problem = NotFoundError | InvalidAddress | LimitExceeded | InvalidInput | DatabaseUnavailable
+@strawberry.type
+class PermissionDenied:
+    message: str
+
+
+Problem = (NotFoundError | InvalidAddress | LimitExceeded | InvalidInput | DatabaseUnavailable
+           | PermissionDenied)
 
 
 T = TypeVar("T")
@@ -68,8 +76,10 @@ def as_problem(e: ChaintrailError) -> Problem | None:
         return NotFoundError(message=str(e))
     if isinstance(e, AddressError):
         return InvalidAddress(message=str(e))
-    if isinstance(e, QueryTimeout):
+    if isinstance(e, QueryTimeout | LimitError):
         return LimitExceeded(message=str(e))
+    if isinstance(e, Denied):
+        return PermissionDenied(message=str(e))
     if isinstance(e, ParameterError):
         return InvalidInput(message=str(e))
     if isinstance(e, Unavailable):

@@ -1,40 +1,34 @@
-"""The schema: the domain modules' resolvers on one Query type, with depth limits and the
-masking of unexpected errors."""
+"""The schema: each domain module's `Query` (and `Mutation`) merged into one, with depth
+limits and the masking of unexpected errors.
+
+A domain adds itself by appending its module to QUERY_DOMAINS / MUTATION_DOMAINS; nothing else
+here changes.
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 
-from api.schema import addresses as address_domain
-from api.schema import blocks as block_domain
-from api.schema import clusters as cluster_domain
-from api.schema import tracing
+from api.schema import addresses, blocks, clusters, tracing
 from api.schema.scalars import SATOSHI, Satoshi
 
 log = logging.getLogger(__name__)
 
 MAX_DEPTH = 10
 
+QUERY_DOMAINS: tuple[Any, ...] = (blocks, addresses, clusters, tracing)
+MUTATION_DOMAINS: tuple[Any, ...] = ()
 
-@strawberry.type
-class Query:
-    block: block_domain.BlockResult = strawberry.field(resolver=block_domain.block)
-    transaction: block_domain.TransactionResult = strawberry.field(
-        resolver=block_domain.transaction)
-    address: address_domain.AddressResult = strawberry.field(resolver=address_domain.address)
-    addresses: list[address_domain.AddressResult] = strawberry.field(
-        resolver=address_domain.addresses)
-    cluster: cluster_domain.ClusterResult = strawberry.field(resolver=cluster_domain.cluster)
-    explain: cluster_domain.ExplainResult = strawberry.field(resolver=cluster_domain.explain)
-    search: list[cluster_domain.SearchHit] = strawberry.field(resolver=cluster_domain.search)
-    trace_forward: tracing.TraceResult = strawberry.field(resolver=tracing.trace_forward)
-    trace_backward: tracing.TraceResult = strawberry.field(resolver=tracing.trace_backward)
-    paths: tracing.PathsResult = strawberry.field(resolver=tracing.paths)
+Query = merge_types("Query", tuple(m.Query for m in QUERY_DOMAINS))
+Mutation = (merge_types("Mutation", tuple(m.Mutation for m in MUTATION_DOMAINS))
+            if MUTATION_DOMAINS else None)
 
 
 def _should_mask(error: GraphQLError) -> bool:
@@ -49,6 +43,7 @@ def _should_mask(error: GraphQLError) -> bool:
 def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         config=StrawberryConfig(scalar_map={Satoshi: SATOSHI}),
         extensions=[lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
                     lambda: MaskErrors(should_mask_error=_should_mask)],

@@ -18,6 +18,7 @@ from analysis.trace import (
     run_async,
     trace_steps,
 )
+from api.graph import vis_graph
 from api.schema.errors import Problem, or_problem
 from api.schema.scalars import Satoshi
 
@@ -90,14 +91,12 @@ PathsResult = Annotated[PathsResultType | Problem, strawberry.union("PathsResult
 
 
 def _graph(g: dict[str, Any]) -> Graph:
-    nodes = [GraphNode(id=n["id"], kind=n["type"], label=n["id"],
-                       properties=cast(JSON, {k: v for k, v in n.items()
-                                              if k not in ("id", "type")}))
-             for n in g["nodes"]]
-    edges = [GraphEdge(id=f"{e['txid']}/{e['output']}", source=e["source"], target=e["target"],
-                       kind="payment", value=e.get("value"), time=e.get("time"))
-             for e in g["edges"]]
-    return Graph(nodes=nodes, edges=edges)
+    v = vis_graph(g)
+    return Graph(
+        nodes=[GraphNode(id=n["id"], kind=n["kind"], label=n["label"],
+                         properties=cast(JSON, n["properties"])) for n in v["nodes"]],
+        edges=[GraphEdge(id=e["id"], source=e["source"], target=e["target"], kind=e["kind"],
+                         value=e["value"], time=e["time"]) for e in v["edges"]])
 
 
 def _trace_result(t: Trace) -> TraceResultType:
@@ -153,3 +152,10 @@ async def paths(info: strawberry.Info, source: str, target: str, max_hops: int =
             notes=result["notes"], graph=_graph(paths_graph(result)))
 
     return await or_problem(work)
+
+
+@strawberry.type
+class Query:
+    trace_forward: TraceResult = strawberry.field(resolver=trace_forward)
+    trace_backward: TraceResult = strawberry.field(resolver=trace_backward)
+    paths: PathsResult = strawberry.field(resolver=paths)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
@@ -18,6 +17,7 @@ from analysis.clustering import ClusterConfig, Clusterer
 from api.app import create_app
 from chaintrail.settings import Settings
 from cypher.runner import Graph
+from tests.api.conftest import gql
 from tests.cypher.test_cluster import ABCD, ADDR, CB, T1
 from tests.cypher.test_cluster import chain as small_chain
 from tests.helpers import CLI, free_port, wipe, write_blocks
@@ -44,17 +44,10 @@ def small(graph: Graph) -> Graph:
 
 
 @pytest.fixture(scope="module")
-def client(small: Graph, neo4j_settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(neo4j_settings)) as c:
+def client(small: Graph, neo4j_settings: Settings,
+           api_headers: dict[str, str]) -> Iterator[TestClient]:
+    with TestClient(create_app(neo4j_settings), headers=api_headers) as c:
         yield c
-
-
-def gql(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:
-    r = client.post("/graphql", json={"query": query, "variables": variables})
-    assert r.status_code == 200, r.text
-    body = r.json()
-    assert "errors" not in body, body
-    return dict(body["data"])
 
 
 def test_health_ready_and_metrics(client: TestClient) -> None:
