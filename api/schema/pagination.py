@@ -1,0 +1,80 @@
+"""Relay cursor connections, one generic kind for every list of the API.
+
+A cursor is opaque to clients: base64 of the list's name and an offset. Lists are ordered by a
+stable key in their stored query, so an offset cursor pages deterministically while the data
+stays put (loads only add). A page is asked for with one row more than `first`, which says
+whether there is a next page without a count query.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+import strawberry
+
+from chaintrail.errors import LimitError, ParameterError
+
+MAX_PAGE = 100
+"""Largest page of any list (`first`)."""
+
+N = TypeVar("N")
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[N]):
+    cursor: str
+    node: N
+
+
+@strawberry.type
+class Connection(Generic[N]):
+    edges: list[Edge[N]]
+    page_info: PageInfo
+
+
+def encode_cursor(list_name: str, offset: int) -> str:
+    return base64.urlsafe_b64encode(f"{list_name}:{offset}".encode()).decode()
+
+
+def decode_cursor(list_name: str, cursor: str | None) -> int:
+    """The offset of the row after `cursor` (0 without one); ParameterError (InvalidInput in
+    the schema) for a cursor of another list or a forged one."""
+    if cursor is None:
+        return 0
+    try:
+        kind, n = base64.urlsafe_b64decode(cursor.encode()).decode().rsplit(":", 1)
+        if kind != list_name or int(n) < 0:
+            raise ValueError(cursor)
+        return int(n) + 1
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ParameterError(f"after: not a cursor of the {list_name} list: {cursor!r}") from e
+
+
+def page_window(list_name: str, first: int, after: str | None) -> tuple[int, int]:
+    """(skip, limit) for the stored query: limit is first + 1. LimitError (LimitExceeded)
+    when `first` is out of 1..MAX_PAGE."""
+    if not 1 <= first <= MAX_PAGE:
+        raise LimitError(f"first must be between 1 and {MAX_PAGE}, not {first}")
+    return decode_cursor(list_name, after), first + 1
+
+
+def connection(list_name: str, rows: Sequence[dict[str, Any]], skip: int, first: int,
+               node: Callable[[dict[str, Any]], N]) -> Connection[N]:
+    """The page of `rows` (fetched with page_window's limit) as a connection."""
+    page = rows[:first]
+    edges = [Edge(cursor=encode_cursor(list_name, skip + i), node=node(r))
+             for i, r in enumerate(page)]
+    return Connection(edges=edges, page_info=PageInfo(
+        has_next_page=len(rows) > first, has_previous_page=skip > 0,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None))
