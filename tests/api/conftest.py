@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from chaintrail.settings import Settings
 from cypher.runner import Graph
+from tests.helpers import CLI, free_port
 
 
 @pytest.fixture(scope="session")
@@ -24,3 +32,47 @@ def gql(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:
     body = r.json()
     assert "errors" not in body, body
     return dict(body["data"])
+
+
+@dataclass(frozen=True, slots=True)
+class Served:
+    """A running `chaintrail serve` process: its base URL and the process."""
+
+    url: str
+    proc: subprocess.Popen[bytes]
+
+
+@contextmanager
+def serving(env: dict[str, str], start_timeout_s: float = 60.0) -> Iterator[Served]:
+    """A real `chaintrail serve` (uvicorn) process on a free port, once it answers /healthz
+    (not /readyz: a test may start it with Neo4j down); SIGTERM at the end. Its output goes
+    to a file, not a pipe, so a chatty server never blocks on a full pipe; it is shown when
+    the server does not come up."""
+    port = free_port()
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen([str(CLI), "serve", "--port", str(port)], env=env,
+                                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + start_timeout_s
+            while not _answers(f"{url}/healthz"):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    out.seek(0)
+                    raise AssertionError(f"chaintrail serve did not come up:\n"
+                                         f"{out.read().decode(errors='replace')[-3000:]}")
+                time.sleep(0.2)
+            yield Served(url, proc)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False

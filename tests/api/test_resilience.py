@@ -1,0 +1,124 @@
+"""Neo4j stopped under a running API: `/readyz` says 503 and every GraphQL answer is the typed
+`DatabaseUnavailable` (never a 500, never a masked error); Neo4j started again on the same
+ports: the same API process answers again, without a restart.
+
+The test stops a Neo4j server, so it starts its own (own home, free ports, small memory)
+instead of the session's shared one, and runs the API as a real `chaintrail serve` process.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from analysis.clustering import ClusterConfig, Clusterer
+from chaintrail.settings import Settings
+from cypher.registry import Registry
+from cypher.runner import Graph
+from cypher.schema import apply_schema
+from db.driver import open_driver
+from db.instance import StartResult, StopResult, start, stop
+from tests.api.conftest import serving
+from tests.cypher.test_cluster import ABCD, ADDR
+from tests.cypher.test_cluster import chain as small_chain
+from tests.helpers import free_port, write_blocks
+
+pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
+
+PASSWORD = "chaintrail-resilience"
+RECOVERY_BOUND_S = 120.0
+"""How long to wait for the API to answer again once Neo4j is back: a bound against a hang,
+not a speed requirement (the driver reconnects on the next request)."""
+
+QUERY = """query($a: String!) {
+  address(address: $a) { __typename
+    ... on Address { address received sent balance cluster { id size } tags { label } }
+    ... on DatabaseUnavailable { message } }
+  block(height: 1) { __typename ... on Block { hash } ... on DatabaseUnavailable { message } } }"""
+
+
+@pytest.fixture(scope="module")
+def own_neo4j(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """A Neo4j server of this module's own, with the small clustering chain loaded."""
+    settings = Settings(
+        home=tmp_path_factory.mktemp("neo4j-resilience"),
+        neo4j_uri=f"bolt://127.0.0.1:{free_port()}", neo4j_http_port=free_port(),
+        neo4j_password=SecretStr(PASSWORD), manage_db=True,
+        neo4j_heap="512m", neo4j_pagecache="256m", neo4j_tx_memory="256m",
+        transaction_timeout_s=60.0,
+    )
+    start(settings)
+    try:
+        driver = open_driver(settings)
+        try:
+            graph = Graph(driver, Registry.load(), database=settings.neo4j_database,
+                          timeout_s=settings.transaction_timeout_s)
+            apply_schema(graph)
+            write_blocks(graph, small_chain())
+            Clusterer(graph, ClusterConfig()).rebuild()
+        finally:
+            driver.close()
+        yield settings
+    finally:
+        stop(settings)
+
+
+@pytest.fixture(scope="module")
+def env(own_neo4j: Settings) -> dict[str, str]:
+    """The environment of a `chaintrail serve` against the module's own server."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHAINTRAIL_")}
+    env.update({
+        "CHAINTRAIL_HOME": str(own_neo4j.home),
+        "CHAINTRAIL_NEO4J_URI": own_neo4j.neo4j_uri,
+        "CHAINTRAIL_NEO4J_HTTP_PORT": str(own_neo4j.neo4j_http_port),
+        "CHAINTRAIL_NEO4J_PASSWORD": PASSWORD,
+        "CHAINTRAIL_API_REQUIRE_KEY": "false",
+        "CHAINTRAIL_LOG_LEVEL": "INFO",
+    })
+    return env
+
+
+def ask(url: str, address: str) -> dict[str, Any]:
+    """The query's data; HTTP 200 and no GraphQL errors (masked or not) asserted."""
+    r = httpx.post(f"{url}/graphql", json={"query": QUERY, "variables": {"a": address}},
+                   timeout=30)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert "errors" not in body, body
+    return dict(body["data"])
+
+
+def test_neo4j_stopped_and_restarted_under_a_running_api(own_neo4j: Settings,
+                                                         env: dict[str, str]) -> None:
+    with serving(env) as api:
+        up = ask(api.url, ADDR["A"])
+        assert up["address"]["__typename"] == "Address"
+        assert up["address"]["cluster"] == {"id": ABCD[0], "size": 4}
+        assert up["block"]["__typename"] == "Block"
+        assert httpx.get(f"{api.url}/readyz").json() == {"status": "ready"}
+
+        assert stop(own_neo4j) is StopResult.STOPPED
+        ready = httpx.get(f"{api.url}/readyz", timeout=30)
+        assert ready.status_code == 503 and ready.json()["status"] == "unavailable"
+        down = ask(api.url, ADDR["A"])
+        for field in ("address", "block"):
+            assert down[field]["__typename"] == "DatabaseUnavailable", down
+            assert down[field]["message"].startswith("database unavailable"), down
+        assert httpx.get(f"{api.url}/healthz").json() == {"status": "ok"}
+        metrics = httpx.get(f"{api.url}/metrics").text
+        assert 'chaintrail_neo4j_errors_total{kind="DatabaseUnavailable"}' in metrics
+        assert 'chaintrail_http_requests_total{path="/graphql",status="500"}' not in metrics
+
+        assert start(own_neo4j) is StartResult.STARTED
+        deadline = time.monotonic() + RECOVERY_BOUND_S
+        while httpx.get(f"{api.url}/readyz", timeout=30).status_code != 200:
+            assert time.monotonic() < deadline, "the API did not see Neo4j come back"
+            time.sleep(0.5)
+        assert ask(api.url, ADDR["A"]) == up
+        assert api.proc.poll() is None  # the same process all along
