@@ -8,7 +8,7 @@ so callers above see one hierarchy.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -172,6 +172,27 @@ class AsyncGraph:
                 database=self.database, default_access_mode=neo4j.READ_ACCESS
             ) as s:
                 return await s.execute_read(work)
+
+    async def write(self, fn: Callable[[AsyncManagedTransaction], Awaitable[T]],
+                    what: str) -> T:
+        """Run `fn` in one managed write transaction (retried by the driver on transient
+        errors): what must happen whole or not at all (a case and its items). An exception
+        raised by `fn` rolls the transaction back."""
+        work = unit_of_work(timeout=self.timeout_s)(fn)
+        with translate_errors(what):
+            async with self.driver.session(database=self.database) as s:
+                return await s.execute_write(work)
+
+    async def run_in(self, tx: AsyncManagedTransaction, name: str,
+                     params: Mapping[str, Any] | None = None) -> list[Row]:
+        """Inside a transaction of `write`: run one stored query (read or write) and return
+        its rows, so a check and the writes it guards see one consistent state."""
+        q = self.registry[name]
+        bound = q.bind(params or {})
+        if self.on_query is not None:
+            self.on_query(name)
+        result = await tx.run(q.text, bound)
+        return [_row(rec) async for rec in result]
 
     async def ping(self) -> None:
         """`health/ping` on the database: a chaintrail DatabaseError when unreachable."""
