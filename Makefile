@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SHARED := $(abspath ../shared/data)
 
-.PHONY: venv demo test lint typecheck unit db-setup clean help
+.PHONY: venv devnet demo test lint typecheck unit db-setup clean help
 
 help:
 	@echo "make demo   - set up and start Neo4j, load a sample, show how to query it"
@@ -22,6 +22,18 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# The tests' local Ethereum node (tests/ethnode.py): ganache and solcjs, pinned by
+# devnet/package-lock.json. Without npm, the tests that need the node skip and say why. No
+# install scripts: they only build optional native speed-ups that ganache does without.
+DEVNET_STAMP := devnet/node_modules/.installed-stamp
+
+$(DEVNET_STAMP): devnet/package.json devnet/package-lock.json
+	@if command -v npm >/dev/null; then \
+		cd devnet && npm ci --no-audit --no-fund --ignore-scripts && touch node_modules/.installed-stamp; \
+	else echo "npm not found: the tests that need a local Ethereum node will skip"; fi
+
+devnet: $(DEVNET_STAMP)
+
 db-setup: venv
 	$(BIN)/chaintrail db setup
 
@@ -35,8 +47,9 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy
 
-test: db-setup lint typecheck
+test: db-setup devnet lint typecheck
 	$(BIN)/pytest
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache
+	rm -rf devnet/node_modules devnet/build
