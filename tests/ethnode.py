@@ -91,7 +91,6 @@ class EthNode:
             "--miner.coinbase", COINBASE,
             # a reverting transaction is mined with status 0 instead of answered with an error
             "--chain.vmErrorsOnRPCResponse", "false",
-            "--database.dbPath", str(workdir / "chain"),
         ]
         self.proc: subprocess.Popen[bytes] | None = None
         self.client = httpx.Client(timeout=60)

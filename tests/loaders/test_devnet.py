@@ -1,6 +1,7 @@
 """A real local Ethereum node (ganache, from devnet/) running a scenario whose every value
-movement is known (tests/ethnode.py). These tests check that scenario against the node's own
-answers, so that it is a verified oracle for the Ethereum RPC loader's graph."""
+movement is known (tests/ethnode.py). The first tests check that scenario against the node's own
+answers (balances at every block, traces, logs), so that it is a verified oracle; the last loads
+the node's blocks with `chaintrail load ethereum-rpc` and checks the graph against both."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from cypher.runner import Graph
 from tests import ethnode
 from tests.ethnode import ETHER, GENESIS_BALANCE, EthNode, Scenario, Transfer
 
@@ -180,3 +182,102 @@ def test_node_stops_with_its_process_group(tmp_path: Path) -> None:
     assert n.proc is not None
     n.stop()
     assert n.proc.poll() is not None
+
+
+# --- the Ethereum RPC loader against the node ---------------------------------------------------
+
+def rpc_loader_missing() -> bool:
+    """Whether `chaintrail load ethereum-rpc` is absent (the loader is written separately)."""
+    from typer.main import get_command
+
+    from chaintrail.cli.main import app
+
+    load = get_command(app).commands["load"]  # type: ignore[attr-defined]
+    return "ethereum-rpc" not in load.commands
+
+
+# The loaded transfers, in the model of loaders/ethereum/rows.py: a relationship per transfer
+# between the nodes of two addresses, with its kind, asset ("ETH" or the token contract's
+# address), exact value (a decimal string) and transaction hash.
+GRAPH_TRANSFERS = """
+MATCH (a)-[t]->(b) WHERE t.kind IS NOT NULL AND t.asset IS NOT NULL
+RETURN t.kind AS kind, t.asset AS asset, a.address AS sender, b.address AS receiver,
+       t.value AS value, t.tx_hash AS tx
+"""
+KINDS = {"native": "native", "internal": "internal", "token": "erc20"}
+
+
+def graph_transfers(graph: Graph) -> list[tuple[str, str, str, str, int, str | None]]:
+    with graph.driver.session(database=graph.database) as s:
+        rows = s.run(GRAPH_TRANSFERS).data()
+    return sorted((r["kind"], r["asset"], r["sender"], r["receiver"], int(r["value"]), r["tx"])
+                  for r in rows)
+
+
+def graph_balances(transfers: list[tuple[str, str, str, str, int, str | None]],
+                   asset: str) -> dict[str, int]:
+    balances: dict[str, int] = {}
+    for _kind, a, sender, receiver, value, _tx in transfers:
+        if a == asset:
+            balances[sender] = balances.get(sender, 0) - value
+            balances[receiver] = balances.get(receiver, 0) + value
+    return balances
+
+
+def check_balances(node: EthNode, scenario: Scenario, contracts: dict[str, Any],
+                   graph: Graph, block: int) -> None:
+    """Every address's ETH and token balance in the graph is the node's answer at `block`."""
+    transfers = graph_transfers(graph)
+    eth, tokens = graph_balances(transfers, "ETH"), graph_balances(transfers, scenario.token)
+    assert {a: eth.get(a, 0) for a in scenario.addresses} == \
+        {a: node.balance(a, block) for a in scenario.addresses}, block
+    deployed = int(scenario.receipts[scenario.txs["deploy token"]]["blockNumber"], 16)
+    if block >= deployed:
+        assert {a: tokens.get(a, 0) for a in scenario.addresses} == {
+            a: ethnode.token_balance(node, scenario.token, contracts["Token"], a, block)
+            for a in scenario.addresses}, block
+
+
+@pytest.mark.neo4j
+@pytest.mark.skipif(rpc_loader_missing(), reason="Ethereum RPC loader not present yet "
+                    "(`chaintrail load ethereum-rpc` is missing)")
+def test_rpc_load_matches_the_node(node: EthNode, scenario: Scenario,
+                                   contracts: dict[str, Any], empty_graph: Graph,
+                                   cli_env: dict[str, str]) -> None:
+    """Load the node's blocks in two runs, then again whole: every transfer is one the scenario
+    made (failed transactions and reverted calls move nothing but their fee), and every balance,
+    ETH to the wei and the token's, is what the node answers at the last block loaded."""
+    from tests.helpers import run_cli
+
+    middle, last = scenario.txs["deploy forwarder 2"], scenario.last_block
+    split = int(scenario.receipts[middle]["blockNumber"], 16) - 1
+    first = run_cli(cli_env, "load", "ethereum-rpc", "--url", node.url, "--from", "0",
+                    "--to", str(split))
+    assert "debug_traceTransaction" in first.stdout + first.stderr  # the tracer it used
+    check_balances(node, scenario, contracts, empty_graph, split)
+    run_cli(cli_env, "load", "ethereum-rpc", "--url", node.url, "--from", str(split + 1),
+            "--to", str(last))
+    loaded = graph_transfers(empty_graph)
+    check_balances(node, scenario, contracts, empty_graph, last)
+    run_cli(cli_env, "load", "ethereum-rpc", "--url", node.url, "--from", "0", "--to", str(last))
+    assert graph_transfers(empty_graph) == loaded  # idempotent
+
+    moved = sorted((KINDS[t.kind], t.token or "ETH", t.sender, t.receiver, t.value, t.tx)
+                   for t in scenario.transfers)
+    assert [t for t in loaded if t[0] in ("native", "internal", "erc20")] == moved
+    fees = []
+    for h, r in scenario.receipts.items():
+        base = int(node.block(int(r["blockNumber"], 16))["baseFeePerGas"], 16)
+        gas, sender = int(r["gasUsed"], 16), r["from"].lower()
+        fees.append(("fee", "ETH", sender, ethnode.ZERO, gas * base, h))
+        fees.append(("fee", "ETH", sender, scenario.coinbase,
+                     gas * (int(r["effectiveGasPrice"], 16) - base), h))
+    assert [t for t in loaded if t[0] == "fee"] == sorted(f for f in fees if f[4] > 0)
+    # anything else brings the genesis allocation, which no block's transactions show
+    assert {t[0] for t in loaded} <= {"native", "internal", "erc20", "fee", "genesis"}
+
+    with empty_graph.driver.session(database=empty_graph.database) as s:
+        token = s.run("MATCH (t {address: $a}) RETURN t.symbol AS symbol, "
+                      "t.decimals AS decimals", a=scenario.token).single()
+    assert token is not None
+    assert (token["symbol"], token["decimals"]) == ("CTT", 6)
