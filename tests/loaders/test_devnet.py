@@ -196,11 +196,11 @@ def rpc_loader_missing() -> bool:
     return "ethereum-rpc" not in load.commands
 
 
-# The loaded transfers, in the model of loaders/ethereum/rows.py: a relationship per transfer
-# between the nodes of two addresses, with its kind, asset ("ETH" or the token contract's
-# address), exact value (a decimal string) and transaction hash.
+# The loaded transfers (cypher/load/ethereum/transfers.cypher): a TRANSFER relationship between
+# two accounts, with its kind, asset ("ETH" or the token contract's address), exact value (a
+# decimal string) and transaction hash.
 GRAPH_TRANSFERS = """
-MATCH (a)-[t]->(b) WHERE t.kind IS NOT NULL AND t.asset IS NOT NULL
+MATCH (a:Account)-[t:TRANSFER]->(b:Account)
 RETURN t.kind AS kind, t.asset AS asset, a.address AS sender, b.address AS receiver,
        t.value AS value, t.tx_hash AS tx
 """
@@ -277,7 +277,12 @@ def test_rpc_load_matches_the_node(node: EthNode, scenario: Scenario,
     assert {t[0] for t in loaded} <= {"native", "internal", "erc20", "fee", "genesis"}
 
     with empty_graph.driver.session(database=empty_graph.database) as s:
-        token = s.run("MATCH (t {address: $a}) RETURN t.symbol AS symbol, "
-                      "t.decimals AS decimals", a=scenario.token).single()
-    assert token is not None
-    assert (token["symbol"], token["decimals"]) == ("CTT", 6)
+        token = s.run("MATCH (t:Token {address: $a}) RETURN t.symbol AS symbol, t.name AS name, "
+                      "t.decimals AS decimals", a=scenario.token).data()
+        kinds = {r["a"]: r["kind"] for r in s.run(
+            "MATCH (a:Account) WHERE a.address IN $addresses "
+            "RETURN a.address AS a, a.kind AS kind", addresses=scenario.addresses)}
+    assert token == [{"symbol": "CTT", "name": "Chaintrail Test Token", "decimals": 6}]
+    assert kinds == {**dict.fromkeys(scenario.accounts, "eoa"),
+                     **dict.fromkeys(scenario.contracts, "contract"),
+                     scenario.coinbase: None}  # the miner here never sends: kind unknown
