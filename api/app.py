@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from strawberry.fastapi import GraphQLRouter
 
 from api.context import context_getter_for
+from api.export import export_router
 from api.metrics import Metrics
 from api.schema.root import build_schema
 from chaintrail.errors import ChaintrailError
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         GraphQLRouter(build_schema(), context_getter=context_getter_for(graph)),
         prefix="/graphql",
     )
+    app.include_router(export_router(graph))
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

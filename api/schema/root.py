@@ -16,15 +16,15 @@ from strawberry.extensions import MaskErrors, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from api.schema import addresses, blocks, clusters, tracing
+from api.schema import addresses, blocks, cases, clusters, tracing
 from api.schema.scalars import SATOSHI, Satoshi
 
 log = logging.getLogger(__name__)
 
 MAX_DEPTH = 10
 
-QUERY_DOMAINS: tuple[Any, ...] = (blocks, addresses, clusters, tracing)
-MUTATION_DOMAINS: tuple[Any, ...] = ()
+QUERY_DOMAINS: tuple[Any, ...] = (blocks, addresses, clusters, tracing, cases)
+MUTATION_DOMAINS: tuple[Any, ...] = (cases,)
 
 Query = merge_types("Query", tuple(m.Query for m in QUERY_DOMAINS))
 Mutation = (merge_types("Mutation", tuple(m.Mutation for m in MUTATION_DOMAINS))
