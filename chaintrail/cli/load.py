@@ -10,6 +10,7 @@ import typer
 
 from chaintrail.cli.cluster import ChangeOption, CoinJoinOption, requested_config
 from chaintrail.cli.common import boundary, err, load_settings, open_graph, setup_logging
+from chaintrail.cli.load_ethereum import load_ethereum, load_ethereum_rpc
 from chaintrail.cli.tags import load_tags
 from chaintrail.errors import ConfigError
 from chaintrail.settings import Settings
@@ -105,3 +106,5 @@ def load_bitcoin_rpc(
 
 
 load_app.command("tags")(load_tags)
+load_app.command("ethereum")(load_ethereum)
+load_app.command("ethereum-rpc")(load_ethereum_rpc)

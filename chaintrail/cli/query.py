@@ -9,10 +9,10 @@ import typer
 from rich.table import Table
 
 from chaintrail.cli.common import boundary, load_settings, open_graph, out, setup_logging
-from chaintrail.errors import ParameterError, UnknownQuery
+from chaintrail.errors import AddressError, ParameterError, UnknownQuery
 from cypher.registry import Registry, StoredQuery
 from loaders.bitcoin.address import decode_address
-from loaders.tags.model import InvalidEntry, check_eth, is_eth_like
+from loaders.ethereum.address import check_address, is_eth_like
 
 
 def parse_param(q: StoredQuery, item: str) -> tuple[str, Any]:
@@ -42,8 +42,8 @@ def parse_param(q: StoredQuery, item: str) -> tuple[str, Any]:
     if p.type == "ADDRESS":  # a wrong address is an error here, not an empty answer
         if is_eth_like(raw):
             try:
-                return key, check_eth(raw)  # lowercased, as tags store them
-            except InvalidEntry as e:
+                return key, check_address(raw)  # lowercased, as the graph stores them
+            except AddressError as e:
                 raise ParameterError(f"{q.name}: parameter {key!r}: {e}") from e
         decode_address(raw)
     return key, raw

@@ -8,25 +8,26 @@ node: loading is idempotent.
 
 Only Bitcoin (`BTC`) and Ethereum (`ETH`) tags are loaded. A Bitcoin address must decode for
 mainnet (`loaders.bitcoin.address.decode_address`). An Ethereum address is `0x` and 40 hex
-digits; a mixed-case one must carry a valid EIP-55 checksum (keccak-256 from pycryptodome's
-`Crypto.Hash.keccak`); it is stored lowercased (the case is presentation only).
+digits; a mixed-case one must carry a valid EIP-55 checksum (`loaders.ethereum.address`,
+keccak-256); it is stored lowercased (the case is presentation only).
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 import base58
-from Crypto.Hash import keccak
 
 from chaintrail.errors import AddressError, InputError
 from loaders.bitcoin.address import bech32_decode, decode_address
 from loaders.bitcoin.network import MAINNET, NETWORKS
+from loaders.ethereum.address import checksum_ok
+from loaders.ethereum.address import eip55_checksum as eip55_checksum  # re-exported
+from loaders.ethereum.address import is_eth_like as is_eth_like  # re-exported
 
 BTC: Final = "BTC"
 ETH: Final = "ETH"
@@ -57,7 +58,6 @@ CONFIDENCE_LEVELS: Final[Mapping[str, int]] = {
 UNKNOWN_CONFIDENCE: Final = "unknown"
 """Given to a tag whose file names no confidence at all (counted in the load summary)."""
 
-_ETH_RE = re.compile(r"0x[0-9a-fA-F]{40}")
 _TRON_VERSION = 0x41
 
 
@@ -153,19 +153,6 @@ def confidence_level(name: str | None) -> tuple[str, int]:
     return key, CONFIDENCE_LEVELS[key]
 
 
-def eip55_checksum(address: str) -> str:
-    """The EIP-55 mixed-case form of a `0x` + 40-hex address."""
-    body = address[2:].lower()
-    digest = keccak.new(digest_bits=256, data=body.encode("ascii")).hexdigest()
-    return "0x" + "".join(
-        c.upper() if c.isalpha() and int(digest[i], 16) >= 8 else c for i, c in enumerate(body)
-    )
-
-
-def is_eth_like(address: str) -> bool:
-    return _ETH_RE.fullmatch(address) is not None
-
-
 def check_eth(address: str) -> str:
     """The lowercased address, or InvalidEntry (not 40 hex digits, or a bad EIP-55 checksum)."""
     if not is_eth_like(address):
@@ -176,8 +163,7 @@ def check_eth(address: str) -> str:
                                "not Ethereum")
         raise InvalidEntry("bad_address",
                            f"{address!r} is not an Ethereum address (0x and 40 hex digits)")
-    body = address[2:]
-    if body != body.lower() and body != body.upper() and eip55_checksum(address) != address:
+    if not checksum_ok(address):
         raise InvalidEntry("bad_checksum",
                            f"{address!r}: bad EIP-55 checksum (expected {eip55_checksum(address)})")
     return address.lower()

@@ -1,0 +1,421 @@
+"""ethereum-etl exports -> model records, with the file and line of each.
+
+A file is recognised by its content, not its name: CSV or JSON lines (the first non-blank
+character is `{`), and which export it is from the CSV header or the first JSON object's
+keys (or its `type`, in `ethereumetl stream` output). Files: blocks, transactions (with the
+`receipt_*` columns when the stream export wrote them), receipts, logs, token_transfers,
+traces, tokens, contracts. A directory holds any number of them (walked recursively); files in
+it that are not exports are skipped with a log line, while a named file that is not an
+export is an error.
+
+Numbers are read exactly (Python ints; a JSON number with a fraction or exponent is an error);
+addresses and hashes are checked and lower-cased. A malformed row raises FormatError naming
+the file and line.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import json
+import logging
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final
+
+from chaintrail.errors import FormatError
+from loaders.ethereum.model import (
+    BlockHeader,
+    Log,
+    Receipt,
+    Token,
+    TokenTransfer,
+    Trace,
+    Transaction,
+    Withdrawal,
+)
+
+log = logging.getLogger(__name__)
+
+csv.field_size_limit(64 * 2**20)  # contract bytecode and inputs are long fields
+
+KINDS: Final[dict[str, frozenset[str]]] = {
+    # kind -> the columns that identify it (a file may have more)
+    "blocks": frozenset({"number", "hash", "parent_hash", "miner", "timestamp"}),
+    "transactions": frozenset({"hash", "nonce", "transaction_index", "from_address",
+                               "to_address", "value"}),
+    "receipts": frozenset({"transaction_hash", "cumulative_gas_used", "gas_used", "status"}),
+    "logs": frozenset({"log_index", "transaction_hash", "address", "data", "topics"}),
+    "token_transfers": frozenset({"token_address", "from_address", "to_address", "value",
+                                  "transaction_hash", "log_index"}),
+    "traces": frozenset({"trace_type", "trace_address", "from_address", "to_address", "value"}),
+    "tokens": frozenset({"address", "symbol", "name", "decimals"}),
+    "contracts": frozenset({"address", "bytecode"}),
+}
+STREAM_TYPES: Final = {"block": "blocks", "transaction": "transactions", "log": "logs",
+                       "token_transfer": "token_transfers", "trace": "traces",
+                       "contract": "contracts", "token": "tokens", "receipt": "receipts"}
+_HEX_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+_HEX_HASH = re.compile(r"0x[0-9a-fA-F]{64}")
+
+Record = BlockHeader | Transaction | Receipt | Log | TokenTransfer | Trace | Token | str
+"""What a row becomes (a contracts row: the contract's address)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFile:
+    path: Path
+    kind: str
+    fmt: str  # csv or json
+
+
+class NotAnExport(FormatError):
+    """The file is not an ethereum-etl export."""
+
+
+def _kind_of(keys: set[str], type_field: Any) -> str | None:
+    if isinstance(type_field, str) and type_field in STREAM_TYPES:
+        return STREAM_TYPES[type_field]
+    # Most specific first: token_transfers and traces share columns with transactions.
+    for kind in ("token_transfers", "traces", "logs", "receipts", "transactions", "blocks",
+                 "tokens", "contracts"):
+        if KINDS[kind] <= keys:
+            return kind
+    return None
+
+
+def detect(path: Path) -> ExportFile | None:
+    """Which export `path` is, from its first line; None when it is not one (or empty)."""
+    try:
+        with path.open("r", encoding="utf-8", newline="") as f:
+            first = ""
+            for line in f:
+                if line.strip():
+                    first = line
+                    break
+    except UnicodeDecodeError:
+        return None
+    except OSError as e:
+        raise FormatError(f"cannot read: {e}", source=str(path)) from e
+    if not first:
+        return None
+    if first.lstrip().startswith("{"):
+        try:
+            obj = json.loads(first)
+        except ValueError:
+            return None
+        if not isinstance(obj, dict):
+            return None
+        kind = _kind_of(set(obj), obj.get("type"))
+        return ExportFile(path, kind, "json") if kind else None
+    header = next(csv.reader([first]), [])
+    kind = _kind_of({h.strip() for h in header}, None)
+    return ExportFile(path, kind, "csv") if kind else None
+
+
+def iter_files(paths: list[Path]) -> Iterator[ExportFile]:
+    """The exports among `paths` (directories walked, sorted); a named file must be one."""
+    for p in paths:
+        if p.is_dir():
+            for f in sorted(x for x in p.rglob("*") if x.is_file()):
+                ef = detect(f)
+                if ef is None:
+                    log.info("%s: %s, skipped", f, "empty" if f.stat().st_size == 0
+                             else "not an ethereum-etl export")
+                else:
+                    yield ef
+        else:
+            ef = detect(p)
+            if ef is None:
+                if p.stat().st_size == 0:
+                    log.info("%s: empty, skipped", p)
+                    continue
+                raise NotAnExport("not an ethereum-etl export (blocks, transactions, receipts, "
+                                  "logs, token_transfers, traces, tokens or contracts)",
+                                  source=str(p), line=1)
+            yield ef
+
+
+# -- field readers --------------------------------------------------------------------------
+class _Row:
+    """One row's fields with typed, checked access; errors name the file, line and column."""
+
+    def __init__(self, data: Mapping[str, Any], source: str, line: int) -> None:
+        self.data = data
+        self.source = source
+        self.line = line
+
+    @property
+    def where(self) -> str:
+        return f"{self.source} line {self.line}"
+
+    def fail(self, message: str) -> FormatError:
+        return FormatError(message, source=self.source, line=self.line)
+
+    def raw(self, key: str) -> Any:
+        v = self.data.get(key)
+        return None if v == "" else v
+
+    def opt_int(self, key: str) -> int | None:
+        v = self.raw(key)
+        if v is None:
+            return None
+        if isinstance(v, bool):
+            raise self.fail(f"{key}: {v!r} is not an integer")
+        if isinstance(v, int):
+            if v < 0:
+                raise self.fail(f"{key}: {v} is negative")
+            return v
+        if isinstance(v, Decimal):
+            raise self.fail(f"{key}: {v} is not an integer (a JSON number with a fraction "
+                            "or exponent cannot be an exact amount)")
+        s = str(v).strip()
+        try:
+            n = int(s, 16) if s.startswith("0x") else int(s)
+        except ValueError:
+            raise self.fail(f"{key}: {v!r} is not an integer") from None
+        if n < 0:
+            raise self.fail(f"{key}: {v} is negative")
+        return n
+
+    def int(self, key: str) -> int:
+        v = self.opt_int(key)
+        if v is None:
+            raise self.fail(f"{key} is missing")
+        return v
+
+    def opt_address(self, key: str) -> str | None:
+        v = self.raw(key)
+        if v is None:
+            return None
+        if not isinstance(v, str) or not _HEX_ADDRESS.fullmatch(v):
+            raise self.fail(f"{key}: {v!r} is not an address (0x and 40 hex digits)")
+        return v.lower()
+
+    def address(self, key: str) -> str:
+        v = self.opt_address(key)
+        if v is None:
+            raise self.fail(f"{key} is missing")
+        return v
+
+    def hash(self, key: str) -> str:
+        v = self.opt_hash(key)
+        if v is None:
+            raise self.fail(f"{key} is missing")
+        return v
+
+    def opt_hash(self, key: str) -> str | None:
+        v = self.raw(key)
+        if v is None:
+            return None
+        if not isinstance(v, str) or not _HEX_HASH.fullmatch(v):
+            raise self.fail(f"{key}: {v!r} is not a hash (0x and 64 hex digits)")
+        return v.lower()
+
+    def opt_str(self, key: str) -> str | None:
+        v = self.raw(key)
+        return None if v is None else str(v)
+
+
+def _withdrawals(row: _Row) -> tuple[Withdrawal, ...]:
+    v = row.raw("withdrawals")
+    if v is None:
+        return ()
+    items: Any = v
+    if isinstance(v, str):
+        text = v.strip()
+        try:
+            # CSV: JSON objects joined by commas; JSON export: a Python repr of the list.
+            items = json.loads(text if text.startswith("[") else f"[{text}]")
+        except ValueError:
+            try:
+                items = ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                raise row.fail("withdrawals: not a list of withdrawals") from None
+    if not isinstance(items, list):
+        raise row.fail("withdrawals: not a list of withdrawals")
+    out = []
+    for w in items:
+        if not isinstance(w, dict):
+            raise row.fail("withdrawals: not a list of withdrawals")
+        wr = _Row(w, row.source, row.line)
+        out.append(Withdrawal(index=wr.int("index"), validator_index=wr.int("validator_index"),
+                              address=wr.address("address"), amount_gwei=wr.int("amount")))
+    return tuple(out)
+
+
+def _topics(row: _Row) -> tuple[str, ...]:
+    v = row.raw("topics")
+    if v is None:
+        return ()
+    items = v.split(",") if isinstance(v, str) else v
+    if not isinstance(items, list):
+        raise row.fail("topics: not a list")
+    out = []
+    for t in items:
+        if not isinstance(t, str) or not _HEX_HASH.fullmatch(t.strip()):
+            raise row.fail(f"topics: {t!r} is not a 32-byte topic")
+        out.append(t.strip().lower())
+    return tuple(out)
+
+
+def _trace_address(row: _Row) -> tuple[int, ...]:
+    v = row.raw("trace_address")
+    if v is None:
+        return ()
+    try:
+        if isinstance(v, list):
+            return tuple(int(x) for x in v)
+        return tuple(int(x) for x in str(v).split(","))
+    except ValueError:
+        raise row.fail(f"trace_address: {v!r} is not a list of integers") from None
+
+
+def _status(row: _Row, key: str) -> int | None:
+    s = row.opt_int(key)
+    if s not in (None, 0, 1):
+        raise row.fail(f"{key}: {s} is not 0 or 1")
+    return s
+
+
+def read_block(row: _Row) -> BlockHeader:
+    return BlockHeader(
+        number=row.int("number"), hash=row.hash("hash"), parent_hash=row.hash("parent_hash"),
+        timestamp=row.int("timestamp"), miner=row.address("miner"),
+        transaction_count=row.opt_int("transaction_count"), gas_used=row.opt_int("gas_used"),
+        base_fee_per_gas=row.opt_int("base_fee_per_gas"), withdrawals=_withdrawals(row),
+        where=row.where,
+    )
+
+
+def read_receipt(row: _Row, prefix: str = "", tx_hash: str | None = None,
+                 tx_index: int | None = None, block: int | None = None) -> Receipt:
+    return Receipt(
+        transaction_hash=tx_hash or row.hash("transaction_hash"),
+        transaction_index=tx_index if tx_hash else row.opt_int("transaction_index"),
+        block_number=block if block is not None else row.int("block_number"),
+        status=_status(row, f"{prefix}status"), gas_used=row.opt_int(f"{prefix}gas_used"),
+        effective_gas_price=row.opt_int(f"{prefix}effective_gas_price"),
+        contract_address=row.opt_address(f"{prefix}contract_address"), where=row.where,
+    )
+
+
+def read_transaction(row: _Row) -> Transaction:
+    tx_hash, index, block = row.hash("hash"), row.int("transaction_index"), \
+        row.int("block_number")
+    has_receipt = any(row.raw(k) is not None for k in (
+        "receipt_status", "receipt_gas_used", "receipt_effective_gas_price"))
+    return Transaction(
+        hash=tx_hash, block_number=block, transaction_index=index,
+        from_address=row.address("from_address"), to_address=row.opt_address("to_address"),
+        value=row.int("value"), nonce=row.int("nonce"), gas=row.opt_int("gas"),
+        gas_price=row.opt_int("gas_price"), max_fee_per_gas=row.opt_int("max_fee_per_gas"),
+        max_priority_fee_per_gas=row.opt_int("max_priority_fee_per_gas"),
+        transaction_type=row.opt_int("transaction_type"), block_hash=row.opt_hash("block_hash"),
+        block_timestamp=row.opt_int("block_timestamp"),
+        receipt=read_receipt(row, "receipt_", tx_hash, index, block) if has_receipt else None,
+        where=row.where,
+    )
+
+
+def read_log(row: _Row) -> Log:
+    data = row.opt_str("data") or "0x"
+    if not re.fullmatch(r"0x(?:[0-9a-fA-F]{2})*", data):
+        raise row.fail(f"data: {data[:20]!r} is not hex")
+    return Log(
+        transaction_hash=row.hash("transaction_hash"),
+        transaction_index=row.opt_int("transaction_index"), log_index=row.int("log_index"),
+        block_number=row.int("block_number"), address=row.address("address"),
+        topics=_topics(row), data=data.lower(), where=row.where,
+    )
+
+
+def read_token_transfer(row: _Row) -> TokenTransfer:
+    return TokenTransfer(
+        token_address=row.address("token_address"), from_address=row.address("from_address"),
+        to_address=row.address("to_address"), value=row.int("value"),
+        transaction_hash=row.hash("transaction_hash"), log_index=row.int("log_index"),
+        block_number=row.int("block_number"),
+        transaction_index=row.opt_int("transaction_index"), where=row.where,
+    )
+
+
+def read_trace(row: _Row) -> Trace:
+    kind = row.opt_str("trace_type")
+    if kind not in ("call", "create", "suicide", "reward"):
+        raise row.fail(f"trace_type: {kind!r} is not call, create, suicide or reward")
+    status = _status(row, "status")
+    error = row.opt_str("error")
+    call_type = row.opt_str("call_type")
+    return Trace(
+        block_number=row.int("block_number"), transaction_hash=row.opt_hash("transaction_hash"),
+        transaction_index=row.opt_int("transaction_index"), trace_address=_trace_address(row),
+        trace_type=kind, call_type=call_type.lower() if call_type else None,
+        from_address=row.opt_address("from_address"), to_address=row.opt_address("to_address"),
+        value=row.opt_int("value") or 0, error=error,
+        status=status if status is not None else (0 if error else 1),
+        reward_type=row.opt_str("reward_type"), where=row.where,
+    )
+
+
+def read_token(row: _Row) -> Token:
+    decimals = row.opt_int("decimals")
+    return Token(address=row.address("address"), symbol=row.opt_str("symbol"),
+                 name=row.opt_str("name"),
+                 decimals=decimals if decimals is not None and decimals <= 255 else None,
+                 where=row.where)
+
+
+def read_contract(row: _Row) -> str:
+    return row.address("address")
+
+
+READERS: Final[dict[str, Callable[[_Row], Record]]] = {
+    "blocks": read_block, "transactions": read_transaction, "receipts": read_receipt,
+    "logs": read_log, "token_transfers": read_token_transfer, "traces": read_trace,
+    "tokens": read_token, "contracts": read_contract,
+}
+
+
+def _rows(ef: ExportFile) -> Iterator[_Row]:
+    source = str(ef.path)
+    with ef.path.open("r", encoding="utf-8", newline="") as f:
+        if ef.fmt == "json":
+            for n, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line, parse_float=Decimal)
+                except json.JSONDecodeError as e:
+                    raise FormatError(f"not a JSON object ({e.msg}; truncated?)",
+                                      source=source, line=n) from e
+                if not isinstance(obj, dict):
+                    raise FormatError("not a JSON object", source=source, line=n)
+                yield _Row(obj, source, n)
+            return
+        reader = csv.reader(f)
+        try:
+            header = [h.strip() for h in next(reader)]
+            start = reader.line_num + 1
+            for fields in reader:
+                if not fields:
+                    start = reader.line_num + 1
+                    continue
+                if len(fields) != len(header):
+                    raise FormatError(f"{len(fields)} fields where the header has "
+                                      f"{len(header)}", source=source, line=start)
+                yield _Row(dict(zip(header, fields, strict=True)), source, start)
+                start = reader.line_num + 1
+        except csv.Error as e:
+            raise FormatError(f"malformed CSV: {e}", source=source, line=reader.line_num) \
+                from e
+
+
+def read_export(ef: ExportFile) -> Iterator[Record]:
+    """The records of one export file, in file order."""
+    reader = READERS[ef.kind]
+    for row in _rows(ef):
+        yield reader(row)

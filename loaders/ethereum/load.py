@@ -1,0 +1,343 @@
+"""The Ethereum load: sources -> blocks of records -> rows -> one write transaction per batch.
+
+Like the Bitcoin load, a batch of whole blocks is written in one transaction with MERGE on
+unique keys (accounts by address, blocks by number, transactions by hash, transfers by id),
+so a batch is all in or not at all and writing it again changes nothing. Each `EthBlock`
+records the kinds of source it was written from (`parts`); a later run skips a block whose
+stored parts cover what it brings for it, and writes (adds to) one for which it brings more,
+e.g. traces loaded after transactions and receipts. A run killed at any point and run again
+ends with the same graph.
+
+Files are read whole before anything is written and grouped by block, so the order of files
+and rows within a run does not matter; every row is checked while reading, and every block is
+transformed (and checked) before its batch is handed to the writer: nothing of a bad block is
+written, and the blocks before it in the run are committed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+from neo4j import ManagedTransaction
+
+from chaintrail.errors import FormatError, InputError
+from cypher.runner import Graph
+from cypher.schema import apply_schema
+from loaders.ethereum.exports import iter_files, read_export
+from loaders.ethereum.model import BlockData, Log, Token, TokenTransfer, Trace
+from loaders.ethereum.rows import Row, Rows, block_rows
+from loaders.progress import LoadProgress, LogProgress
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+STATEMENT_ROWS = 5_000
+"""Rows per UNWIND statement."""
+BATCH_TRANSFERS = 10_000
+"""Transfers (with their transactions and accounts) per write transaction."""
+
+
+@dataclass(slots=True)
+class EthLoadSummary:
+    blocks_loaded: int = 0
+    blocks_skipped: int = 0
+    txs: int = 0
+    transfers: int = 0
+    tokens: int = 0
+    trace_method: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def transfer_rate(self) -> float:
+        return self.transfers / self.seconds if self.seconds else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "blocks_loaded": self.blocks_loaded, "blocks_skipped": self.blocks_skipped,
+            "txs": self.txs, "transfers": self.transfers, "tokens": self.tokens,
+            "trace_method": self.trace_method, "counts": dict(sorted(self.counts.items())),
+            "seconds": round(self.seconds, 3),
+            "transfers_per_s": round(self.transfer_rate, 1),
+        }
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for i in range(0, len(items), size):
+        yield items[i: i + size]
+
+
+class EthereumWriter:
+    """Writes batches of rows, each in one transaction, on background threads (see
+    loaders.bitcoin.load.BitcoinWriter: the same overlap of transform and write)."""
+
+    def __init__(self, graph: Graph, writers: int = 1) -> None:
+        self.graph = graph
+        self.writers = max(1, writers)
+        self._pool = ThreadPoolExecutor(max_workers=self.writers,
+                                        thread_name_prefix="ethereum-writer")
+        self._inflight: list[Future[None]] = []
+
+    def submit(self, rows: Rows) -> None:
+        while len(self._inflight) >= self.writers:
+            self._inflight.pop(0).result()
+        self._inflight.append(self._pool.submit(self.write, rows))
+
+    def wait(self) -> None:
+        while self._inflight:
+            self._inflight.pop(0).result()
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            self._pool.shutdown(wait=True)
+
+    def write(self, rows: Rows) -> None:
+        statements: list[tuple[str, list[Any]]] = [
+            ("load/ethereum/accounts", rows.account_rows()),
+            ("load/ethereum/blocks", rows.blocks),
+            ("load/ethereum/transactions", rows.transactions),
+            ("load/ethereum/new_transactions", rows.new_transactions),
+            ("load/ethereum/unmove_failed", rows.failed),
+            ("load/ethereum/transfers", rows.transfers),
+            ("load/ethereum/new_transfers", rows.new_transfers),
+        ]
+
+        def work(tx: ManagedTransaction) -> None:
+            for query, items in statements:
+                for chunk in _chunks(items, STATEMENT_ROWS):
+                    self.graph.run_write(tx, query, {"rows": list(chunk)})
+
+        self.graph.write(work, "ethereum load batch")
+
+    def write_tokens(self, tokens: list[Row]) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            for chunk in _chunks(tokens, STATEMENT_ROWS):
+                self.graph.run_write(tx, "load/ethereum/tokens", {"rows": list(chunk)})
+
+        self.graph.write(work, "ethereum tokens")
+
+    def loaded(self, numbers: list[int]) -> dict[int, tuple[str | None, list[str]]]:
+        rows = self.graph.read("load/ethereum/loaded_blocks", {"numbers": numbers})
+        return {r["number"]: (r["hash"], r["parts"] or []) for r in rows}
+
+
+# -- grouping records by block --------------------------------------------------------------
+class Collector:
+    """Records from any number of files, grouped by block number.
+
+    The same record read twice (the same export in CSV and JSON, say) is kept once; two
+    different records for the same key are an error naming both places.
+    """
+
+    def __init__(self) -> None:
+        self.blocks: dict[int, BlockData] = {}
+        self.tokens: dict[str, Token] = {}
+        self.contracts: set[str] = set()
+        self._logs: dict[tuple[str, int], Log] = {}
+        self._transfers: dict[tuple[str, int], TokenTransfer] = {}
+        self._traces: dict[tuple[Any, ...], Trace] = {}
+        self._rewards: dict[tuple[str, int], int] = {}
+
+    def block(self, number: int, part: str) -> BlockData:
+        b = self.blocks.get(number)
+        if b is None:
+            b = self.blocks[number] = BlockData(number)
+        b.parts.add(part)
+        return b
+
+    @staticmethod
+    def _same(a: Any, b: Any) -> bool:
+        return bool(replace(a, where="") == replace(b, where=""))
+
+    def _keep(self, store: dict[Any, Any], key: Any, rec: Any) -> bool:
+        old = store.get(key)
+        if old is None:
+            store[key] = rec
+            return True
+        if not self._same(old, rec):
+            raise FormatError(f"conflicts with the row at {old.where} for the same "
+                              f"{type(rec).__name__.lower()}", source=rec.where)
+        return False
+
+    def add(self, kind: str, rec: Any) -> None:
+        if kind == "blocks":
+            b = self.block(rec.number, kind)
+            if b.header is not None and not self._same(b.header, rec):
+                raise FormatError(f"conflicts with the block row at {b.header.where}",
+                                  source=rec.where)
+            b.header = b.header or rec
+        elif kind == "transactions":
+            self._keep(self.block(rec.block_number, kind).transactions, rec.hash, rec)
+        elif kind == "receipts":
+            self._keep(self.block(rec.block_number, kind).receipts, rec.transaction_hash, rec)
+        elif kind == "logs":
+            if self._keep(self._logs, (rec.transaction_hash, rec.log_index), rec):
+                self.block(rec.block_number, kind).logs.append(rec)
+        elif kind == "token_transfers":
+            if self._keep(self._transfers, (rec.transaction_hash, rec.log_index), rec):
+                self.block(rec.block_number, kind).token_transfers.append(rec)
+        elif kind == "traces":
+            # geth-derived trace exports name the transaction by its index only.
+            key: tuple[Any, ...] = (rec.block_number, rec.transaction_hash or
+                                    rec.transaction_index, rec.trace_address, rec.trace_type)
+            if rec.trace_type == "reward":
+                # A reward has no transaction: it is the n-th reward of its block in its file
+                # (the same export read twice gives the same keys).
+                file_block = (rec.where.rsplit(" line ", 1)[0], rec.block_number)
+                n = self._rewards.get(file_block, 0)
+                self._rewards[file_block] = n + 1
+                key = (rec.block_number, "reward", n)
+            if self._keep(self._traces, key, rec):
+                self.block(rec.block_number, kind).traces.append(rec)
+        elif kind == "tokens":
+            self._keep(self.tokens, rec.address, rec)
+        elif kind == "contracts":
+            self.contracts.add(rec)
+
+
+def token_rows(tokens: Iterable[Token], contracts: Iterable[str]) -> list[Row]:
+    rows = [{"address": t.address, "token": True, "symbol": t.symbol, "name": t.name,
+             "decimals": t.decimals} for t in tokens]
+    known = {r["address"] for r in rows}
+    rows += [{"address": c, "token": False, "symbol": None, "name": None, "decimals": None}
+             for c in contracts if c not in known]
+    return rows
+
+
+class EthereumLoader:
+    """Loads ethereum-etl exports or blocks read from a node into the graph."""
+
+    def __init__(self, graph: Graph, *, writers: int = 2, batch_transfers: int = BATCH_TRANSFERS,
+                 progress: LoadProgress | None = None, create_new: bool = True) -> None:
+        """`create_new=False` MERGEs new blocks too (slower; the same graph)."""
+        self.graph = graph
+        self.create_new = create_new
+        self.writer = EthereumWriter(graph, writers)
+        self.batch_transfers = batch_transfers
+        self.progress: LoadProgress = progress or LogProgress("ethereum load")
+        self.summary = EthLoadSummary()
+        self._pending: list[Rows] = []
+        self._pending_transfers = 0
+        self._token_lookup: Callable[[set[str]], list[Token]] | None = None
+        self._known_tokens: set[str] = set()
+
+    # -- public -------------------------------------------------------------------------------
+    def load_files(self, paths: Iterable[Path]) -> EthLoadSummary:
+        """Read every export among `paths`, then write block by block in number order."""
+        def body() -> None:
+            collector = Collector()
+            for ef in iter_files(list(paths)):
+                n = 0
+                for rec in read_export(ef):
+                    collector.add(ef.kind, rec)
+                    n += 1
+                log.info("%s: %d %s", ef.path, n, ef.kind)
+            tokens = token_rows(collector.tokens.values(), collector.contracts)
+            if tokens:
+                self.writer.write_tokens(tokens)
+                self.summary.tokens += sum(1 for t in tokens if t["token"])
+            self._consume(collector.blocks[n] for n in sorted(collector.blocks))
+
+        return self._run(body)
+
+    def load_blocks(self, blocks: Iterator[BlockData],
+                    tokens: Callable[[set[str]], list[Token]] | None = None) -> EthLoadSummary:
+        """Load blocks read elsewhere (the node), in the order given. `tokens(addresses)`
+        fetches the metadata of token contracts seen in a batch and not yet known."""
+        self._token_lookup = tokens
+        return self._run(lambda: self._consume(blocks))
+
+    # -- internals ----------------------------------------------------------------------------
+    def _run(self, body: Callable[[], None]) -> EthLoadSummary:
+        start = time.monotonic()
+        apply_schema(self.graph)
+        try:
+            with self.progress:
+                try:
+                    body()
+                    self._flush(wait=True)
+                finally:
+                    self.writer.close()
+        finally:
+            self.summary.seconds = time.monotonic() - start
+        return self.summary
+
+    def _consume(self, blocks: Iterator[BlockData]) -> None:
+        while True:
+            try:
+                data = next(blocks)
+            except StopIteration:
+                return
+            except InputError:
+                self._flush(wait=True)  # the blocks before the bad one stay committed
+                raise
+            try:
+                rows = block_rows(data)
+            except InputError:
+                self._flush(wait=True)
+                raise
+            self._pending.append(rows)
+            self._pending_transfers += rows.transfer_count + rows.transaction_count
+            if self._pending_transfers >= self.batch_transfers:
+                self._flush()
+
+    def _flush(self, *, wait: bool = False) -> None:
+        if self._pending:
+            numbers = [r.blocks[0]["number"] for r in self._pending]
+            stored = self.writer.loaded(numbers)
+            batch = Rows()
+            blocks = 0
+            for rows in self._pending:
+                b = rows.blocks[0]
+                old = stored.get(b["number"])
+                if old is None and self.create_new:
+                    rows.mark_new()
+                elif old is not None:
+                    old_hash, old_parts = old
+                    if old_hash and b["hash"] and old_hash != b["hash"]:
+                        self.writer.wait()
+                        raise InputError(
+                            f"block {b['number']} is loaded with hash {old_hash}, this source "
+                            f"has {b['hash']} (a reorganised block: load finalised blocks)",
+                            source=f"block {b['number']}")
+                    if set(b["parts"]) <= set(old_parts):
+                        self.summary.blocks_skipped += 1
+                        continue
+                    b["parts"] = sorted(set(b["parts"]) | set(old_parts))
+                batch.extend(rows)
+                blocks += 1
+            self._add_tokens(batch)
+            if batch.blocks:
+                self.writer.submit(batch)
+            self.summary.blocks_loaded += blocks
+            self.summary.txs += batch.transaction_count
+            self.summary.transfers += batch.transfer_count
+            for k, v in batch.counts.items():
+                self.summary.counts[k] = self.summary.counts.get(k, 0) + v
+            self.progress.advance(len(self._pending), batch.transaction_count)
+            self._pending.clear()
+            self._pending_transfers = 0
+        if wait:
+            self.writer.wait()
+
+    def _add_tokens(self, batch: Rows) -> None:
+        lookup = self._token_lookup
+        if lookup is None:
+            return
+        new = {t["asset"] for t in batch.transfers if t["kind"] == "erc20"} - self._known_tokens
+        if not new:
+            return
+        self._known_tokens |= new
+        tokens = lookup(new)
+        if tokens:
+            self.writer.write_tokens(token_rows(tokens, ()))
+            self.summary.tokens += len(tokens)
+
