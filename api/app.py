@@ -57,7 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return state["graph"]
 
     app.include_router(
-        GraphQLRouter(build_schema(), context_getter=context_getter_for(graph)),
+        GraphQLRouter(build_schema(settings.api_max_complexity),
+                      context_getter=context_getter_for(graph)),
         prefix="/graphql",
     )
     app.include_router(export_router(graph))

@@ -1,4 +1,5 @@
-"""Addresses with their cluster and tags (batched by DataLoaders), and clusters."""
+"""Addresses: `address`, `addresses` (up to 100), each with its cluster and tags (batched by
+DataLoaders) and its transactions a page at a time (lookup/address_transactions)."""
 
 from __future__ import annotations
 
@@ -8,25 +9,46 @@ from typing import Annotated, Any
 import strawberry
 
 from api.schema.errors import LimitExceeded, NotFoundError, Problem, or_problem
+from api.schema.pagination import DEFAULT_PAGE, Connection, connection, page_window
 from api.schema.scalars import Satoshi, btc
+from api.schema.tags import Tag
 from loaders.bitcoin.address import decode_address
 
 MAX_ADDRESSES = 100
 
 
 @strawberry.type
-class Tag:
-    label: str | None
-    category: str | None
-    source: str | None
-    confidence: int | None
-    abuse: str | None
-
-
-@strawberry.type
 class ClusterRef:
     id: str
     size: int
+
+
+@strawberry.type
+class AddressTransaction:
+    """A transaction that paid or spent the address, with what the address received in it and
+    sent in it; `transaction(txid)` gives the whole transaction."""
+
+    txid: str
+    height: int | None
+    time: int | None
+    block_hash: str | None
+    index: int | None
+    received: Satoshi
+    sent: Satoshi
+
+    @strawberry.field(description="received - sent: what the transaction did to the balance.")
+    def net(self) -> Satoshi:
+        return Satoshi(self.received - self.sent)
+
+    @classmethod
+    def from_row(cls, r: dict[str, Any]) -> AddressTransaction:
+        return cls(txid=r["txid"], height=r["height"], time=r["time"],
+                   block_hash=r["block_hash"], index=r["index"], received=r["received"],
+                   sent=r["sent"])
+
+
+AddressTransactionsResult = Annotated[Connection[AddressTransaction] | Problem,
+                                      strawberry.union("AddressTransactionsResult")]
 
 
 @strawberry.type
@@ -54,6 +76,22 @@ class Address:
         rows = await info.context.loaders.tags.load(self.address)
         return [Tag(label=t["label"], category=t["category"], source=t["source"],
                     confidence=t["confidence"], abuse=t["abuse"]) for t in rows]
+
+    @strawberry.field(description="The transactions that paid or spent the address, oldest "
+                                  "first (height, then position in the block), a page at a "
+                                  "time; stale blocks left out.")
+    async def transactions(self, info: strawberry.Info, first: int = DEFAULT_PAGE,
+                           after: str | None = None) -> AddressTransactionsResult:
+        name = f"address-transactions:{self.address}"
+
+        async def work() -> Connection[AddressTransaction]:
+            skip, limit = page_window(name, first, after)
+            rows = await info.context.graph.read("lookup/address_transactions", {
+                "address": self.address, "skip": skip, "limit": limit})
+            total = rows[0]["total"] if rows else (0 if skip == 0 else None)
+            return connection(name, rows, skip, first, AddressTransaction.from_row, total)
+
+        return await or_problem(work)
 
     @classmethod
     def from_row(cls, r: dict[str, Any]) -> Address:

@@ -1,5 +1,5 @@
-"""Blocks and transactions: `block(hash | height)`, `transaction(txid)` (lookup/block,
-lookup/transaction)."""
+"""Blocks: `block(hash | height)` (lookup/block) with its transactions a page at a time
+(lookup/block_transactions)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,39 @@ from typing import Annotated, Any
 import strawberry
 
 from api.schema.errors import InvalidInput, NotFoundError, Problem, or_problem
-from api.schema.scalars import Satoshi, btc
-from chaintrail.errors import ParameterError
+from api.schema.pagination import DEFAULT_PAGE, Connection, connection, page_window
+from api.schema.scalars import Satoshi
+from api.schema.transactions import hex64
+
+
+@strawberry.type
+class BlockTransaction:
+    """A transaction as its block lists it; `transaction(txid)` gives its inputs and outputs."""
+
+    index: int
+    txid: str
+    is_coinbase: bool
+    input_count: int | None
+    output_count: int | None
+    input_value: Satoshi | None
+    output_value: Satoshi | None
+    fee: Satoshi | None
+    size: int | None
+    vsize: int | None
+    weight: int | None
+    stale: bool
+
+    @classmethod
+    def from_row(cls, r: dict[str, Any]) -> BlockTransaction:
+        return cls(index=r["index"], txid=r["txid"], is_coinbase=bool(r["is_coinbase"]),
+                   input_count=r["input_count"], output_count=r["output_count"],
+                   input_value=r["input_value"], output_value=r["output_value"],
+                   fee=r["fee"], size=r["size"], vsize=r["vsize"], weight=r["weight"],
+                   stale=r["stale"])
+
+
+BlockTransactionsResult = Annotated[Connection[BlockTransaction] | Problem,
+                                    strawberry.union("BlockTransactionsResult")]
 
 
 @strawberry.type
@@ -23,6 +54,20 @@ class Block:
     fee_total: Satoshi | None
     prev_hash: str | None
 
+    @strawberry.field(description="The block's transactions in block order, a page at a time.")
+    async def transactions(self, info: strawberry.Info, first: int = DEFAULT_PAGE,
+                           after: str | None = None) -> BlockTransactionsResult:
+        name = f"block-transactions:{self.hash}"
+
+        async def work() -> Connection[BlockTransaction]:
+            skip, limit = page_window(name, first, after)
+            rows = await info.context.graph.read("lookup/block_transactions", {
+                "hash": self.hash, "skip": skip, "limit": limit})
+            return connection(name, rows, skip, first, BlockTransaction.from_row,
+                              total=self.tx_count)
+
+        return await or_problem(work)
+
     @classmethod
     def from_row(cls, r: dict[str, Any]) -> Block:
         return cls(hash=r["hash"], height=r["height"], time=r["time"], status=r["status"],
@@ -30,62 +75,7 @@ class Block:
                    fee_total=r["fee_total"], prev_hash=r["prev_hash"])
 
 
-@strawberry.type
-class TxInput:
-    prev_txid: str
-    vout: int
-    address: str | None
-    value: Satoshi | None
-
-
-@strawberry.type
-class TxOutput:
-    n: int
-    address: str | None
-    script_type: str | None
-    value: Satoshi
-    spent_by_txid: str | None
-
-    @strawberry.field(description="The value in BTC, as an exact decimal string.")
-    def value_btc(self) -> str | None:
-        return btc(self.value)
-
-
-@strawberry.type
-class Transaction:
-    txid: str
-    block_hash: str | None
-    height: int | None
-    is_coinbase: bool
-    input_value: Satoshi | None
-    output_value: Satoshi | None
-    fee: Satoshi | None
-    inputs: list[TxInput]
-    outputs: list[TxOutput]
-
-    @classmethod
-    def from_row(cls, r: dict[str, Any]) -> Transaction:
-        return cls(
-            txid=r["txid"], block_hash=r["block_hash"], height=r["height"],
-            is_coinbase=bool(r["is_coinbase"]), input_value=r["input_value"],
-            output_value=r["output_value"], fee=r["fee"],
-            inputs=[TxInput(prev_txid=i["prev_txid"], vout=i["vout"], address=i["address"],
-                            value=i["value"]) for i in r["inputs"]],
-            outputs=[TxOutput(n=o["n"], address=o["address"], script_type=o["script_type"],
-                              value=o["value"], spent_by_txid=o["spent_by_txid"])
-                     for o in r["outputs"]],
-        )
-
-
 BlockResult = Annotated[Block | Problem, strawberry.union("BlockResult")]
-TransactionResult = Annotated[Transaction | Problem, strawberry.union("TransactionResult")]
-
-
-def _hex64(value: str, what: str) -> str:
-    v = value.lower()
-    if len(v) != 64 or any(c not in "0123456789abcdef" for c in v):
-        raise ParameterError(f"{what} must be 64 hex digits, not {value!r}")
-    return v
 
 
 async def block(info: strawberry.Info, hash: str | None = None,
@@ -95,7 +85,7 @@ async def block(info: strawberry.Info, hash: str | None = None,
         return InvalidInput(message="give exactly one of hash and height")
 
     async def work() -> BlockResult:
-        params = {"hash": _hex64(hash, "hash") if hash else None, "height": height}
+        params = {"hash": hex64(hash, "hash") if hash else None, "height": height}
         rows = await info.context.graph.read("lookup/block", params)
         if not rows:
             return NotFoundError(message=f"no block {hash or height} in the graph")
@@ -104,20 +94,6 @@ async def block(info: strawberry.Info, hash: str | None = None,
     return await or_problem(work)
 
 
-async def transaction(info: strawberry.Info, txid: str) -> TransactionResult:
-    """One transaction with its inputs and outputs, values exact."""
-
-    async def work() -> TransactionResult:
-        rows = await info.context.graph.read("lookup/transaction",
-                                             {"txid": _hex64(txid, "txid")})
-        if not rows:
-            return NotFoundError(message=f"no transaction {txid} in the graph")
-        return Transaction.from_row(rows[0])
-
-    return await or_problem(work)
-
-
 @strawberry.type
 class Query:
     block: BlockResult = strawberry.field(resolver=block)
-    transaction: TransactionResult = strawberry.field(resolver=transaction)

@@ -1,24 +1,24 @@
-"""Clusters (entities): `cluster(address)` with a paged member list (Relay-style connection),
-`explain(a, b)`; and `search(text)` by prefix."""
+"""Clusters (entities): `cluster(address)` with its members a page at a time,
+`explain(a, b)` (the chain of evidence, a page at a time), and `clusterStats` (the clustering
+at a glance, with the largest clusters)."""
 
 from __future__ import annotations
 
-import base64
 from typing import Annotated, Any
 
 import strawberry
 
-from api.schema.errors import (
-    InvalidInput,
-    LimitExceeded,
-    NotFoundError,
-    Problem,
-    or_problem,
+from api.schema.errors import NotFoundError, Problem, or_problem
+from api.schema.pagination import (
+    DEFAULT_PAGE,
+    MAX_PAGE,
+    Connection,
+    connection,
+    page_window,
 )
 from api.schema.scalars import Satoshi
+from chaintrail.errors import LimitError
 from loaders.bitcoin.address import decode_address
-
-MAX_PAGE = 100
 
 
 @strawberry.type
@@ -27,24 +27,6 @@ class Member:
     script_type: str | None
     received: Satoshi
     sent: Satoshi
-
-
-@strawberry.type
-class MemberEdge:
-    cursor: str
-    node: Member
-
-
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
-
-
-@strawberry.type
-class MemberConnection:
-    edges: list[MemberEdge]
-    page_info: PageInfo
 
 
 @strawberry.type
@@ -57,24 +39,9 @@ class EvidenceStep:
     address_to: str
 
 
-MembersResult = Annotated[MemberConnection | LimitExceeded | InvalidInput,
-                          strawberry.union("MembersResult")]
-
-
-def _cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"members:{offset}".encode()).decode()
-
-
-def _offset(cursor: str | None) -> int:
-    if cursor is None:
-        return 0
-    try:
-        kind, n = base64.urlsafe_b64decode(cursor.encode()).decode().split(":")
-        if kind != "members" or int(n) < 0:
-            raise ValueError(cursor)
-        return int(n) + 1
-    except ValueError as e:
-        raise ValueError(f"not a cursor of this list: {cursor!r}") from e
+MembersResult = Annotated[Connection[Member] | Problem, strawberry.union("MembersResult")]
+EvidenceResult = Annotated[Connection[EvidenceStep] | Problem,
+                           strawberry.union("EvidenceResult")]
 
 
 @strawberry.type
@@ -88,24 +55,19 @@ class Cluster:
     coinjoin_links_skipped: int
 
     @strawberry.field(description="The member addresses in address order, a page at a time.")
-    async def members(self, info: strawberry.Info, first: int = 50,
+    async def members(self, info: strawberry.Info, first: int = DEFAULT_PAGE,
                       after: str | None = None) -> MembersResult:
-        if not 1 <= first <= MAX_PAGE:
-            return LimitExceeded(message=f"first must be between 1 and {MAX_PAGE}")
-        try:
-            skip = _offset(after)
-        except ValueError as e:
-            return InvalidInput(message=str(e))
-        rows = await info.context.graph.read("cluster/members", {
-            "cluster_id": self.id, "skip": skip, "limit": first + 1})
-        page = rows[:first]
-        edges = [MemberEdge(cursor=_cursor(skip + i), node=Member(
-            address=r["address"], script_type=r["script_type"], received=r["received"],
-            sent=r["sent"])) for i, r in enumerate(page)]
-        return MemberConnection(edges=edges, page_info=PageInfo(
-            has_next_page=len(rows) > first,
-            end_cursor=edges[-1].cursor if edges else None))
+        name = f"members:{self.id}"
 
+        async def work() -> Connection[Member]:
+            skip, limit = page_window(name, first, after)
+            rows = await info.context.graph.read("cluster/members", {
+                "cluster_id": self.id, "skip": skip, "limit": limit})
+            return connection(name, rows, skip, first, lambda r: Member(
+                address=r["address"], script_type=r["script_type"], received=r["received"],
+                sent=r["sent"]), total=self.size)
+
+        return await or_problem(work)
 
     @classmethod
     def from_row(cls, r: dict[str, Any]) -> Cluster:
@@ -132,42 +94,116 @@ async def cluster(info: strawberry.Info, address: str) -> ClusterResult:
 
 @strawberry.type
 class Explanation:
-    steps: list[EvidenceStep]
+    a: str
+    b: str
+
+    @strawberry.field(description="A shortest chain of evidence from a to b, a page at a "
+                                  "time (none: they are not one entity). totalCount is its "
+                                  "length.")
+    async def steps(self, info: strawberry.Info, first: int = DEFAULT_PAGE,
+                    after: str | None = None) -> EvidenceResult:
+        name = f"explain:{self.a}:{self.b}"
+
+        async def work() -> Connection[EvidenceStep]:
+            # the stored query finds the whole path (at most 10,000 steps) in one search;
+            # a page is a slice of it, the same path on every page while the graph stays put
+            skip, limit = page_window(name, first, after)
+            rows = await info.context.graph.read("cluster/explain", {"a": self.a, "b": self.b})
+            return connection(name, rows[skip:skip + limit], skip, first,
+                              lambda r: EvidenceStep(**r), total=len(rows))
+
+        return await or_problem(work)
 
 
 ExplainResult = Annotated[Explanation | Problem, strawberry.union("ExplainResult")]
 
 
 async def explain(info: strawberry.Info, a: str, b: str) -> ExplainResult:
-    """Why two addresses are one entity: a shortest chain of evidence (no steps: they are not)."""
+    """Why two addresses are one entity: their chain of evidence (`steps`)."""
 
     async def work() -> ExplainResult:
         decode_address(a)  # InvalidAddress, before any query
         decode_address(b)
-        rows = await info.context.graph.read("cluster/explain", {"a": a, "b": b})
-        return Explanation(steps=[EvidenceStep(**r) for r in rows])
+        return Explanation(a=a, b=b)
 
     return await or_problem(work)
 
 
 @strawberry.type
-class SearchHit:
-    kind: str
+class ClusteringConfig:
+    """The configuration that produced the clusters (stored with them)."""
+
+    coinjoin_filter: bool | None
+    change_heuristics: list[str]
+    heuristics: list[str]
+
+
+@strawberry.type
+class LargeCluster:
     id: str
-    label: str | None
+    size: int
+    top_merge_txid: str | None
+    top_merge_addresses: int | None
 
 
-async def search(info: strawberry.Info, text: str, limit: int = 10) -> list[SearchHit]:
-    """Addresses, transactions and blocks by id prefix (at least 4 characters), tags by label."""
-    if not text.strip() or not 1 <= limit <= 50:
-        return []
-    rows: list[dict[str, Any]] = await info.context.graph.read(
-        "search/prefix", {"text": text.strip(), "limit": limit})
-    return [SearchHit(kind=r["kind"], id=r["id"], label=r["label"]) for r in rows]
+@strawberry.type
+class ClusterStats:
+    clusters: int
+    clustered_addresses: int
+    largest: int
+    singletons: int
+    config: ClusteringConfig | None
+
+
+ClusterStatsResult = Annotated[ClusterStats | Problem, strawberry.union("ClusterStatsResult")]
+
+
+async def cluster_stats(info: strawberry.Info) -> ClusterStatsResult:
+    """The clustering at a glance: clusters (one-address clusters included), addresses in
+    them, the largest size, and the configuration (cluster/stats; it scans every address)."""
+
+    async def work() -> ClusterStatsResult:
+        r = (await info.context.graph.read("cluster/stats", {}))[0]
+        cfg = r["config"]
+        return ClusterStats(
+            clusters=r["clusters"], clustered_addresses=r["clustered_addresses"],
+            largest=r["largest"], singletons=r["singletons"],
+            config=None if cfg is None else ClusteringConfig(
+                coinjoin_filter=cfg["coinjoin_filter"],
+                change_heuristics=list(cfg["change_heuristics"] or []),
+                heuristics=list(cfg["heuristics"] or [])))
+
+    return await or_problem(work)
+
+
+@strawberry.type
+class LargestClusters:
+    clusters: list[LargeCluster]
+
+
+LargestClustersResult = Annotated[LargestClusters | Problem,
+                                  strawberry.union("LargestClustersResult")]
+
+
+async def largest_clusters(info: strawberry.Info, first: int = 10) -> LargestClustersResult:
+    """The biggest clusters, largest first, with the transaction that linked the most
+    addresses into each: a wrong merge (a missed CoinJoin, an exchange's batch) shows here
+    first (cluster/largest)."""
+
+    async def work() -> LargestClustersResult:
+        if not 1 <= first <= MAX_PAGE:
+            raise LimitError(f"first must be between 1 and {MAX_PAGE}, not {first}")
+        rows = await info.context.graph.read("cluster/largest", {"limit": first})
+        return LargestClusters(clusters=[
+            LargeCluster(id=r["cluster_id"], size=r["size"], top_merge_txid=r["top_merge_txid"],
+                         top_merge_addresses=r["top_merge_addresses"]) for r in rows])
+
+    return await or_problem(work)
 
 
 @strawberry.type
 class Query:
     cluster: ClusterResult = strawberry.field(resolver=cluster)
     explain: ExplainResult = strawberry.field(resolver=explain)
-    search: list[SearchHit] = strawberry.field(resolver=search)
+    cluster_stats: ClusterStatsResult = strawberry.field(resolver=cluster_stats)
+    largest_clusters: LargestClustersResult = strawberry.field(resolver=largest_clusters)

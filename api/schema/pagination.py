@@ -1,14 +1,19 @@
 """Relay cursor connections, one generic kind for every list of the API.
 
-A cursor is opaque to clients: base64 of the list's name and an offset. Lists are ordered by a
-stable key in their stored query, so an offset cursor pages deterministically while the data
-stays put (loads only add). A page is asked for with one row more than `first`, which says
-whether there is a next page without a count query.
+A cursor is opaque to clients: base64 of the list's name and an offset. The name includes
+what the list belongs to (`members:<cluster id>`, `block-transactions:<hash>`, the filters
+of a tag list), so a cursor of another list is refused (InvalidInput) rather than silently
+applied. Lists are ordered by a stable key in their stored query, so an offset cursor pages
+deterministically while the data stays put (loads only add). A page is asked for with one
+row more than `first`, which says whether there is a next page without a count query;
+`totalCount` is given where the parent already knows it (a cluster's size, a block's
+transaction count) and is null otherwise.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -18,6 +23,9 @@ from chaintrail.errors import LimitError, ParameterError
 
 MAX_PAGE = 100
 """Largest page of any list (`first`)."""
+
+DEFAULT_PAGE = 50
+"""`first` when a client does not say (the complexity rule reads it from the schema)."""
 
 N = TypeVar("N")
 
@@ -40,6 +48,9 @@ class Edge(Generic[N]):
 class Connection(Generic[N]):
     edges: list[Edge[N]]
     page_info: PageInfo
+    total_count: int | None = strawberry.field(
+        default=None, description="Items in the whole list, where known without a count "
+                                  "query; else null.")
 
 
 def encode_cursor(list_name: str, offset: int) -> str:
@@ -53,11 +64,11 @@ def decode_cursor(list_name: str, cursor: str | None) -> int:
         return 0
     try:
         kind, n = base64.urlsafe_b64decode(cursor.encode()).decode().rsplit(":", 1)
-        if kind != list_name or int(n) < 0:
+        if kind != list_name or not (n.isascii() and n.isdigit()):
             raise ValueError(cursor)
         return int(n) + 1
-    except (ValueError, UnicodeDecodeError) as e:
-        raise ParameterError(f"after: not a cursor of the {list_name} list: {cursor!r}") from e
+    except (ValueError, UnicodeError, binascii.Error) as e:
+        raise ParameterError(f"after: not a cursor of this list ({list_name}): {cursor!r}") from e
 
 
 def page_window(list_name: str, first: int, after: str | None) -> tuple[int, int]:
@@ -69,12 +80,14 @@ def page_window(list_name: str, first: int, after: str | None) -> tuple[int, int
 
 
 def connection(list_name: str, rows: Sequence[dict[str, Any]], skip: int, first: int,
-               node: Callable[[dict[str, Any]], N]) -> Connection[N]:
-    """The page of `rows` (fetched with page_window's limit) as a connection."""
+               node: Callable[[dict[str, Any]], N],
+               total: int | None = None) -> Connection[N]:
+    """The page of `rows` (fetched with page_window's limit) as a connection; `total` is the
+    whole list's length when the caller knows it."""
     page = rows[:first]
     edges = [Edge(cursor=encode_cursor(list_name, skip + i), node=node(r))
              for i, r in enumerate(page)]
-    return Connection(edges=edges, page_info=PageInfo(
+    return Connection(edges=edges, total_count=total, page_info=PageInfo(
         has_next_page=len(rows) > first, has_previous_page=skip > 0,
         start_cursor=edges[0].cursor if edges else None,
         end_cursor=edges[-1].cursor if edges else None))

@@ -16,14 +16,27 @@ from strawberry.extensions import MaskErrors, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from api.schema import addresses, blocks, cases, clusters, tracing
+from api.schema import (
+    addresses,
+    blocks,
+    cases,
+    clusters,
+    search,
+    tags,
+    tracing,
+    transactions,
+)
+from api.schema.complexity import limiters
 from api.schema.scalars import SATOSHI, Satoshi
+from chaintrail.settings import Settings
 
 log = logging.getLogger(__name__)
 
 MAX_DEPTH = 10
+DEFAULT_MAX_COMPLEXITY: int = Settings.model_fields["api_max_complexity"].default
 
-QUERY_DOMAINS: tuple[Any, ...] = (blocks, addresses, clusters, tracing, cases)
+QUERY_DOMAINS: tuple[Any, ...] = (blocks, transactions, addresses, clusters, tags, search,
+                                  tracing, cases)
 MUTATION_DOMAINS: tuple[Any, ...] = (cases,)
 
 Query = merge_types("Query", tuple(m.Query for m in QUERY_DOMAINS))
@@ -40,11 +53,13 @@ def _should_mask(error: GraphQLError) -> bool:
     return True
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(max_complexity: int = DEFAULT_MAX_COMPLEXITY) -> strawberry.Schema:
+    """The schema; `max_complexity` is the largest query cost (complexity.py) it runs."""
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(scalar_map={Satoshi: SATOSHI}),
         extensions=[lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+                    *limiters(max_complexity),
                     lambda: MaskErrors(should_mask_error=_should_mask)],
     )

@@ -1,26 +1,32 @@
 // @description Find things by the start of their name: addresses, transactions (txid), blocks
 //   (hash) and tags (label, case-insensitive), at most `limit` of each kind, in name order.
+//   label is a short description (an address's script type, the height of a transaction or
+//   block as text, a tag's label); a tag's id is the address it tags.
 // @mode read
 // @param text STRING  the prefix (at least 4 characters for ids; any for tag labels)
 // @param limit INTEGER = 10  results per kind at most
-// @columns kind, id, label
+// @columns kind, id, label, height, category
 // @bounds index range scans on the unique keys; tag labels are scanned, LIMIT per kind
 // @example :param text => '12cbQ'
 CALL () {
   MATCH (a:Address) WHERE size($text) >= 4 AND a.address STARTS WITH $text
   WITH a ORDER BY a.address LIMIT $limit
-  RETURN 'address' AS kind, a.address AS id, a.script_type AS label
+  RETURN 'address' AS kind, a.address AS id, a.script_type AS label, null AS height,
+         null AS category
   UNION ALL
   MATCH (t:Transaction) WHERE size($text) >= 4 AND t.txid STARTS WITH toLower($text)
   WITH t ORDER BY t.txid LIMIT $limit
-  RETURN 'transaction' AS kind, t.txid AS id, toString(t.height) AS label
+  RETURN 'transaction' AS kind, t.txid AS id, toString(t.height) AS label, t.height AS height,
+         null AS category
   UNION ALL
   MATCH (b:Block) WHERE size($text) >= 4 AND b.hash STARTS WITH toLower($text)
   WITH b ORDER BY b.hash LIMIT $limit
-  RETURN 'block' AS kind, b.hash AS id, toString(b.height) AS label
+  RETURN 'block' AS kind, b.hash AS id, toString(b.height) AS label, b.height AS height,
+         null AS category
   UNION ALL
   MATCH (g:Tag)-[:TAGS]->(a:Address) WHERE toLower(g.label) STARTS WITH toLower($text)
   WITH g, a ORDER BY g.label, a.address LIMIT $limit
-  RETURN 'tag' AS kind, a.address AS id, g.label AS label
+  RETURN 'tag' AS kind, a.address AS id, g.label AS label, null AS height,
+         g.category AS category
 }
-RETURN kind, id, label
+RETURN kind, id, label, height, category

@@ -161,7 +161,7 @@ def test_a_real_uvicorn_process(small: Graph, cli_env: dict[str, str]) -> None:
     assert proc.returncode in (0, -15), out
 
 
-TRACE_Q = """query($s: String!) { traceForward(start: $s, maxHops: 3) { __typename
+TRACE_Q = """query($s: String!) { traceForward(start: $s, maxHops: 3, maxRows: 100) { __typename
   ... on TraceResultType { rows { hop txid toAddress value } truncated
         graph { nodes { id kind } edges { source target value } } }
   ... on NotFoundError { message } ... on InvalidInput { message } } }"""
@@ -172,7 +172,7 @@ def test_trace_and_paths_through_graphql_equal_the_cli_logic(client: TestClient,
     from analysis.trace import TraceLimits, paths, trace
 
     got = gql(client, TRACE_Q, s=ADDR["A"])["traceForward"]
-    want = trace(small, ADDR["A"], "forward", TraceLimits(max_hops=3))
+    want = trace(small, ADDR["A"], "forward", TraceLimits(max_hops=3, max_rows=100))
     assert [(r["hop"], r["txid"], r["toAddress"], r["value"]) for r in got["rows"]] == [
         (r["hop"], r["txid"], r["to_address"], str(r["value"])) for r in want.rows]
     ids = {n["id"] for n in got["graph"]["nodes"]}
@@ -213,18 +213,22 @@ def test_cluster_members_page_by_cursor_and_explain(client: TestClient, small: G
     big = gql(client, "query($a: String!) { cluster(address: $a) { ... on Cluster { "
                       "members(first: 500) { __typename } } } }", a=ADDR["A"])["cluster"]["members"]
     assert big["__typename"] == "LimitExceeded"
-    steps = gql(client, """query($a: String!, $b: String!) { explain(a: $a, b: $b) {
-                  ... on Explanation { steps { step txid heuristic addressFrom addressTo } } } }""",
-                a=ADDR["A"], b=ADDR["D"])["explain"]["steps"]
+    steps = [e["node"] for e in gql(client, """query($a: String!, $b: String!) {
+        explain(a: $a, b: $b) { ... on Explanation { steps { ... on EvidenceStepConnection {
+          edges { node { step txid heuristic addressFrom addressTo } } } } } } }""",
+                                   a=ADDR["A"], b=ADDR["D"])["explain"]["steps"]["edges"]]
     assert [(s["step"], s["txid"]) for s in steps] == [
         (r["step"], r["txid"]) for r in small.read("cluster/explain",
                                                    {"a": ADDR["A"], "b": ADDR["D"]})]
 
 
+SEARCH_Q = """query($t: String!) { search(text: $t) { ... on SearchResults { hits {
+  __typename ... on AddressHit { address scriptType } ... on TagHit { label address } } } } }"""
+
+
 def test_search_by_prefix(client: TestClient) -> None:
-    hits = gql(client, "query($t: String!) { search(text: $t) { kind id label } }",
-               t=ADDR["A"][:6])["search"]
-    assert {"kind": "address", "id": ADDR["A"], "label": "p2pkh"} in hits
-    tags = gql(client, '{ search(text: "exchange") { kind id label } }')["search"]
-    assert tags == [{"kind": "tag", "id": ADDR["A"], "label": "Exchange A"}]
-    assert gql(client, '{ search(text: "  ") { id } }')["search"] == []
+    hits = gql(client, SEARCH_Q, t=ADDR["A"][:6])["search"]["hits"]
+    assert {"__typename": "AddressHit", "address": ADDR["A"], "scriptType": "p2pkh"} in hits
+    tags = gql(client, SEARCH_Q, t="exchange")["search"]["hits"]
+    assert tags == [{"__typename": "TagHit", "label": "Exchange A", "address": ADDR["A"]}]
+    assert gql(client, SEARCH_Q, t="  ")["search"]["hits"] == []

@@ -18,7 +18,7 @@ import pytest
 from cypher.runner import Graph
 from loaders.bitcoin.load import place_chain
 from loaders.bitcoin.model import Block
-from tests.handbuilt import block, hx, p2pkh, tx
+from tests.handbuilt import TIME, block, hx, p2pkh, tx
 from tests.helpers import wipe, write_blocks
 
 pytestmark = pytest.mark.neo4j
@@ -116,6 +116,51 @@ def test_lookup_address(small: Graph) -> None:
     b = one(small, "lookup/address", address=p2pkh(P2PK_B))
     assert (b["script_type"], b["received"]) == ("p2pkh", 50 * BTC)
     assert small.read("lookup/address", {"address": "1BoatSLRHtKNngkdXEeobR76b53LETtpyT"}) == []
+
+
+def test_lookup_address_transactions(small: Graph) -> None:
+    a = small.read("lookup/address_transactions", {"address": p2pkh(PKH_A)})
+    assert [(r["txid"], r["height"], r["block_hash"], r["index"], r["received"], r["sent"],
+             r["total"]) for r in a] == [
+        (C0, 0, G, 0, 50 * BTC, 0, 4),
+        (T1, 1, B1, 1, CHANGE, 50 * BTC, 4),
+        (C2, 2, B2, 0, 50 * BTC, 0, 4),
+        (T2, 2, B2, 1, 29 * BTC, 0, 4)]
+    assert {r["time"] for r in a} == {TIME}
+    whole = one(small, "lookup/address", address=p2pkh(PKH_A))
+    assert (len(a), sum(r["received"] for r in a), sum(r["sent"] for r in a)) == (
+        whole["tx_count"], whole["received"], whole["sent"])
+    page = small.read("lookup/address_transactions",
+                      {"address": p2pkh(PKH_A), "skip": 1, "limit": 2})
+    assert [r["txid"] for r in page] == [T1, C2]
+    assert small.read("lookup/address_transactions",
+                      {"address": p2pkh(PKH_A), "skip": 4}) == []
+    # C was paid by t1 and spent by t2; the stale coinbase s2c that paid it is left out
+    c = small.read("lookup/address_transactions", {"address": p2pkh(PKH_C)})
+    assert [(r["txid"], r["received"], r["sent"], r["total"]) for r in c] == [
+        (T1, 30 * BTC, 0, 2), (T2, 0, 30 * BTC, 2)]
+    b = small.read("lookup/address_transactions", {"address": p2pkh(P2PK_B)})
+    assert [(r["txid"], r["received"]) for r in b] == [(C1, 50 * BTC)]
+    assert small.read("lookup/address_transactions",
+                      {"address": "1BoatSLRHtKNngkdXEeobR76b53LETtpyT"}) == []
+
+
+def test_lookup_block_transactions(small: Graph) -> None:
+    cols = ("index", "txid", "is_coinbase", "input_count", "output_count", "input_value",
+            "output_value", "fee", "size", "vsize", "stale")
+    b1 = [tuple(r[c] for c in cols) for r in small.read("lookup/block_transactions",
+                                                         {"hash": B1})]
+    assert b1 == [(0, C1, True, 0, 1, 0, 50 * BTC, 0, 200, 200, False),
+                  (1, T1, False, 1, 2, 50 * BTC, 30 * BTC + CHANGE, 10 * BTC // 100, 200,
+                   200, False)]
+    # t2 spends x:5, which is not loaded: its input value and fee are unknown, not wrong
+    b2 = small.read("lookup/block_transactions", {"hash": B2, "skip": 1, "limit": 5})
+    assert [(r["index"], r["txid"], r["input_value"], r["fee"]) for r in b2] == [
+        (1, T2, None, None)]
+    stale = small.read("lookup/block_transactions", {"hash": S2})
+    assert [(r["txid"], r["stale"]) for r in stale] == [(S2C, True)]
+    assert small.read("lookup/block_transactions", {"hash": hx("9")}) == []
+    assert small.read("lookup/block_transactions", {"hash": B1, "limit": 1})[0]["txid"] == C1
 
 
 def test_stats_queries(small: Graph) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cypher.runner import Graph
-from tests.cypher.test_cluster import ADDR, T1, chain
+from tests.cypher.test_cluster import ADDR, B2, T1, chain
 from tests.helpers import wipe, write_blocks
 
 pytestmark = pytest.mark.neo4j
@@ -18,17 +18,27 @@ def small(graph: Graph) -> Graph:
     with graph.driver.session(database=graph.database) as s:
         s.run("MATCH (a:Address {address: $a}) CREATE (:Tag {id: 't', label: 'Binance hot', "
               "category: 'exchange'})-[:TAGS]->(a)", a=ADDR["B"]).consume()
+        s.run("MATCH (a:Address {address: $a}) CREATE (:Tag {id: 'u', label: 'binance cold', "
+              "category: 'exchange'})-[:TAGS]->(a)", a=ADDR["C"]).consume()
     return graph
 
 
 def test_prefixes_of_every_kind(small: Graph) -> None:
     assert small.read("search/prefix", {"text": T1[:8].upper()}) == [
-        {"kind": "transaction", "id": T1, "label": "1"}]
+        {"kind": "transaction", "id": T1, "label": "1", "height": 1, "category": None}]
     assert small.read("search/prefix", {"text": ADDR["C"]}) == [
-        {"kind": "address", "id": ADDR["C"], "label": "p2pkh"}]
+        {"kind": "address", "id": ADDR["C"], "label": "p2pkh", "height": None,
+         "category": None}]
     assert small.read("search/prefix", {"text": "binance"}) == [
-        {"kind": "tag", "id": ADDR["B"], "label": "Binance hot"}]
+        {"kind": "tag", "id": ADDR["B"], "label": "Binance hot", "height": None,
+         "category": "exchange"},
+        {"kind": "tag", "id": ADDR["C"], "label": "binance cold", "height": None,
+         "category": "exchange"}]
+    assert small.read("search/prefix", {"text": "BINANCE", "limit": 1}) == [
+        {"kind": "tag", "id": ADDR["B"], "label": "Binance hot", "height": None,
+         "category": "exchange"}]
     blocks = small.read("search/prefix", {"text": "0303"})
-    assert [(r["kind"], r["label"]) for r in blocks] == [("block", "2")]
+    assert [(r["kind"], r["id"], r["label"], r["height"]) for r in blocks] == [
+        ("block", B2, "2", 2)]
     assert small.read("search/prefix", {"text": "a1a"}) == []  # ids need 4 characters
     assert len(small.read("search/prefix", {"text": "1", "limit": 2})) == 0

@@ -1,0 +1,188 @@
+"""Query cost limits: a query is refused before anything runs when it would ask for too much.
+
+The cost of a query: every field costs 1, and a list's fields count once per item it may
+hold. How many items a list may hold is said by the arguments of the field that asks for it:
+a page size (`first`, its default from the schema when not given), `limit`, a trace's
+`maxRows`, the k of `paths(k)`, or the length of a list argument such as
+`addresses(addresses: [...])`. That number multiplies the first list field at or below the
+field that carries it (a connection's `edges`, a trace's `rows` and its graph's `nodes` and
+`edges`, `addresses` itself), and nested lists multiply: 100 addresses with 100 transactions
+each cost 10,000 times the fields asked per transaction. Lists without such an argument (a
+transaction's inputs, an address's own tags) count as one item. Introspection fields (`__*`)
+cost nothing. Variables are read from the request (the rule is built per operation), so
+`first: $n` costs what `$n` says.
+
+A query above the limit gets a GraphQL validation error naming its cost and the limit (HTTP
+200 with `errors`, not masked); aliases and tokens are capped by strawberry's own limiters.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationContext,
+    ValidationRule,
+    get_named_type,
+    get_nullable_type,
+    is_list_type,
+    value_from_ast_untyped,
+)
+from graphql.pyutils import Undefined
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, SchemaExtension
+
+log = logging.getLogger(__name__)
+
+SIZE_ARGUMENTS = frozenset({"first", "limit", "maxRows", "k"})
+"""Integer arguments that bound how many items the lists below a field hold."""
+
+LIST_SIZE_ARGUMENTS = frozenset({"addresses"})
+"""List arguments whose length is the number of items a field returns."""
+
+MAX_ALIASES = 50
+"""Aliases per document: enough for a dashboard, not for one field asked a thousand times."""
+
+MAX_TOKENS = 10_000
+"""Tokens per document: GraphiQL's introspection query is about 300 (commas and quotes do not
+count; 100 addresses in a list are about 100)."""
+
+
+def query_cost(schema: GraphQLSchema, document: DocumentNode,
+               variables: Mapping[str, Any] | None = None) -> dict[str, int]:
+    """The cost of each operation of `document` ('anonymous' for an unnamed one); fields the
+    schema does not have cost nothing (other validation rules report them)."""
+    fragments = {d.name.value: d for d in document.definitions
+                 if isinstance(d, FragmentDefinitionNode)}
+    costs: dict[str, int] = {}
+    for op in document.definitions:
+        if not isinstance(op, OperationDefinitionNode):
+            continue
+        values = {v.variable.name.value: value_from_ast_untyped(v.default_value)
+                  for v in op.variable_definitions or () if v.default_value is not None}
+        values.update(variables or {})
+        root = schema.get_root_type(op.operation)
+        name = op.name.value if op.name else "anonymous"
+        costs[name] = (0 if root is None else
+                       _Coster(schema, fragments, values).selections(op.selection_set, root, 1,
+                                                                     frozenset()))
+    return costs
+
+
+class _Coster:
+    def __init__(self, schema: GraphQLSchema, fragments: Mapping[str, FragmentDefinitionNode],
+                 variables: Mapping[str, Any]) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = dict(variables)
+
+    def selections(self, selection_set: SelectionSetNode, parent: GraphQLNamedType | None,
+                   pending: int, seen: frozenset[str]) -> int:
+        """The cost of a selection set on `parent`; `pending` is the item count waiting for
+        the first list below; `seen` the fragments being expanded (no cycles)."""
+        total = 0
+        for s in selection_set.selections:
+            if isinstance(s, FieldNode):
+                total += self.field(s, parent, pending, seen)
+            elif isinstance(s, InlineFragmentNode):
+                t = self.schema.get_type(s.type_condition.name.value) if s.type_condition \
+                    else parent
+                total += self.selections(s.selection_set, t, pending, seen)
+            elif isinstance(s, FragmentSpreadNode):
+                name = s.name.value
+                frag = self.fragments.get(name)
+                if frag is not None and name not in seen:
+                    total += self.selections(frag.selection_set,
+                                             self.schema.get_type(frag.type_condition.name.value),
+                                             pending, seen | {name})
+        return total
+
+    def field(self, node: FieldNode, parent: GraphQLNamedType | None, pending: int,
+              seen: frozenset[str]) -> int:
+        name = node.name.value
+        if name.startswith("__") or not isinstance(parent, GraphQLObjectType
+                                                    | GraphQLInterfaceType):
+            return 0
+        definition = parent.fields.get(name)
+        if definition is None:
+            return 0
+        size = self.size(node, definition.args)
+        if size is not None:
+            pending *= size
+        factor = 1
+        if is_list_type(get_nullable_type(definition.type)):
+            factor, pending = pending, 1
+        below = 0
+        if node.selection_set is not None:
+            below = self.selections(node.selection_set, get_named_type(definition.type),
+                                    pending, seen)
+        return factor * (1 + below)
+
+    def size(self, node: FieldNode, args: Mapping[str, Any]) -> int | None:
+        """How many items the field's arguments ask for (None: they do not say)."""
+        given = {a.name.value: value_from_ast_untyped(a.value, self.variables)
+                 for a in node.arguments or ()}
+        sizes = []
+        for name, arg in args.items():
+            value = given.get(name, Undefined)
+            if value is Undefined or value is None:
+                value = arg.default_value
+            if name in SIZE_ARGUMENTS and isinstance(value, int) and not isinstance(value,
+                                                                                    bool):
+                sizes.append(max(1, value))
+            elif name in LIST_SIZE_ARGUMENTS and isinstance(value, list):
+                sizes.append(max(1, len(value)))
+        return max(sizes) if sizes else None
+
+
+def complexity_rule(max_complexity: int,
+                    variables: Mapping[str, Any] | None) -> type[ValidationRule]:
+    """A graphql-core validation rule refusing operations that cost more than the limit."""
+
+    class ComplexityRule(ValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            costs = query_cost(context.schema, context.document, variables)
+            for op, cost in costs.items():
+                if cost > max_complexity:
+                    log.info("refused operation %s: cost %d > %d", op, cost, max_complexity)
+                    context.report_error(GraphQLError(
+                        f"query cost {cost} is above the limit {max_complexity}: ask for "
+                        f"smaller pages (first), fewer rows or fewer nested lists"))
+
+    return ComplexityRule
+
+
+class ComplexityLimiter(SchemaExtension):
+    """Adds the complexity rule to an operation's validation, built with the operation's
+    variables (strawberry makes one extension instance per operation from a factory)."""
+
+    def __init__(self, max_complexity: int) -> None:
+        self.max_complexity = max_complexity
+
+    def on_operation(self) -> Iterator[None]:
+        ctx = self.execution_context
+        ctx.validation_rules = (*ctx.validation_rules,
+                                complexity_rule(self.max_complexity, ctx.variables))
+        yield
+
+
+def limiters(max_complexity: int) -> list[Callable[[], SchemaExtension]]:
+    """The schema extensions (factories, one instance per operation) that cap a query's cost,
+    aliases and tokens."""
+    return [lambda: ComplexityLimiter(max_complexity),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS)]
