@@ -17,7 +17,8 @@ Why Python around the stored queries: the walk is a hop-by-hop product of ratios
 transactions, which Cypher can express for one hop (`exposure/backward`, `exposure/forward`) but
 not for a parameterised number of hops with exact rational arithmetic. The arithmetic (`split`,
 `exact_sum`, `walk`, `summarize`) is pure and takes the hops as data, so it is tested without
-Neo4j; `exposure` plugs the stored queries in.
+Neo4j; `exposure_steps` plugs the stored queries in, without I/O (analysis.steps: `exposure`
+drives it with the CLI's Graph, the API with its AsyncGraph); `cluster_flows_steps` likewise.
 
 Cluster flows: `trace/cluster_flows` is one hop of the cluster picture (value between a list of
 clusters and their counterparties); `cluster_flows` repeats it breadth first, each cluster
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Literal
 
+from analysis.steps import Steps, check_limit, finish, returning, run
 from chaintrail.errors import NotFound, ParameterError
 from cypher.runner import Graph, Row
 
@@ -101,12 +103,10 @@ class ExposureLimits:
     """The target's outputs followed, the largest first; the rest is `cut`."""
 
     def __post_init__(self) -> None:
-        for name, value, top in (("max_hops", self.max_hops, MAX_HOPS),
-                                 ("max_txs", self.max_txs, MAX_TXS),
-                                 ("max_fanout", self.max_fanout, MAX_FANOUT),
-                                 ("max_outputs", self.max_outputs, MAX_OUTPUTS)):
-            if not 1 <= value <= top:
-                raise ParameterError(f"{name} must be between 1 and {top}, not {value}")
+        check_limit("max_hops", self.max_hops, MAX_HOPS)
+        check_limit("max_txs", self.max_txs, MAX_TXS)
+        check_limit("max_fanout", self.max_fanout, MAX_FANOUT)
+        check_limit("max_outputs", self.max_outputs, MAX_OUTPUTS)
 
 
 # ---- the arithmetic (pure) ------------------------------------------------------------------
@@ -174,6 +174,10 @@ Fetch = Callable[[Sequence[str]], Sequence[HopTx]]
 Categorize = Callable[[Sequence[str]], Mapping[str, Sequence[str]]]
 """Tag categories (own and inherited from the cluster) of the given addresses; untagged ones
 may be left out."""
+FetchSteps = Callable[[Sequence[str]], Steps[Sequence[HopTx]]]
+"""`Fetch` as steps (analysis.steps): the stored queries it needs, then its answer."""
+CategorizeSteps = Callable[[Sequence[str]], Steps[Mapping[str, Sequence[str]]]]
+"""`Categorize` as steps."""
 
 
 @dataclass(slots=True)
@@ -186,6 +190,15 @@ class Walk:
 def walk(start: Mapping[str, int], fetch: Fetch, categorize: Categorize,
          owns: Callable[[Party], bool], limits: ExposureLimits, direction: Direction,
          tally: Tally | None = None) -> Walk:
+    """`walk_steps` with the hops and the tags given by plain functions (no graph)."""
+    return finish(walk_steps(start, lambda o: returning(fetch(o)),
+                             lambda a: returning(categorize(a)), owns, limits, direction,
+                             tally))
+
+
+def walk_steps(start: Mapping[str, int], fetch: FetchSteps, categorize: CategorizeSteps,
+               owns: Callable[[Party], bool], limits: ExposureLimits, direction: Direction,
+               tally: Tally | None = None) -> Steps[Walk]:
     """Follow the value of the `start` outputs (output id -> value) hop by hop.
 
     Each transaction gets the exact sum of what reaches it through the frontier outputs it
@@ -219,9 +232,9 @@ def walk(start: Mapping[str, int], fetch: Fetch, categorize: Categorize,
                 return result
             chunk = outputs[i:i + min(FRONTIER_CHUNK, budget)]
             i += len(chunk)
-            txs = sorted(fetch(chunk), key=lambda x: x.txid)
+            txs = sorted((yield from fetch(chunk)), key=lambda x: x.txid)
             result.txs_visited += len(txs)
-            _lookup(categorize, txs, owns, known)
+            yield from _lookup(categorize, txs, owns, known)
             reached: set[str] = set()
             for tx in txs:
                 mine = [o for o in tx.reached if o in frontier]
@@ -271,14 +284,14 @@ def _spread(t: Tally, amount: Fraction, tx: HopTx, hop: int, last: bool,
         fan_cut.add(tx.txid)
 
 
-def _lookup(categorize: Categorize, txs: Sequence[HopTx], owns: Callable[[Party], bool],
-            known: dict[str, tuple[str, ...]]) -> None:
+def _lookup(categorize: CategorizeSteps, txs: Sequence[HopTx], owns: Callable[[Party], bool],
+            known: dict[str, tuple[str, ...]]) -> Steps[None]:
     """Fill `known` with the categories of the parties' addresses not looked up yet."""
     wanted = sorted({p.address for tx in txs for p in tx.parties
                      if p.address is not None and p.address not in known and not owns(p)})
     for i in range(0, len(wanted), TAG_CHUNK):
         chunk = wanted[i:i + TAG_CHUNK]
-        found = categorize(chunk)
+        found = yield from categorize(chunk)
         for a in chunk:
             known[a] = tuple(sorted(set(found.get(a, ()))))
 
@@ -369,12 +382,18 @@ def _hop_tx(r: Row) -> HopTx:
 def exposure(graph: Graph, target: str | Target, direction: Direction,
              limits: ExposureLimits | None = None) -> Exposure:
     """Exposure of an address or a cluster ('cluster:<id>') by tag category."""
+    return run(graph, exposure_steps(target, direction, limits))
+
+
+def exposure_steps(target: str | Target, direction: Direction,
+                   limits: ExposureLimits | None = None) -> Steps[Exposure]:
+    """`exposure` without I/O (see analysis.steps)."""
     limits = limits or ExposureLimits()
     tgt = parse_target(target) if isinstance(target, str) else target
     if direction not in ("received", "sent"):
         raise ParameterError(f"direction must be 'received' or 'sent', not {direction!r}")
     key = "cluster_id" if tgt.kind == "cluster" else "address"
-    found = graph.read(f"exposure/{direction}", {key: tgt.id, "limit": limits.max_outputs})
+    found = yield (f"exposure/{direction}", {key: tgt.id, "limit": limits.max_outputs})
     if not found:
         if tgt.kind == "cluster":
             raise NotFound(f"no cluster with id {tgt.id!r} (a cluster's id is its smallest "
@@ -391,15 +410,15 @@ def exposure(graph: Graph, target: str | Target, direction: Direction,
                      f"{start_row['output_count']} outputs were followed (max_outputs)")
     hop_query = "exposure/backward" if direction == "received" else "exposure/forward"
 
-    def fetch(outputs: Sequence[str]) -> list[HopTx]:
-        rows = graph.read(hop_query, {"outputs": list(outputs), "max_fanout": limits.max_fanout})
+    def fetch(outputs: Sequence[str]) -> Steps[Sequence[HopTx]]:
+        rows = yield (hop_query, {"outputs": list(outputs), "max_fanout": limits.max_fanout})
         return [_hop_tx(r) for r in rows]
 
-    def categorize(addresses: Sequence[str]) -> dict[str, list[str]]:
-        rows = graph.read("exposure/tags", {"addresses": list(addresses)})
+    def categorize(addresses: Sequence[str]) -> Steps[Mapping[str, Sequence[str]]]:
+        rows = yield ("exposure/tags", {"addresses": list(addresses)})
         return {r["address"]: r["categories"] for r in rows}
 
-    w = walk(start, fetch, categorize, tgt.owns, limits, direction, tally)
+    w = yield from walk_steps(start, fetch, categorize, tgt.owns, limits, direction, tally)
     w.truncated[:0] = notes
     return summarize(tgt.label, direction, limits.max_hops, start_row["value"],
                      start_row["output_count"], w)
@@ -430,15 +449,22 @@ def cluster_flows(graph: Graph, cluster_id: str, direction: FlowDirection, max_h
                   max_rows: int = 10_000) -> ClusterFlows:
     """Breadth-first over `trace/cluster_flows`: hop 1 expands the cluster, hop k the clusters
     first reached at hop k-1 (the largest flows first when max_clusters cuts a hop)."""
+    return run(graph, cluster_flows_steps(
+        cluster_id, direction, max_hops, max_outputs=max_outputs, max_clusters=max_clusters,
+        max_rows=max_rows))
+
+
+def cluster_flows_steps(cluster_id: str, direction: FlowDirection, max_hops: int = 2, *,
+                        max_outputs: int = 10_000, max_clusters: int = 1_000,
+                        max_rows: int = 10_000) -> Steps[ClusterFlows]:
+    """`cluster_flows` without I/O (see analysis.steps)."""
     if direction not in ("out", "in"):
         raise ParameterError(f"direction must be 'out' or 'in', not {direction!r}")
-    for name, value, top in (("max_hops", max_hops, MAX_HOPS),
-                             ("max_outputs", max_outputs, MAX_OUTPUTS),
-                             ("max_clusters", max_clusters, MAX_CLUSTERS),
-                             ("max_rows", max_rows, MAX_ROWS)):
-        if not 1 <= value <= top:
-            raise ParameterError(f"{name} must be between 1 and {top}, not {value}")
-    if not graph.read("cluster/members", {"cluster_id": cluster_id, "limit": 1}):
+    check_limit("max_hops", max_hops, MAX_HOPS)
+    check_limit("max_outputs", max_outputs, MAX_OUTPUTS)
+    check_limit("max_clusters", max_clusters, MAX_CLUSTERS)
+    check_limit("max_rows", max_rows, MAX_ROWS)
+    if not (yield ("cluster/members", {"cluster_id": cluster_id, "limit": 1})):
         raise NotFound(f"no cluster with id {cluster_id!r} (a cluster's id is its smallest "
                        "address; cluster/of_address gives it)")
     result = ClusterFlows(cluster_id, direction, max_hops)
@@ -458,7 +484,7 @@ def cluster_flows(graph: Graph, cluster_id: str, direction: FlowDirection, max_h
                 break
         rows: list[Row] = []
         for i in range(0, len(frontier), CLUSTER_CHUNK):
-            rows += graph.read("trace/cluster_flows", {
+            rows += yield ("trace/cluster_flows", {
                 "cluster_ids": frontier[i:i + CLUSTER_CHUNK], "direction": direction,
                 "max_outputs": max_outputs})
         expanded += len(frontier)

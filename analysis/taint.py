@@ -1,11 +1,13 @@
 """Taint: how much of what the sources held reached each later output, by poison, haircut or FIFO.
 
-Two parts. `taint()` collects the subgraph with stored queries: `taint/start` resolves the
-sources to outputs, `taint/step` returns, for the outputs of one hop, each spending transaction
-with all its inputs and outputs; it repeats the step breadth first, up to `max_hops`, whole
-transactions only, until the row budget is spent. The subgraph is the same for the three
-methods: every transaction within `max_hops` spends of a source. Then a pure function,
-`poison`, `haircut` or `fifo`, computes the taint over it, with no database involved.
+Two parts. `taint_steps()` collects the subgraph with stored queries (sans I/O, see
+analysis.steps: `taint()` drives it with the CLI's Graph, the API with its AsyncGraph):
+`taint/start` resolves the sources to outputs, `taint/step` returns, for the outputs of one
+hop, each spending transaction with all its inputs and outputs; it repeats the step breadth
+first, up to `max_hops`, whole transactions only, until the row budget is spent. The subgraph
+is the same for the three methods: every transaction within `max_hops` spends of a source.
+Then a pure function, `poison`, `haircut` or `fifo`, computes the taint over it, with no
+database involved.
 
 Why not in BFS order: a transaction can spend outputs reached at different hops (one input two
 spends from the source, another five), so its taint is final only once every earlier
@@ -27,7 +29,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Generic, Literal, TypeVar, get_args
 
-from chaintrail.errors import NotFound, ParameterError
+from analysis.steps import Steps, check_limit, run
+from chaintrail.errors import LimitError, NotFound, ParameterError
 from cypher.runner import Graph
 
 Method = Literal["poison", "haircut", "fifo"]
@@ -60,10 +63,8 @@ class TaintLimits:
     """Outputs in the collected subgraph at most (the rows poison would give)."""
 
     def __post_init__(self) -> None:
-        if not 1 <= self.max_hops <= MAX_HOPS:
-            raise ParameterError(f"max_hops must be between 1 and {MAX_HOPS}, not {self.max_hops}")
-        if not 1 <= self.max_rows <= MAX_ROWS:
-            raise ParameterError(f"max_rows must be between 1 and {MAX_ROWS}, not {self.max_rows}")
+        check_limit("max_hops", self.max_hops, MAX_HOPS)
+        check_limit("max_rows", self.max_rows, MAX_ROWS)
 
 
 # ---- the in-memory subgraph --------------------------------------------------------------------
@@ -102,6 +103,7 @@ class Source:
     output: str
     value: int
     spent: bool = False
+    address: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +148,13 @@ class Flow:
     tainted_in: Fraction
     tainted_out: Fraction
     tainted_fee: Fraction
+    inputs: tuple[str, ...] = ()
+    """The tainted outputs it spends (a source's or a row's), in vin order: a flow graph's
+    edges into it."""
+    height: int | None = None
+    to_sources: tuple[tuple[str, Fraction], ...] = ()
+    """Taint it put on outputs that are sources themselves (no rows: a source counts in full;
+    the amounts add up to the overlap)."""
 
 
 @dataclass(slots=True)
@@ -163,6 +172,8 @@ class Taint:
     overlap: Fraction
     """Taint that reached a source from another source (the source counts in full anyway)."""
     sources: list[str] = field(default_factory=list)
+    start: tuple[Source, ...] = ()
+    """The source outputs, each tainted in full."""
     source_outputs: int = 0
     max_hops: int | None = None
     truncated: list[str] = field(default_factory=list)
@@ -334,19 +345,22 @@ def _walk(method: Method, sub: Subgraph, rule: _Rule[S]) -> Taint:
             fee = Fraction(0)
         else:
             fee = Fraction(max(0, sum(v or 0 for v in values) - sum(o.value for o in tx.outputs)))
-        flows.append(Flow(tx.txid, h, t_in, t_out, fee))
+        to_sources: list[tuple[str, Fraction]] = []
         for o, got in zip(tx.outputs, outs, strict=True):
             oid = f"{tx.txid}:{o.n}"
             if got is None:
                 continue
             if oid in sources:  # already tainted in full, as a source
                 overlap += rule.amount(got)
+                to_sources.append((oid, rule.amount(got)))
                 continue
             state[oid] = got
             hop[oid] = h
             rows.append(Row(oid, tx.txid, o.n, o.address, o.value, tx.height, h,
                             rule.amount(got)))
             spent[oid] = o.spent
+        flows.append(Flow(tx.txid, h, t_in, t_out, fee, tuple(tainted), tx.height,
+                          tuple(to_sources)))
     for r in rows:
         r.status = _status(r.output, spent[r.output], consumed)
     leaves = [(r.status, r.exact) for r in rows] + [
@@ -358,7 +372,7 @@ def _walk(method: Method, sub: Subgraph, rule: _Rule[S]) -> Taint:
         elif status == "beyond":
             beyond += amount
     result = Taint(method, rows, flows, sum(s.value for s in sub.sources), unspent, beyond,
-                   sum((f.tainted_fee for f in flows), Fraction(0)), overlap)
+                   sum((f.tainted_fee for f in flows), Fraction(0)), overlap, start=sub.sources)
     if stopped:
         result.truncated.append(
             f"values: {len(stopped)} transaction(s) spend an output whose value is not loaded; "
@@ -400,6 +414,12 @@ def taint(graph: Graph, method: str, sources: Sequence[str],
           limits: TaintLimits | None = None) -> Taint:
     """Taint from `sources` (outputs, txids, addresses, clusters) by `method`, up to
     limits.max_hops spends away."""
+    return run(graph, taint_steps(method, sources, limits))
+
+
+def taint_steps(method: str, sources: Sequence[str],
+                limits: TaintLimits | None = None) -> Steps[Taint]:
+    """`taint` without I/O (see analysis.steps)."""
     if method not in METHODS:
         raise ParameterError(f"unknown taint method {method!r}; one of {', '.join(METHODS)}")
     limits = limits or TaintLimits()
@@ -408,9 +428,10 @@ def taint(graph: Graph, method: str, sources: Sequence[str],
         kind, key = source_kind(s)
         wanted.setdefault(f"{_CLUSTER}{key}" if kind == "cluster" else key, (kind, key))
     if not 1 <= len(wanted) <= MAX_SOURCES:
-        raise ParameterError(f"give between 1 and {MAX_SOURCES} sources, not {len(wanted)}")
+        error = LimitError if len(wanted) > MAX_SOURCES else ParameterError
+        raise error(f"give between 1 and {MAX_SOURCES} sources, not {len(wanted)}")
     truncated: list[str] = []
-    found = graph.read("taint/start", {
+    found = yield ("taint/start", {
         "sources": [{"source": s, "kind": k, "key": key} for s, (k, key) in wanted.items()],
         "limit": MAX_SOURCE_OUTPUTS})
     start: dict[str, Source] = {}
@@ -426,8 +447,8 @@ def taint(graph: Graph, method: str, sources: Sequence[str],
             if r["value"] is None:
                 raise NotFound(f"source {s!r}: the value of output {r['output']} is not loaded "
                                "(only a spending transaction's input names it)")
-            start[r["output"]] = Source(r["output"], r["value"], r["spent"])
-    txs, more = _collect(graph, start, limits)
+            start[r["output"]] = Source(r["output"], r["value"], r["spent"], r["address"])
+    txs, more = yield from _collect(start, limits)
     result = METHOD[method](Subgraph(tuple(start.values()), txs))
     result.sources = list(wanted)
     result.source_outputs = len(start)
@@ -436,8 +457,8 @@ def taint(graph: Graph, method: str, sources: Sequence[str],
     return result
 
 
-def _collect(graph: Graph, start: dict[str, Source],
-             limits: TaintLimits) -> tuple[tuple[Transaction, ...], list[str]]:
+def _collect(start: dict[str, Source],
+             limits: TaintLimits) -> Steps[tuple[tuple[Transaction, ...], list[str]]]:
     """The transactions within max_hops spends of the sources, whole, up to max_rows outputs."""
     txs: dict[str, Transaction] = {}
     frontier = sorted(s.output for s in start.values() if s.spent)
@@ -447,7 +468,8 @@ def _collect(graph: Graph, start: dict[str, Source],
             break
         got: dict[str, Transaction] = {}
         for i in range(0, len(frontier), FRONTIER_CHUNK):
-            for r in graph.read("taint/step", {"outputs": frontier[i:i + FRONTIER_CHUNK]}):
+            rows = yield ("taint/step", {"outputs": frontier[i:i + FRONTIER_CHUNK]})
+            for r in rows:
                 if r["txid"] not in txs:
                     got[r["txid"]] = _transaction(r)
         frontier = []

@@ -14,15 +14,15 @@ exact output value: the output reached at that hop. Nothing is estimated.
 from __future__ import annotations
 
 import re
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
+from analysis.steps import Steps, check_limit, run
 from chaintrail.errors import NotFound, ParameterError
-from cypher.runner import AsyncGraph, Graph
+from cypher.runner import Graph
 
 Direction = Literal["forward", "backward"]
-T = TypeVar("T")
 
 MAX_HOPS = 20
 """The largest max_hops accepted: beyond it a breadth-first trail of a busy chain is the whole
@@ -49,18 +49,12 @@ class TraceLimits:
     """Start outputs followed at most, the largest first (an exchange's address has millions)."""
 
     def __post_init__(self) -> None:
-        if not 1 <= self.max_start <= MAX_START_OUTPUTS:
-            raise ParameterError(
-                f"max_start must be between 1 and {MAX_START_OUTPUTS}, not {self.max_start}")
-        if not 1 <= self.max_hops <= MAX_HOPS:
-            raise ParameterError(f"max_hops must be between 1 and {MAX_HOPS}, not {self.max_hops}")
+        check_limit("max_start", self.max_start, MAX_START_OUTPUTS)
+        check_limit("max_hops", self.max_hops, MAX_HOPS)
         if self.min_value < 0:
             raise ParameterError(f"min_value must not be negative, not {self.min_value}")
-        if not 1 <= self.max_fanout <= MAX_FANOUT:
-            raise ParameterError(
-                f"max_fanout must be between 1 and {MAX_FANOUT}, not {self.max_fanout}")
-        if not 1 <= self.max_rows <= MAX_ROWS:
-            raise ParameterError(f"max_rows must be between 1 and {MAX_ROWS}, not {self.max_rows}")
+        check_limit("max_fanout", self.max_fanout, MAX_FANOUT)
+        check_limit("max_rows", self.max_rows, MAX_ROWS)
 
 
 @dataclass(slots=True)
@@ -134,33 +128,6 @@ def _normalise(start: str, kind: str) -> str:
 
 def _categories(tags: Iterable[Any]) -> set[str]:
     return {t["category"] for t in tags if t and t.get("category")}
-
-
-Request = tuple[str, dict[str, Any]]
-"""A stored query to run (name, parameters): what a step generator yields."""
-Steps = Generator[Request, list[dict[str, Any]], T]
-"""The logic of a trace without I/O: it yields the stored queries it needs and receives their
-rows, so the CLI (a sync Graph) and the API (an AsyncGraph) drive the very same code."""
-
-
-def run(graph: Graph, steps: Steps[T]) -> T:
-    """Drive a step generator with a synchronous Graph."""
-    try:
-        request = next(steps)
-        while True:
-            request = steps.send(graph.read(*request))
-    except StopIteration as done:
-        return done.value  # type: ignore[no-any-return]
-
-
-async def run_async(graph: AsyncGraph, steps: Steps[T]) -> T:
-    """Drive a step generator with the API's AsyncGraph."""
-    try:
-        request = next(steps)
-        while True:
-            request = steps.send(await graph.read(*request))
-    except StopIteration as done:
-        return done.value  # type: ignore[no-any-return]
 
 
 def trace(graph: Graph, start: str, direction: Direction,
@@ -257,11 +224,8 @@ def paths_steps(source: str, target: str, *, max_hops: int = 6, k: int = 3,
                 min_value: int = 0, max_fanout: int = 100,
                 include_super_nodes: bool = False) -> Steps[dict[str, Any]]:
     """`paths` without I/O (see `Steps`)."""
-    if not 1 <= max_hops <= MAX_PATH_HOPS:
-        raise ParameterError(
-            f"max_hops must be between 1 and {MAX_PATH_HOPS} for paths, not {max_hops}")
-    if not 1 <= k <= MAX_PATHS:
-        raise ParameterError(f"k must be between 1 and {MAX_PATHS}, not {k}")
+    check_limit("max_hops", max_hops, MAX_PATH_HOPS, " for paths")
+    check_limit("k", k, MAX_PATHS)
     if min_value < 0:
         raise ParameterError(f"min_value must not be negative, not {min_value}")
     if max_fanout < 1:

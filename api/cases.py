@@ -21,7 +21,7 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal, cast, get_args
@@ -42,10 +42,11 @@ from analysis.trace import (
 )
 from api.context import Principal
 from api.graph import vis_graph
-from chaintrail.errors import AddressError, LimitError, NotFound, ParameterError
+from chaintrail.errors import LimitError, NotFound, ParameterError
 from cypher.runner import AsyncGraph, Row
 from loaders.bitcoin.address import decode_address
-from loaders.tags.model import InvalidEntry, check_eth, is_eth_like
+from loaders.ethereum.address import check_address as eth_address
+from loaders.ethereum.address import is_eth_like
 
 TraceKind = Literal["forward", "backward", "paths"]
 TRACE_KINDS: tuple[TraceKind, ...] = get_args(TraceKind)
@@ -62,6 +63,9 @@ MAX_CASE_ITEMS = 1_000
 MAX_CASE_ROWS = MAX_ROWS
 """Rows the traces of one case may produce in all (the sum of their max_rows; k * max_hops
 for paths): a case's graph re-runs every trace, and this bounds the work."""
+
+MAX_INTEGER = 2**63 - 1
+"""Neo4j's largest integer: a larger min_value could not even be sent as a parameter."""
 
 VisGraph = dict[str, list[dict[str, Any]]]
 
@@ -82,12 +86,9 @@ def new_id() -> str:
 def check_address(address: str) -> str:
     """The address as the graph stores it, or AddressError: Bitcoin addresses decode with
     their checksum (bech32 lowercased), `0x` addresses are checked against EIP-55 and
-    lowercased (as the tags loader stores them)."""
+    lowercased (as the graph stores them)."""
     if is_eth_like(address):
-        try:
-            return check_eth(address)
-        except InvalidEntry as e:
-            raise AddressError(e.message) from e
+        return eth_address(address)
     decoded = decode_address(address)
     return address.lower() if decoded.witver is not None else address
 
@@ -168,6 +169,8 @@ class TraceRequest:
         stop_at = tuple(sorted(set(given.pop("stop_at", ()))))
         req = cls(kind, start=start, stop_at=stop_at, **given)
         req.limits()  # checks max_hops, min_value, max_fanout, max_rows (first, as GraphQL)
+        if req.min_value > MAX_INTEGER:
+            raise LimitError(f"min_value must be at most {MAX_INTEGER}, not {req.min_value}")
         return replace(req, start=_start(start))
 
     @classmethod
@@ -323,13 +326,13 @@ class NewItems:
     trace: TraceRequest | None = None
 
     @classmethod
-    def check(cls, addresses: Iterable[str] = (), transactions: Iterable[str] = (),
+    def check(cls, addresses: Sequence[str] = (), transactions: Sequence[str] = (),
               note: str | None = None, trace: TraceRequest | None = None) -> NewItems:
+        for name, refs in (("addresses", addresses), ("transactions", transactions)):
+            if len(refs) > MAX_REFS:  # before decoding them all
+                raise LimitError(f"{name}: at most {MAX_REFS} per call, not {len(refs)}")
         addrs = tuple(dict.fromkeys(check_address(a) for a in addresses))
         txids = tuple(dict.fromkeys(check_txid(t) for t in transactions))
-        for name, refs in (("addresses", addrs), ("transactions", txids)):
-            if len(refs) > MAX_REFS:
-                raise LimitError(f"{name}: at most {MAX_REFS} per call, not {len(refs)}")
         text = None if note is None else check_text("note", note, limit=MAX_TEXT,
                                                      required=True)
         if not (addrs or txids or text or trace):

@@ -71,6 +71,7 @@ STATUS = {NotFoundError: 404, InvalidAddress: 400, InvalidInput: 400, LimitExcee
 _INTS = ("max_hops", "min_value", "max_fanout", "max_rows", "k")
 _PARAMS = frozenset({"case", "trace", "paths", "start", "source", "target", "stop_at",
                      "include_super_nodes", *_INTS})
+_INTEGER = re.compile(r"^-?[0-9]{1,30}$")
 _EDGE_COLUMNS = ("id", "source", "target", "kind", "value", "time")
 _NODE_COLUMNS = ("id", "kind", "label")
 
@@ -128,10 +129,9 @@ def parse_query(query: Mapping[str, list[str]]) -> Ask:
 
 
 def _int(name: str, raw: str) -> int:
-    try:
-        return int(raw)
-    except ValueError:
-        raise ParameterError(f"{name} must be an integer, not {raw!r}") from None
+    if not _INTEGER.match(raw):
+        raise ParameterError(f"{name} must be an integer, not {raw!r}")
+    return int(raw)
 
 
 def _bool(name: str, raw: str) -> bool:

@@ -1,11 +1,17 @@
-"""The one visualiser form of a graph answer (trace, paths, a case): `nodes {id kind label
-properties}` and `edges {id source target kind value time}`, as Cytoscape.js, vis-network and
-Neo4j NVL load it. The GraphQL `graph` field and the /export endpoints both serve this form,
-so a trace exported as GraphML is the same graph the front-end drew."""
+"""The one visualiser form of a graph answer (trace, paths, taint, cluster flows, a case):
+`nodes {id kind label properties}` and `edges {id source target kind value time}`, as
+Cytoscape.js, vis-network and Neo4j NVL load it. The GraphQL `graph` field and the /export
+endpoints both serve this form, so a trace exported as GraphML is the same graph the front-end
+drew."""
 
 from __future__ import annotations
 
+from fractions import Fraction
+from math import floor
 from typing import Any
+
+from analysis.exposure import ClusterFlows
+from analysis.taint import Row, Taint
 
 VisNode = dict[str, Any]
 VisEdge = dict[str, Any]
@@ -25,3 +31,67 @@ def vis_graph(g: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
                       "properties": {k: v for k, v in e.items()
                                      if k not in ("source", "target", "value", "time")}})
     return {"nodes": nodes, "edges": edges}
+
+
+def taint_graph(t: Taint) -> dict[str, list[dict[str, Any]]]:
+    """A taint answer in the visualiser form, as a flow graph: address nodes (an output without
+    an address is its own node) and transaction nodes (tainted in, out and fee, rounded down),
+    with a `spend` edge from each tainted output a transaction spends (id 'spend:txid:n') and a
+    `payment` edge to each output it taints (id 'txid:n'). Edge values are tainted satoshi,
+    rounded down as the CLI reports them; `exact` keeps each amount exactly ('40/3' for a
+    haircut share, '12' for whole satoshi)."""
+    tainted: dict[str, tuple[str, Fraction]] = {}  # output -> (its node, its exact taint)
+    nodes: dict[str, VisNode] = {}
+
+    def party(address: str | None, output: str, source: bool) -> str:
+        key = address or output
+        n = nodes.setdefault(key, {"id": key, "kind": "address" if address else "output",
+                                   "label": key, "properties": {"source": False}})
+        n["properties"]["source"] |= source
+        return key
+
+    for s in t.start:
+        tainted[s.output] = (party(s.address, s.output, True), Fraction(s.value))
+    for r in t.rows:
+        tainted[r.output] = (party(r.address, r.output, False), r.exact)
+    edges: list[VisEdge] = []
+    by_tx: dict[str, list[Row]] = {}
+    for r in t.rows:
+        by_tx.setdefault(r.txid, []).append(r)
+    for f in t.flows:
+        nodes[f.txid] = {"id": f.txid, "kind": "transaction", "label": f.txid, "properties": {
+            "hop": f.hop, "height": f.height, "tainted_in": floor(f.tainted_in),
+            "tainted_out": floor(f.tainted_out), "tainted_fee": floor(f.tainted_fee)}}
+        for o in f.inputs:
+            key, amount = tainted[o]
+            edges.append({"id": f"spend:{o}", "source": key, "target": f.txid, "kind": "spend",
+                          "value": floor(amount), "time": None,
+                          "properties": {"output": o, "exact": str(amount)}})
+        for r in by_tx.get(f.txid, ()):
+            edges.append({"id": r.output, "source": f.txid, "target": tainted[r.output][0],
+                          "kind": "payment", "value": r.tainted_value, "time": None,
+                          "properties": {"output": r.output, "exact": str(r.exact),
+                                         "output_value": r.value, "hop": r.hop,
+                                         "height": r.height, "status": r.status}})
+        for o, amount in f.to_sources:  # a source reached from another: the overlap
+            edges.append({"id": o, "source": f.txid, "target": tainted[o][0], "kind": "payment",
+                          "value": floor(amount), "time": None,
+                          "properties": {"output": o, "exact": str(amount), "to_source": True}})
+    return {"nodes": sorted(nodes.values(), key=lambda n: (n["kind"], n["id"])),
+            "edges": edges}
+
+
+def cluster_flows_graph(flows: ClusterFlows) -> dict[str, list[dict[str, Any]]]:
+    """Cluster flows in the visualiser form: cluster nodes, one `flow` edge per pair of
+    clusters (id 'from>to': each pair occurs once, a cluster being expanded once) with the
+    value and the number of transactions; the same graph as `trace cluster-flows --format
+    graph-json`."""
+    rows = [r for r in flows.rows if r["from_cluster"] and r["to_cluster"]]
+    ids = sorted({c for r in rows for c in (r["from_cluster"], r["to_cluster"])})
+    return {"nodes": [{"id": c, "kind": "cluster", "label": c, "properties": {}} for c in ids],
+            "edges": [{"id": f"{r['from_cluster']}>{r['to_cluster']}",
+                       "source": r["from_cluster"], "target": r["to_cluster"], "kind": "flow",
+                       "value": r["value"], "time": None,
+                       "properties": {"hop": r["hop"], "tx_count": r["tx_count"]}}
+                      for r in rows]}
+

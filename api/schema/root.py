@@ -21,8 +21,10 @@ from api.schema import (
     blocks,
     cases,
     clusters,
+    exposure,
     search,
     tags,
+    taint,
     tracing,
     transactions,
 )
@@ -36,7 +38,7 @@ MAX_DEPTH = 10
 DEFAULT_MAX_COMPLEXITY: int = Settings.model_fields["api_max_complexity"].default
 
 QUERY_DOMAINS: tuple[Any, ...] = (blocks, transactions, addresses, clusters, tags, search,
-                                  tracing, cases)
+                                  tracing, taint, exposure, cases)
 MUTATION_DOMAINS: tuple[Any, ...] = (cases,)
 
 Query = merge_types("Query", tuple(m.Query for m in QUERY_DOMAINS))

@@ -1,26 +1,23 @@
-"""Tracing: `traceForward`, `traceBackward` and `paths`, each also as a graph (`nodes`,
-`edges`) that Cytoscape.js, vis-network or Neo4j NVL load directly. The same step logic as the
-CLI (analysis.trace), driven by the API's AsyncGraph."""
+"""Tracing: `traceForward`, `traceBackward`, `paths` and `clusterFlows`, each also as a graph
+(`nodes`, `edges`) that Cytoscape.js, vis-network or Neo4j NVL load directly. The same step
+logic as the CLI (analysis.trace, analysis.exposure), driven by the API's AsyncGraph. Taint
+and exposure are in their own modules; they share the `Graph` type defined here."""
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
 
-from analysis.trace import (
-    Direction,
-    Trace,
-    TraceLimits,
-    paths_graph,
-    paths_steps,
-    run_async,
-    trace_steps,
-)
-from api.graph import vis_graph
+from analysis.exposure import ClusterFlows, cluster_flows_steps
+from analysis.steps import run_async
+from analysis.trace import Direction, Trace, TraceLimits, paths_graph, paths_steps, trace_steps
+from api.graph import cluster_flows_graph, vis_graph
 from api.schema.errors import Problem, or_problem
 from api.schema.scalars import Satoshi
+from loaders.bitcoin.address import decode_address
 
 
 @strawberry.type
@@ -39,12 +36,23 @@ class GraphEdge:
     kind: str
     value: Satoshi | None
     time: int | None
+    properties: JSON
 
 
 @strawberry.type
 class Graph:
     nodes: list[GraphNode]
     edges: list[GraphEdge]
+
+    @classmethod
+    def of(cls, v: dict[str, list[dict[str, Any]]]) -> Graph:
+        """From the visualiser form (api.graph)."""
+        return cls(
+            nodes=[GraphNode(id=n["id"], kind=n["kind"], label=n["label"],
+                             properties=cast(JSON, n["properties"])) for n in v["nodes"]],
+            edges=[GraphEdge(id=e["id"], source=e["source"], target=e["target"],
+                             kind=e["kind"], value=e["value"], time=e["time"],
+                             properties=cast(JSON, e["properties"])) for e in v["edges"]])
 
 
 @strawberry.type
@@ -91,12 +99,7 @@ PathsResult = Annotated[PathsResultType | Problem, strawberry.union("PathsResult
 
 
 def _graph(g: dict[str, Any]) -> Graph:
-    v = vis_graph(g)
-    return Graph(
-        nodes=[GraphNode(id=n["id"], kind=n["kind"], label=n["label"],
-                         properties=cast(JSON, n["properties"])) for n in v["nodes"]],
-        edges=[GraphEdge(id=e["id"], source=e["source"], target=e["target"], kind=e["kind"],
-                         value=e["value"], time=e["time"]) for e in v["edges"]])
+    return Graph.of(vis_graph(g))
 
 
 def _trace_result(t: Trace) -> TraceResultType:
@@ -154,8 +157,64 @@ async def paths(info: strawberry.Info, source: str, target: str, max_hops: int =
     return await or_problem(work)
 
 
+@strawberry.enum
+class FlowDirection(Enum):
+    OUT = "out"
+    IN = "in"
+
+
+@strawberry.type
+class ClusterFlowRow:
+    hop: int
+    from_cluster: str
+    to_cluster: str
+    value: Satoshi
+    tx_count: int
+
+
+@strawberry.type
+class ClusterFlowsResultType:
+    cluster_id: str
+    direction: FlowDirection
+    max_hops: int
+    rows: list[ClusterFlowRow]
+    truncated: bool
+    truncation: list[str]
+    flows: strawberry.Private[ClusterFlows]
+
+    @strawberry.field(description="Clusters as nodes, one `flow` edge per pair of clusters.")
+    def graph(self) -> Graph:
+        return Graph.of(cluster_flows_graph(self.flows))
+
+
+ClusterFlowsResult = Annotated[ClusterFlowsResultType | Problem,
+                               strawberry.union("ClusterFlowsResult")]
+
+
+async def cluster_flows(info: strawberry.Info, cluster_id: str,
+                        direction: FlowDirection = FlowDirection.OUT,
+                        max_hops: int = 2) -> ClusterFlowsResult:
+    """Value between clusters, hop by hop, from a cluster (its id, with or without
+    'cluster:'): where its outputs went (OUT) or where what it received came from (IN)."""
+
+    async def work() -> ClusterFlowsResult:
+        cid = cluster_id.removeprefix("cluster:")
+        decode_address(cid)  # InvalidAddress, before any query (as the CLI)
+        f = await run_async(info.context.graph, cluster_flows_steps(
+            cid, "out" if direction is FlowDirection.OUT else "in", max_hops))
+        return ClusterFlowsResultType(
+            cluster_id=f.cluster_id, direction=direction, max_hops=f.max_hops,
+            rows=[ClusterFlowRow(hop=r["hop"], from_cluster=r["from_cluster"],
+                                 to_cluster=r["to_cluster"], value=r["value"],
+                                 tx_count=r["tx_count"]) for r in f.rows],
+            truncated=bool(f.truncated), truncation=f.truncated, flows=f)
+
+    return await or_problem(work)
+
+
 @strawberry.type
 class Query:
     trace_forward: TraceResult = strawberry.field(resolver=trace_forward)
     trace_backward: TraceResult = strawberry.field(resolver=trace_backward)
     paths: PathsResult = strawberry.field(resolver=paths)
+    cluster_flows: ClusterFlowsResult = strawberry.field(resolver=cluster_flows)

@@ -181,7 +181,7 @@ def test_trace_and_paths_through_graphql_equal_the_cli_logic(client: TestClient,
     assert gql(client, TRACE_Q, s="1BoatSLRHtKNngkdXEeobR76b53LETtpyT")["traceForward"][
         "__typename"] == "NotFoundError"
     over = gql(client, 'query { traceForward(start: "x", maxHops: 99) { __typename } }')
-    assert over["traceForward"]["__typename"] == "InvalidInput"
+    assert over["traceForward"]["__typename"] == "LimitExceeded"
     p = gql(client, """query($a: String!, $b: String!) { paths(source: $a, target: $b) {
               ... on PathsResultType { paths { rank hops txids bottleneckValue } notes
                                        graph { edges { source target } } } } }""",

@@ -257,6 +257,8 @@ def test_a_bad_item_leaves_nothing_written(client: TestClient, small: Graph) -> 
         ({"a": [ADDR["A"]], "tr": {"kind": "PATHS", "source": ADDR["A"]}}, "InvalidInput",
          "target is required"),
         ({"a": [ADDR["A"]] + [f"1{i}" for i in range(5)]}, "InvalidAddress", "'10'"),
+        ({"a": [ADDR["A"]] * 101}, "LimitExceeded", "at most 100"),
+        ({"tr": {**FORWARD_A, "minValue": str(2**70)}}, "LimitExceeded", "min_value"),
     ]
     for variables, typename, words in bad:
         got = gql(client, ADD, c=cid, **variables)["addToCase"]
