@@ -1,16 +1,23 @@
 """Query cost limits: a query is refused before anything runs when it would ask for too much.
 
-The cost of a query: every field costs 1, and a list's fields count once per item it may
-hold. How many items a list may hold is said by the arguments of the field that asks for it:
-a page size (`first`, its default from the schema when not given), `limit`, a trace's
+The cost of a query counts the objects it may return, as GitHub's GraphQL API does: every
+field with a selection (an object, a union, a list of them) costs 1 for each item of the
+lists it is in; scalar fields cost SCALAR_COST (nothing: they are read from a row already
+fetched). How many items a list may hold is said by the arguments of the field that asks for
+it: a page size (`first`, its default from the schema when not given), `limit`, a trace's
 `maxRows`, the k of `paths(k)`, or the length of a list argument such as
 `addresses(addresses: [...])`. That number multiplies the first list field at or below the
 field that carries it (a connection's `edges`, a trace's `rows` and its graph's `nodes` and
-`edges`, `addresses` itself), and nested lists multiply: 100 addresses with 100 transactions
-each cost 10,000 times the fields asked per transaction. Lists without such an argument (a
-transaction's inputs, an address's own tags) count as one item. Introspection fields (`__*`)
-cost nothing. Variables are read from the request (the rule is built per operation), so
-`first: $n` costs what `$n` says.
+`edges`, `addresses` itself), and nested lists multiply: 100 addresses with a page of 100
+transactions each cost over 20,000. Lists without such an argument (a transaction's inputs,
+an address's own tags) count as one item. Introspection fields (`__*`) cost nothing.
+Variables are read from the request (the rule is built per operation), so `first: $n` costs
+what `$n` says.
+
+Why objects and not every field: the danger is nesting (each nested list multiplies the
+database work); a flat list is already bounded by its page size or row cap, and asking one
+more scalar of its items costs the database nothing. Counted per field, a default trace with
+its graph (1,000 rows) would cost about 20,000.
 
 A query above the limit gets a GraphQL validation error naming its cost and the limit (HTTP
 200 with `errors`, not masked); aliases and tokens are capped by strawberry's own limiters.
@@ -52,6 +59,9 @@ SIZE_ARGUMENTS = frozenset({"first", "limit", "maxRows", "k"})
 
 LIST_SIZE_ARGUMENTS = frozenset({"addresses"})
 """List arguments whose length is the number of items a field returns."""
+
+SCALAR_COST = 0
+"""What a scalar field costs (per item of the lists it is in); 1 counts every field."""
 
 MAX_ALIASES = 50
 """Aliases per document: enough for a dashboard, not for one field asked a thousand times."""
@@ -125,10 +135,10 @@ class _Coster:
         factor = 1
         if is_list_type(get_nullable_type(definition.type)):
             factor, pending = pending, 1
-        below = 0
-        if node.selection_set is not None:
-            below = self.selections(node.selection_set, get_named_type(definition.type),
-                                    pending, seen)
+        if node.selection_set is None:
+            return factor * SCALAR_COST
+        below = self.selections(node.selection_set, get_named_type(definition.type),
+                                pending, seen)
         return factor * (1 + below)
 
     def size(self, node: FieldNode, args: Mapping[str, Any]) -> int | None:

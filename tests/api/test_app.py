@@ -161,7 +161,7 @@ def test_a_real_uvicorn_process(small: Graph, cli_env: dict[str, str]) -> None:
     assert proc.returncode in (0, -15), out
 
 
-TRACE_Q = """query($s: String!) { traceForward(start: $s, maxHops: 3, maxRows: 100) { __typename
+TRACE_Q = """query($s: String!) { traceForward(start: $s, maxHops: 3) { __typename
   ... on TraceResultType { rows { hop txid toAddress value } truncated
         graph { nodes { id kind } edges { source target value } } }
   ... on NotFoundError { message } ... on InvalidInput { message } } }"""
@@ -172,7 +172,7 @@ def test_trace_and_paths_through_graphql_equal_the_cli_logic(client: TestClient,
     from analysis.trace import TraceLimits, paths, trace
 
     got = gql(client, TRACE_Q, s=ADDR["A"])["traceForward"]
-    want = trace(small, ADDR["A"], "forward", TraceLimits(max_hops=3, max_rows=100))
+    want = trace(small, ADDR["A"], "forward", TraceLimits(max_hops=3))
     assert [(r["hop"], r["txid"], r["toAddress"], r["value"]) for r in got["rows"]] == [
         (r["hop"], r["txid"], r["to_address"], str(r["value"])) for r in want.rows]
     ids = {n["id"] for n in got["graph"]["nodes"]}
