@@ -10,9 +10,13 @@ import typer
 
 from chaintrail.cli.common import boundary, err, load_settings, open_graph, setup_logging
 from chaintrail.errors import ConfigError
-from loaders.ethereum.load import EthereumLoader
+from loaders.ethereum.load import BATCH_TRANSFERS, EthereumLoader
 from loaders.ethereum.rpc import EthereumRpcSource, EthRpc, token_fetcher
 from loaders.progress import make_progress
+
+BatchOption = Annotated[int, typer.Option(
+    "--batch-transfers", min=1,
+    help="Transfers and transactions per write transaction (whole blocks; at least one).")]
 
 
 @boundary
@@ -20,6 +24,7 @@ def load_ethereum(
     paths: Annotated[list[Path], typer.Argument(
         help="ethereum-etl exports (CSV or JSON lines: blocks, transactions, receipts, logs, "
              "token_transfers, traces, tokens, contracts) or directories holding them.")],
+    batch_transfers: BatchOption = BATCH_TRANSFERS,
 ) -> None:
     """Load ethereum-etl exports: accounts, transactions and exact value transfers;
     idempotent and resumable, block by block."""
@@ -30,6 +35,7 @@ def load_ethereum(
             raise ConfigError(f"{p}: no such file or directory")
     with open_graph(settings) as graph:
         loader = EthereumLoader(graph, writers=settings.load_writers,
+                                batch_transfers=batch_transfers,
                                 progress=make_progress("ethereum", err))
         summary = loader.load_files(paths)
     typer.echo(json.dumps(summary.as_dict()))
@@ -43,6 +49,7 @@ def load_ethereum_rpc(
     traces: Annotated[bool, typer.Option(
         "--traces/--no-traces",
         help="Load internal transfers with the best trace method the node offers.")] = True,
+    batch_transfers: BatchOption = BATCH_TRANSFERS,
 ) -> None:
     """Load a block range from an Ethereum node: blocks with full transactions, receipts
     (status, ERC-20 Transfer logs) and internal transfers from traces."""
@@ -55,6 +62,7 @@ def load_ethereum_rpc(
         source = EthereumRpcSource(rpc, traces=traces)
         with open_graph(settings) as graph:
             loader = EthereumLoader(graph, writers=settings.load_writers,
+                                    batch_transfers=batch_transfers,
                                     progress=make_progress("ethereum-rpc", err))
             summary = loader.load_blocks(source.blocks(from_, to), tokens=token_fetcher(rpc))
             summary.trace_method = source.trace_method

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from neo4j import ManagedTransaction
 
@@ -37,6 +37,19 @@ from loaders.progress import LoadProgress, LogProgress
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+NOTES: Final = (
+    ("erc721_skipped", logging.INFO,
+     "ERC-721 Transfer logs skipped (four topics: a token id, not an amount)"),
+    ("internal_unknown", logging.WARNING,
+     "internal transfers not loaded: the trace does not say the amount or the parties "
+     "(a self-destruct in an old geth call trace, or in struct logs without its balance)"),
+    ("fee_without_block", logging.WARNING,
+     "fees without their block (no blocks export): the miner is unknown, no fee transfers"),
+    ("erc20_without_tx_index", logging.WARNING,
+     "token transfers without their transaction's index: ordered at the start of the block"),
+    ("trace_without_tx", logging.WARNING,
+     "traces naming a transaction index that no transaction of the run has: skipped"),
+)
 STATEMENT_ROWS = 5_000
 """Rows per UNWIND statement."""
 BATCH_TRANSFERS = 10_000
@@ -268,7 +281,15 @@ class EthereumLoader:
                     self.writer.close()
         finally:
             self.summary.seconds = time.monotonic() - start
+            self._report()
         return self.summary
+
+    def _report(self) -> None:
+        """Log what the load left out, and why."""
+        c = self.summary.counts
+        for key, level, text in NOTES:
+            if c.get(key):
+                log.log(level, "%d %s", c[key], text)
 
     def _consume(self, blocks: Iterator[BlockData]) -> None:
         while True:

@@ -71,7 +71,9 @@ class Rows:
             self.accounts[address] = kind or self.accounts.get(address)
 
     def account_rows(self) -> list[Row]:
-        return [{"address": a, "kind": k} for a, k in self.accounts.items()]
+        """Sorted: two writers then take the accounts' index locks in the same order, which
+        keeps them from deadlocking on accounts both batches touch."""
+        return [{"address": a, "kind": self.accounts[a]} for a in sorted(self.accounts)]
 
     def mark_new(self) -> None:
         """These blocks are not in the database: nothing of theirs can exist, so their
@@ -256,7 +258,7 @@ class _Block:
             if tx is not None:
                 value_sum += tx.value
                 row.update({
-                    "from": tx.from_address, "to": tx.to_address or created,
+                    "from": tx.from_address, "to": tx.to_address,
                     "value": str(tx.value), "nonce": _int64(tx.nonce, "nonce", where),
                     "gas": _int64(tx.gas, "gas", where),
                     "gas_price": str(tx.gas_price) if tx.gas_price is not None else None,
@@ -379,7 +381,8 @@ class _Block:
         token_count = self.token_transfers()
         self.withdrawals()
         d, h = self.d, self.d.header
-        has_txs = bool(d.transactions) or "transactions" in d.parts
+        has_txs = (bool(d.transactions) or "transactions" in d.parts
+                   or (h is not None and h.transaction_count == 0))
         if h is not None:
             self.out.account(h.miner)
         self.out.blocks.append({

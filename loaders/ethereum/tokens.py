@@ -1,8 +1,9 @@
 """Token metadata from `eth_call`: symbol(), name() and decimals(), decoded tolerantly.
 
 ERC-20 made these optional, and early tokens return them in other shapes: `bytes32` instead
-of `string` (e.g. EOS, MKR), an empty string, zeros, or a revert. What cannot be decoded is
-None (unknown), never an error: a token without a symbol still has exact transfers.
+of `string` (e.g. EOS, MKR), an empty string, zeros, or a revert. What cannot be decoded, or
+is empty, is None (unknown), never an error: a token without a symbol still has exact
+transfers.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ MAX_TEXT: Final = 256
 
 
 def _clean(raw: bytes) -> str | None:
+    """Printable text, or None for an empty one (no symbol is unknown, not "")."""
     text = raw.rstrip(b"\x00").decode("utf-8", errors="replace")
     text = "".join(c for c in text if c.isprintable())[:MAX_TEXT]
-    return text
+    return text or None
 
 
 def decode_text(result: str | None) -> str | None:

@@ -2,6 +2,7 @@
 //   transaction). Amounts are exact: `value` the decimal string, `value_key` the same padded to
 //   78 digits (string order = numeric order), `limbs` nine base-10^9 limbs, least significant
 //   first (exact sums in Cypher). `seq` = block * 100000 + tx_index orders them in time.
+//   Without a time in the row (traces loaded after their block) the block's time is used.
 // @mode write
 // @param rows LIST<MAP>  {id, kind (native, internal, erc20, fee, reward, withdrawal), asset ('ETH' or the token address), from, to, value, value_key, limbs, block, tx_index, seq, time, tx_hash}
 // @columns -
@@ -10,6 +11,8 @@ UNWIND $rows AS r
 MATCH (a:Account {address: r.`from`})
 MATCH (b:Account {address: r.`to`})
 MERGE (a)-[t:TRANSFER {id: r.id}]->(b)
+WITH t, r
+OPTIONAL MATCH (blk:EthBlock {number: r.block})
 SET t.kind = r.kind, t.asset = r.asset, t.value = r.value, t.value_key = r.value_key,
     t.limbs = r.limbs, t.block = r.block, t.tx_index = r.tx_index, t.seq = r.seq,
-    t.time = r.time, t.tx_hash = r.tx_hash
+    t.time = coalesce(r.time, blk.time), t.tx_hash = r.tx_hash

@@ -1,0 +1,336 @@
+"""`chaintrail load ethereum` on ethereum-etl's exports: the graph holds the transactions,
+transfers and token transfers of the expected exports; loading is idempotent, order-free,
+resumable, additive across kinds of source, and strict on bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chaintrail.errors import FormatError
+from cypher.runner import Graph
+from loaders.ethereum.address import ZERO_ADDRESS
+from loaders.ethereum.generate import generate
+from loaders.ethereum.load import EthereumLoader
+from loaders.ethereum.rows import TRANSFER_TOPIC
+from tests.helpers import CLI, graph_fingerprint, run_cli, wipe
+from tests.loaders.ethereum.conftest import addr, expected, nodes, num, transfers
+
+pytestmark = [pytest.mark.neo4j, pytest.mark.shared]
+
+NO_VALUE = ("delegatecall", "callcode", "staticcall")
+
+
+def load(graph: Graph, *paths: Path, **kw: Any) -> dict[str, Any]:
+    return EthereumLoader(graph, **kw).load_files(list(paths)).as_dict()
+
+
+def rows_of(folder: Path, kind: str) -> list[dict[str, Any]]:
+    """Every expected_<kind> row under `folder` (JSON preferred where both formats exist)."""
+    out = []
+    for sub in sorted({p.parent for p in folder.rglob(f"expected_{kind}.*")}):
+        f = sub / f"expected_{kind}.json"
+        out += expected(f if f.exists() else sub / f"expected_{kind}.csv")
+    return out
+
+
+def check_transactions(graph: Graph, txs: list[dict[str, Any]]) -> None:
+    got = nodes(graph, "EthTransaction", "hash")
+    native = transfers(graph, "native")
+    assert len(got) == len(txs) > 0
+    for e in txs:
+        t = got[e["hash"]]
+        status = num(e.get("receipt_status"))
+        assert (t["block_number"], t["tx_index"], t["from"], t.get("to"), t["value"],
+                t.get("gas_price"), t["nonce"]) == (
+            num(e["block_number"]), num(e["transaction_index"]), addr(e["from_address"]),
+            addr(e["to_address"]), str(num(e["value"])), str(num(e["gas_price"])),
+            num(e["nonce"])), e["hash"]
+        if status is not None:
+            assert t["status"] == status
+        if not e["to_address"]:  # a contract creation
+            assert t["contract_address"] == (addr(e.get("receipt_contract_address"))
+                                             or t["contract_address"]) is not None
+        if num(e["value"]) and status != 0:
+            n = native[e["hash"]]
+            assert (n["from"], n["to"], n["value"], n["asset"], n["block"], n["tx_index"]) == (
+                addr(e["from_address"]), addr(e["to_address"]) or t["contract_address"],
+                str(num(e["value"])), "ETH", num(e["block_number"]),
+                num(e["transaction_index"]))
+        else:
+            assert e["hash"] not in native  # no value, or a failed transaction: nothing moved
+    assert len(native) == sum(1 for e in txs if num(e["value"]) and
+                              num(e.get("receipt_status")) != 0)
+
+
+def erc721_keys(logs: list[dict[str, Any]]) -> set[tuple[str, int]]:
+    return {(e["transaction_hash"], num(e["log_index"])) for e in logs
+            if len(e["topics"]) == 4 and e["topics"][0] == TRANSFER_TOPIC}
+
+
+def check_token_transfers(graph: Graph, want: list[dict[str, Any]],
+                          skip: set[tuple[str, int]] = frozenset()) -> None:  # type: ignore[assignment]
+    got = transfers(graph, "erc20")
+    want_by_id = {f"{e['transaction_hash']}:{num(e['log_index'])}": e for e in want
+                  if (e["transaction_hash"], num(e["log_index"])) not in skip}
+    assert set(got) == set(want_by_id) and got
+    for i, e in want_by_id.items():
+        g = got[i]
+        assert (g["asset"], g["from"], g["to"], g["value"], g["block"]) == (
+            addr(e["token_address"]), addr(e["from_address"]), addr(e["to_address"]),
+            str(num(e["value"])), num(e["block_number"])), i
+
+
+def internal_of_rows(traces: list[dict[str, Any]]) -> dict[str, tuple[Any, ...]]:
+    def path(r: dict[str, Any]) -> str:
+        p = r["trace_address"]
+        return ",".join(map(str, p)) if isinstance(p, list) else p
+    return {f"{r['transaction_hash']}:{path(r)}": (addr(r["from_address"]),
+                                                   addr(r["to_address"]), str(num(r["value"])))
+            for r in traces if r["trace_type"] != "reward" and path(r) and num(r["value"])
+            and num(r["status"]) == 1 and (r["call_type"] or "call") not in NO_VALUE}
+
+
+def test_blocks_and_transactions_exports(graph: Graph, etl: Path) -> None:
+    wipe(graph)
+    folder = etl / "test_export_blocks_job"  # CSV, and CSV + JSON of the same two blocks
+    summary = load(graph, folder)
+    check_transactions(graph, rows_of(folder, "transactions"))
+    blocks = nodes(graph, "EthBlock", "number")
+    want = rows_of(folder, "blocks")
+    assert summary["blocks_loaded"] == len(blocks) == len(want) == 6
+    txs = rows_of(folder, "transactions")
+    for e in want:
+        b = blocks[num(e["number"])]
+        assert (b["hash"], b["parent_hash"], b["time"], b["miner"], b["tx_count"],
+                b.get("base_fee_per_gas")) == (
+            e["hash"], e["parent_hash"], num(e["timestamp"]), e["miner"],
+            num(e["transaction_count"]), num(e["base_fee_per_gas"]))
+        assert b["output_value"] == str(sum(num(t["value"]) or 0 for t in txs
+                                            if num(t["block_number"]) == num(e["number"])))
+    # post-Shanghai withdrawals (in gwei) credit their recipients
+    w = transfers(graph, "withdrawal")
+    assert len(w) == 32 and all(t["from"] == ZERO_ADDRESS for t in w.values())
+    assert w["17173049:withdrawal:2210752"]["value"] == str(45762059 * 10**9)
+
+
+def test_stream_exports_with_receipts_logs_traces_and_tokens(graph: Graph, etl: Path) -> None:
+    wipe(graph)
+    folder = etl / "test_stream"
+    summary = load(graph, folder)
+    txs = rows_of(folder, "transactions")
+    check_transactions(graph, txs)
+    logs = rows_of(folder, "logs")
+    skip = erc721_keys(logs)
+    assert len(skip) == 9 and summary["counts"]["erc721_skipped"] == 9
+    check_token_transfers(graph, rows_of(folder, "token_transfers"), skip)
+    traces = rows_of(folder, "traces")
+    assert {k: v for k, v in ((i, (t["from"], t["to"], t["value"]))
+                              for i, t in transfers(graph, "internal").items())} \
+        == internal_of_rows(traces)
+    assert sorted((t["to"], t["value"]) for t in transfers(graph, "reward").values()) == sorted(
+        (addr(r["to_address"]), str(num(r["value"]))) for r in traces
+        if r["trace_type"] == "reward")
+    # fees: each transaction's gas_used * effective price, the base fee part burnt
+    fees = transfers(graph, "fee")
+    blocks = nodes(graph, "EthBlock", "number")
+    for e in txs:
+        fee = num(e["receipt_gas_used"]) * num(e["receipt_effective_gas_price"])
+        base = blocks[num(e["block_number"])].get("base_fee_per_gas") or 0
+        paid = {t["to"]: int(t["value"]) for i, t in fees.items()
+                if i.startswith(e["hash"] + ":")}
+        assert sum(paid.values()) == fee
+        assert paid.get(ZERO_ADDRESS, 0) == num(e["receipt_gas_used"]) * base
+    # tokens and contracts
+    accounts = nodes(graph, "Account", "address")
+    for t in rows_of(folder, "tokens"):
+        a = accounts[t["address"]]  # an empty symbol or name is unknown (None)
+        assert (a["kind"], a.get("symbol"), a.get("name"), a["decimals"]) == (
+            "contract", t["symbol"] or None, t["name"] or None, t["decimals"])
+    for c in rows_of(folder, "contracts"):
+        assert accounts[c["address"]]["kind"] == "contract"
+    for e in txs:
+        assert accounts[e["from_address"]]["kind"] == "eoa"
+    lookup = graph.read("lookup/eth_block", {"number": 17173049})[0]
+    assert lookup["token_transfer_count"] == sum(  # ERC-20 only
+        1 for e in rows_of(folder, "token_transfers") if e["block_number"] == 17173049
+        and (e["transaction_hash"], e["log_index"]) not in skip) == 106
+
+
+def test_receipts_logs_and_token_transfers_of_one_block(graph: Graph, etl: Path) -> None:
+    wipe(graph)
+    folders = [etl / "test_export_blocks_job/block_with_logs",
+               etl / "test_export_receipts_job/receipts_with_logs",
+               etl / "test_export_token_transfers_job/block_with_transfers"]
+    load(graph, *folders)
+    check_token_transfers(graph, rows_of(folders[2], "token_transfers"))
+    receipts = {r["transaction_hash"]: r for r in rows_of(folders[1], "receipts")}
+    miner = rows_of(folders[0], "blocks")[0]["miner"]
+    fees = transfers(graph, "fee")
+    assert {i: (t["from"], t["to"], t["value"]) for i, t in fees.items()} == {
+        f"{h}:fee": (addr(tx["from_address"]), miner,
+                     str(num(receipts[h]["gas_used"]) * num(receipts[h]["effective_gas_price"])))
+        for h, tx in ((t["hash"], t) for t in rows_of(folders[0], "transactions"))}
+    # the logs export gives the same token transfers as the token_transfers export
+    wipe(graph)
+    load(graph, etl / "test_extract_token_transfers_job/logs/logs.csv")
+    check_token_transfers(
+        graph, expected(etl / "test_extract_token_transfers_job/logs/expected_token_transfers.csv"))
+
+
+def test_trace_exports(graph: Graph, etl: Path) -> None:
+    wipe(graph)
+    folder = etl / "test_export_traces_job"
+    load(graph, folder)
+    traces = rows_of(folder, "traces")
+    got = {i: (t["from"], t["to"], t["value"]) for i, t in transfers(graph, "internal").items()}
+    assert got == internal_of_rows(traces) and len(got) == 1  # the self-destruct
+    assert len(transfers(graph, "reward")) == 4
+
+
+def test_loading_again_changes_nothing_and_order_does_not_matter(
+        graph: Graph, etl: Path) -> None:
+    wipe(graph)
+    folder = etl / "test_stream"
+    load(graph, folder)
+    first = graph_fingerprint(graph)
+    again = load(graph, folder)
+    assert (again["blocks_loaded"], again["blocks_skipped"], again["transfers"]) == (0, 6, 0)
+    assert graph_fingerprint(graph) == first
+    wipe(graph)
+    files = sorted(p for p in folder.rglob("expected_*.json"))
+    load(graph, *reversed(files))
+    assert graph_fingerprint(graph) == first
+    wipe(graph)  # MERGE instead of CREATE for new blocks: the same graph
+    load(graph, folder, create_new=False)
+    assert graph_fingerprint(graph) == first
+
+
+@pytest.fixture(scope="module")
+def chain(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("eth-chain")
+    generate(out, transfers=3000, seed=7)
+    return out
+
+
+@pytest.fixture(scope="module")
+def chain_fingerprint(graph: Graph, chain: Path) -> dict[str, object]:
+    wipe(graph)
+    load(graph, chain)
+    return graph_fingerprint(graph)
+
+
+def test_generated_chain_balances_are_exact(graph: Graph, chain: Path,
+                                            chain_fingerprint: dict[str, object]) -> None:
+    truth = json.loads((chain / "truth.json").read_text())
+    assert graph_fingerprint(graph) == chain_fingerprint
+    assert len(transfers(graph, "native")) == truth["counts"]["native"]
+    assert len(transfers(graph, "erc20")) == truth["counts"]["erc20"]
+    assert len(transfers(graph, "internal")) == truth["counts"]["internal"]
+    accounts = sorted({a for b in truth["balances"].values() for a in b})
+    assert len(accounts) > 500
+    for a in [*accounts[::max(1, len(accounts) // 150)], ZERO_ADDRESS]:
+        got = {r["asset"]: r["balance"] for r in graph.read("lookup/eth_balances",
+                                                           {"address": a})
+               if r["balance"] != "0"}
+        assert got == {asset: b[a] for asset, b in truth["balances"].items() if a in b}, a
+
+
+def test_traces_loaded_later_complete_the_blocks(graph: Graph, chain: Path, tmp_path: Path,
+                                                 chain_fingerprint: dict[str, object]) -> None:
+    wipe(graph)
+    rest = [p for p in chain.glob("*.csv") if p.name != "traces.csv"]
+    load(graph, *rest)
+    assert transfers(graph, "internal") == {}
+    summary = load(graph, chain / "traces.csv")
+    assert summary["blocks_loaded"] > 0 and summary["counts"]["internal"] > 0
+    assert graph_fingerprint(graph) == chain_fingerprint
+    assert load(graph, chain)["blocks_loaded"] == 0  # every part of every block is there
+
+
+def test_sigkill_and_resume_gives_the_same_graph(
+    graph: Graph, chain: Path, cli_env: dict[str, str], chain_fingerprint: dict[str, object],
+) -> None:
+    truth = json.loads((chain / "truth.json").read_text())
+    numbers = list(range(truth["first_block"], truth["first_block"] + truth["blocks"]))
+    wipe(graph)
+    proc = subprocess.Popen([str(CLI), "load", "ethereum", "--batch-transfers", "1",
+                             str(chain)], env=cli_env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if len(graph.read("load/ethereum/loaded_blocks", {"numbers": numbers})) >= 3:
+                break
+            time.sleep(0.02)
+        os.killpg(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL, "the load finished before it could be killed"
+    partial = len(graph.read("load/ethereum/loaded_blocks", {"numbers": numbers}))
+    assert 3 <= partial < len(numbers)
+    out = json.loads(run_cli(cli_env, "load", "ethereum", str(chain)).stdout)
+    assert out["blocks_skipped"] == partial
+    assert graph_fingerprint(graph) == chain_fingerprint
+
+
+def test_malformed_row_names_file_and_line_and_writes_nothing(
+        graph: Graph, chain: Path, tmp_path: Path, cli_env: dict[str, str]) -> None:
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    for p in chain.glob("*.csv"):
+        lines = p.read_text().splitlines()
+        if p.name == "transactions.csv":
+            lines[200] = lines[200].replace(",0x,", ",0x,,", 1)  # one field too many
+        (bad / p.name).write_text("\n".join(lines) + "\n")
+    wipe(graph)
+    proc = run_cli(cli_env, "load", "ethereum", str(bad), check=False)
+    assert proc.returncode == 1
+    assert f"bad input: {bad / 'transactions.csv'} line 201: 16 fields where the header has 15" \
+        in proc.stderr.replace("\n", "")
+    assert graph.read("load/ethereum/loaded_blocks", {"numbers": list(range(17_000_000,
+                                                                           17_000_100))}) == []
+
+
+def test_an_inconsistent_block_is_not_written_and_those_before_it_are(
+        graph: Graph, chain: Path, tmp_path: Path) -> None:
+    truth = json.loads((chain / "truth.json").read_text())
+    victim = truth["first_block"] + 5
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    for p in chain.glob("*.csv"):
+        lines = p.read_text().splitlines()
+        if p.name == "transactions.csv":  # drop one transaction of block `victim`
+            drop = next(i for i, line in enumerate(lines) if f",{victim}," in line)
+            del lines[drop]
+        (bad / p.name).write_text("\n".join(lines) + "\n")
+    wipe(graph)
+    with pytest.raises(FormatError, match=rf"blocks.csv line \d+: block {victim} has \d+ "
+                                          rf"transactions but \d+ were read"):
+        EthereumLoader(graph, batch_transfers=1).load_files([bad])
+    numbers = list(range(truth["first_block"], truth["first_block"] + truth["blocks"]))
+    loaded = sorted(r["number"] for r in graph.read("load/ethereum/loaded_blocks",
+                                                    {"numbers": numbers}))
+    assert loaded == numbers[:5]
+    with graph.driver.session(database=graph.database) as s:
+        assert s.run("MATCH ()-[t:TRANSFER {block: $n}]->() RETURN count(t) AS n",
+                     n=victim).single()["n"] == 0  # type: ignore[index]
+        assert s.run("MATCH (t:EthTransaction {block_number: $n}) RETURN count(t) AS n",
+                     n=victim).single()["n"] == 0  # type: ignore[index]
+
+
+def test_cli_prints_a_summary(graph: Graph, etl: Path, cli_env: dict[str, str]) -> None:
+    wipe(graph)
+    out = run_cli(cli_env, "load", "ethereum",
+                  str(etl / "test_stream/blocks_1755634_1755635"))
+    summary = json.loads(out.stdout)
+    assert (summary["blocks_loaded"], summary["txs"], summary["counts"]["erc20"]) == (2, 2, 1)
+    missing = run_cli(cli_env, "load", "ethereum", "/nonexistent/x.csv", check=False)
+    assert missing.returncode == 1 and "no such file" in missing.stderr
