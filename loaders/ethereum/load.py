@@ -353,7 +353,8 @@ class EthereumLoader:
         lookup = self._token_lookup
         if lookup is None:
             return
-        new = {t["asset"] for t in batch.transfers if t["kind"] == "erc20"} - self._known_tokens
+        new = {t["asset"] for t in (*batch.transfers, *batch.new_transfers)
+               if t["kind"] == "erc20"} - self._known_tokens
         if not new:
             return
         self._known_tokens |= new

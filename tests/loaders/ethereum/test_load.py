@@ -19,9 +19,18 @@ from cypher.runner import Graph
 from loaders.ethereum.address import ZERO_ADDRESS
 from loaders.ethereum.generate import generate
 from loaders.ethereum.load import EthereumLoader
-from loaders.ethereum.rows import TRANSFER_TOPIC
 from tests.helpers import CLI, graph_fingerprint, run_cli, wipe
-from tests.loaders.ethereum.conftest import addr, expected, nodes, num, transfers
+from tests.loaders.ethereum.conftest import (
+    addr,
+    check_token_transfers,
+    check_transactions,
+    erc721_keys,
+    expected,
+    nodes,
+    num,
+    rows_of,
+    transfers,
+)
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.shared]
 
@@ -30,62 +39,6 @@ NO_VALUE = ("delegatecall", "callcode", "staticcall")
 
 def load(graph: Graph, *paths: Path, **kw: Any) -> dict[str, Any]:
     return EthereumLoader(graph, **kw).load_files(list(paths)).as_dict()
-
-
-def rows_of(folder: Path, kind: str) -> list[dict[str, Any]]:
-    """Every expected_<kind> row under `folder` (JSON preferred where both formats exist)."""
-    out = []
-    for sub in sorted({p.parent for p in folder.rglob(f"expected_{kind}.*")}):
-        f = sub / f"expected_{kind}.json"
-        out += expected(f if f.exists() else sub / f"expected_{kind}.csv")
-    return out
-
-
-def check_transactions(graph: Graph, txs: list[dict[str, Any]]) -> None:
-    got = nodes(graph, "EthTransaction", "hash")
-    native = transfers(graph, "native")
-    assert len(got) == len(txs) > 0
-    for e in txs:
-        t = got[e["hash"]]
-        status = num(e.get("receipt_status"))
-        assert (t["block_number"], t["tx_index"], t["from"], t.get("to"), t["value"],
-                t.get("gas_price"), t["nonce"]) == (
-            num(e["block_number"]), num(e["transaction_index"]), addr(e["from_address"]),
-            addr(e["to_address"]), str(num(e["value"])), str(num(e["gas_price"])),
-            num(e["nonce"])), e["hash"]
-        if status is not None:
-            assert t["status"] == status
-        if not e["to_address"]:  # a contract creation
-            assert t["contract_address"] == (addr(e.get("receipt_contract_address"))
-                                             or t["contract_address"]) is not None
-        if num(e["value"]) and status != 0:
-            n = native[e["hash"]]
-            assert (n["from"], n["to"], n["value"], n["asset"], n["block"], n["tx_index"]) == (
-                addr(e["from_address"]), addr(e["to_address"]) or t["contract_address"],
-                str(num(e["value"])), "ETH", num(e["block_number"]),
-                num(e["transaction_index"]))
-        else:
-            assert e["hash"] not in native  # no value, or a failed transaction: nothing moved
-    assert len(native) == sum(1 for e in txs if num(e["value"]) and
-                              num(e.get("receipt_status")) != 0)
-
-
-def erc721_keys(logs: list[dict[str, Any]]) -> set[tuple[str, int]]:
-    return {(e["transaction_hash"], num(e["log_index"])) for e in logs
-            if len(e["topics"]) == 4 and e["topics"][0] == TRANSFER_TOPIC}
-
-
-def check_token_transfers(graph: Graph, want: list[dict[str, Any]],
-                          skip: set[tuple[str, int]] = frozenset()) -> None:  # type: ignore[assignment]
-    got = transfers(graph, "erc20")
-    want_by_id = {f"{e['transaction_hash']}:{num(e['log_index'])}": e for e in want
-                  if (e["transaction_hash"], num(e["log_index"])) not in skip}
-    assert set(got) == set(want_by_id) and got
-    for i, e in want_by_id.items():
-        g = got[i]
-        assert (g["asset"], g["from"], g["to"], g["value"], g["block"]) == (
-            addr(e["token_address"]), addr(e["from_address"]), addr(e["to_address"]),
-            str(num(e["value"])), num(e["block_number"])), i
 
 
 def internal_of_rows(traces: list[dict[str, Any]]) -> dict[str, tuple[Any, ...]]:
