@@ -3,6 +3,11 @@
 The lifespan opens the one AsyncDriver of the process and closes it; when Neo4j is down at
 start the app still starts (`/readyz` says 503) and recovers by itself when Neo4j returns,
 because every request opens its own session on the driver's pool.
+
+Around the routes, outermost first: CORS (`settings.cors_origins`; none by default), the
+Prometheus metrics, then the gate (api/gate.py: request id, body cap, API keys, audit log).
+With `settings.api_require_key` off every caller is the admin `local`: for a single user on
+a trusted machine only.
 """
 
 from __future__ import annotations
@@ -12,11 +17,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse
 from strawberry.fastapi import GraphQLRouter
 
+from api.audit import AuditLog
+from api.auth import DEFAULT_TTL_S, LOCAL, KeyChecker
 from api.context import context_getter_for
 from api.export import export_router
+from api.gate import Gate
+from api.jobs import Jobs
 from api.metrics import Metrics
 from api.schema.root import build_schema
 from chaintrail.errors import ChaintrailError
@@ -28,10 +38,15 @@ from db.driver import open_async_driver
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *,
+               key_ttl_s: float = DEFAULT_TTL_S) -> FastAPI:
+    """The app; `key_ttl_s` is how long a checked API key is trusted without asking Neo4j
+    again (so how long a revoke can take to bite in this process)."""
     settings = settings or Settings()
     metrics = Metrics()
     state: dict[str, AsyncGraph] = {}
+    audit = AuditLog(settings.audit_path)
+    jobs = Jobs(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -48,17 +63,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await jobs.close()
             await driver.close()
+            audit.close()
 
     app = FastAPI(title="chaintrail", lifespan=lifespan)
-    app.middleware("http")(metrics.middleware)
 
     def graph() -> AsyncGraph:
         return state["graph"]
 
+    keys = KeyChecker(graph, ttl_s=key_ttl_s)
+    app.add_middleware(Gate, authenticate=keys.principal if settings.api_require_key else None,
+                       local=LOCAL, audit=audit, max_body=settings.api_max_body_bytes)
+    app.middleware("http")(metrics.middleware)
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                       allow_methods=["GET", "POST"],
+                       allow_headers=["Authorization", "X-API-Key", "Content-Type"],
+                       expose_headers=["X-Request-ID"], max_age=600)
+
     app.include_router(
         GraphQLRouter(build_schema(settings.api_max_complexity),
-                      context_getter=context_getter_for(graph)),
+                      context_getter=context_getter_for(graph, jobs)),
         prefix="/graphql",
     )
     app.include_router(export_router(graph))

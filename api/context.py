@@ -6,11 +6,14 @@ across requests (or users).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
+from starlette.requests import Request
 from strawberry.fastapi import BaseContext
 
+from api.jobs import Jobs
 from api.schema.dataloaders import Loaders
 from chaintrail.errors import PermissionDenied
 from cypher.runner import AsyncGraph
@@ -34,11 +37,23 @@ class Principal:
 
 
 class Context(BaseContext):
-    def __init__(self, graph: AsyncGraph, principal: Principal | None = None) -> None:
+    """What a resolver gets: the graph layer, the caller (set by the app's gate from the API
+    key; None outside an app, which `require` refuses), fresh DataLoaders, and the app's
+    jobs (admin mutations)."""
+
+    def __init__(self, graph: AsyncGraph, principal: Principal | None = None, *,
+                 jobs: Jobs | None = None) -> None:
         super().__init__()
         self.graph = graph
         self.principal = principal
         self.loaders = Loaders(graph)
+        self._jobs = jobs
+
+    @property
+    def jobs(self) -> Jobs:
+        if self._jobs is None:
+            raise RuntimeError("this context has no job runner (built outside create_app)")
+        return self._jobs
 
     def require(self, role: Role) -> Principal:
         """The caller, if its role allows `role`'s rights; else PermissionDenied (a typed
@@ -50,10 +65,12 @@ class Context(BaseContext):
         return p
 
 
-def context_getter_for(graph_of: Any) -> Any:
-    """A FastAPI dependency building the context from the app's state."""
+def context_getter_for(graph_of: Callable[[], AsyncGraph],
+                       jobs: Jobs | None = None) -> Callable[..., Awaitable[Context]]:
+    """A FastAPI dependency building the context from the app's state and the caller the
+    gate put in `request.state.principal`."""
 
-    async def get_context() -> Context:
-        return Context(graph_of())
+    async def get_context(request: Request) -> Context:
+        return Context(graph_of(), getattr(request.state, "principal", None), jobs=jobs)
 
     return get_context

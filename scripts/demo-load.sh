@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Loads the demo data: the real blocks in ../shared/data when present, else a generated chain.
+# The demo: loads the real blocks in ../shared/data when present, else a generated chain; makes
+# (once) an analyst API key kept in HOME/demo-api-key (mode 0600); then serves the API in the
+# foreground on http://127.0.0.1:8000 (Ctrl-C stops it; `chaintrail db stop` stops Neo4j).
 set -euo pipefail
 tagged=""
 shared="${1:-../shared/data}"
@@ -25,6 +27,25 @@ else
   addr="$("$bin/python" -c 'import json,sys; t=json.load(open(sys.argv[1])); print(next(iter(t["entities"].values()))["addresses"][0])' "$sample/truth.json")"
   tx="$("$bin/python" -c 'import json,sys; t=json.load(open(sys.argv[1])); print(t["coinjoins"][0]["txid"])' "$sample/truth.json")"
 fi
+home="$("$bin/python" -c 'from chaintrail.settings import Settings; print(Settings().home)')"
+keyfile="$home/demo-api-key"
+key=""
+if [ -s "$keyfile" ]; then  # reuse the key unless it is gone (db reset) or revoked
+  key="$(cat "$keyfile")"
+  id="$(cut -d_ -f2 <<<"$key")"
+  "$bin/chaintrail" apikey list --format json | "$bin/python" -c '
+import json, sys
+live = {r["id"] for r in map(json.loads, sys.stdin) if r["revoked_at"] is None}
+sys.exit(0 if sys.argv[1] in live else 1)' "$id" || key=""
+fi
+if [ -z "$key" ]; then
+  mkdir -p "$home"
+  (umask 077; "$bin/chaintrail" apikey create --role analyst --name demo > "$keyfile.new")
+  mv "$keyfile.new" "$keyfile"
+  key="$(cat "$keyfile")"
+fi
+chmod 600 "$keyfile"
+
 cat <<MSG
 
 chaintrail is up. Neo4j: $("$bin/chaintrail" db status 2>/dev/null | head -n 1)
@@ -38,5 +59,15 @@ Try:
   .venv/bin/chaintrail query cluster/stats
   .venv/bin/chaintrail trace forward $addr --max-hops 3 --format table
 ${tagged:-}
-Stop the server with: .venv/bin/chaintrail db stop
+
+The GraphQL API starts now on http://127.0.0.1:8000 (Ctrl-C stops it).
+GraphiQL, in a browser: http://127.0.0.1:8000/graphql -- add the header
+  {"Authorization": "Bearer <the analyst key in $keyfile>"}
+From a shell:
+  curl -s http://127.0.0.1:8000/graphql -H "Authorization: Bearer \$(cat $keyfile)" \\
+    -H 'Content-Type: application/json' \\
+    -d '{"query": "{ address(address: \\"$addr\\") { ... on Address { balanceBtc cluster { id size } tags { label } } } }"}'
+More keys: .venv/bin/chaintrail apikey create --role analyst --name NAME (see docs/security.md)
+Stop Neo4j afterwards with: .venv/bin/chaintrail db stop
 MSG
+exec "$bin/chaintrail" serve

@@ -16,8 +16,10 @@ from strawberry.extensions import MaskErrors, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from api.audit import request_id
 from api.schema import (
     addresses,
+    admin,
     blocks,
     cases,
     clusters,
@@ -38,8 +40,8 @@ MAX_DEPTH = 10
 DEFAULT_MAX_COMPLEXITY: int = Settings.model_fields["api_max_complexity"].default
 
 QUERY_DOMAINS: tuple[Any, ...] = (blocks, transactions, addresses, clusters, tags, search,
-                                  tracing, taint, exposure, cases)
-MUTATION_DOMAINS: tuple[Any, ...] = (cases,)
+                                  tracing, taint, exposure, cases, admin)
+MUTATION_DOMAINS: tuple[Any, ...] = (cases, admin)
 
 Query = merge_types("Query", tuple(m.Query for m in QUERY_DOMAINS))
 Mutation = (merge_types("Mutation", tuple(m.Mutation for m in MUTATION_DOMAINS))
@@ -51,7 +53,8 @@ def _should_mask(error: GraphQLError) -> bool:
     unexpected (expected ones are in the schema): logged in full, masked for the client."""
     if error.original_error is None:
         return False
-    log.error("unexpected error in %s", error.path, exc_info=error.original_error)
+    log.error("unexpected error in %s (request %s)", error.path, request_id.get(),
+              exc_info=error.original_error)
     return True
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from chaintrail.cli.apikey import apikey_app
 from chaintrail.cli.cluster import cluster
 from chaintrail.cli.common import err, load_settings
 from chaintrail.cli.db import db_app
@@ -38,6 +39,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(load_app, name="load")
 app.add_typer(sample_app, name="sample")
 app.add_typer(trace_app, name="trace")
+app.add_typer(apikey_app, name="apikey")
 app.command("query")(query)
 app.command("cluster")(cluster)
 app.command("taint")(taint)

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from api.auth import add_key, get_key, key_id, new_key
 from chaintrail.settings import Settings
 from cypher.runner import Graph
 from tests.helpers import CLI, free_port
@@ -21,8 +22,27 @@ from tests.helpers import CLI, free_port
 
 @pytest.fixture(scope="session")
 def api_headers(graph: Graph, neo4j_settings: Settings) -> dict[str, str]:
-    """Headers of an admin caller, for tests that are not about auth."""
-    return {}
+    """Headers of an admin caller, for tests that are not about auth: a key stored in the
+    test database (and stored again before each test that uses it, see below)."""
+    key = new_key()
+    add_key(graph, key, role="admin", name="tests")
+    return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    """Once a test's fixtures are set up: the admin key of `api_headers` is in the database,
+    even if a fixture wiped the graph after the key was first stored (`wipe` deletes every
+    node, keys included)."""
+    result = yield
+    funcargs = getattr(item, "funcargs", {})
+    if "api_headers" in funcargs and "graph" in funcargs:
+        graph: Graph = funcargs["graph"]
+        key = funcargs["api_headers"]["Authorization"].removeprefix("Bearer ")
+        kid = key_id(key)
+        if kid is not None and get_key(graph, kid) is None:
+            add_key(graph, key, role="admin", name="tests")
+    return result
 
 
 def gql(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:

@@ -126,8 +126,10 @@ def test_unexpected_errors_are_masked(client: TestClient) -> None:
 
 def test_neo4j_unreachable_is_a_typed_error_and_readyz_503(
         neo4j_settings: Settings) -> None:
+    # Without keys: with them, the key check itself answers 503 (tests/api/test_auth.py).
     down = neo4j_settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{free_port()}",
-                                             "neo4j_password": SecretStr("x")})
+                                             "neo4j_password": SecretStr("x"),
+                                             "api_require_key": False})
     with TestClient(create_app(down)) as c:
         r = c.get("/readyz")
         assert r.status_code == 503 and r.json()["status"] == "unavailable"
@@ -137,7 +139,8 @@ def test_neo4j_unreachable_is_a_typed_error_and_readyz_503(
         assert c.get("/healthz").status_code == 200
 
 
-def test_a_real_uvicorn_process(small: Graph, cli_env: dict[str, str]) -> None:
+def test_a_real_uvicorn_process(small: Graph, cli_env: dict[str, str],
+                                api_headers: dict[str, str]) -> None:
     port = free_port()
     proc = subprocess.Popen([str(CLI), "serve", "--port", str(port)], env=cli_env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -151,7 +154,8 @@ def test_a_real_uvicorn_process(small: Graph, cli_env: dict[str, str]) -> None:
             except httpx.HTTPError:
                 time.sleep(0.2)
         r = httpx.post(f"{base}/graphql", json={"query": ADDRESS_Q,
-                                                "variables": {"a": ADDR["B"]}}, timeout=10)
+                                                "variables": {"a": ADDR["B"]}},
+                       headers=api_headers, timeout=10)
         data = r.json()["data"]["address"]
         assert data["cluster"]["id"] == ABCD[0] and data["received"] == str(
             small.read("lookup/address", {"address": ADDR["B"]})[0]["received"])
