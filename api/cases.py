@@ -69,7 +69,7 @@ MAX_INTEGER = 2**63 - 1
 
 VisGraph = dict[str, list[dict[str, Any]]]
 
-_TXID = re.compile(r"^[0-9a-fA-F]{64}$")
+_TXID = re.compile(r"[0-9a-fA-F]{64}")
 
 
 # --- pure: checks ----------------------------------------------------------------------------
@@ -94,7 +94,7 @@ def check_address(address: str) -> str:
 
 
 def check_txid(txid: str) -> str:
-    if not _TXID.match(txid):
+    if not _TXID.fullmatch(txid):
         raise ParameterError(f"transactions: {txid!r} is not a txid (64 hex digits)")
     return txid.lower()
 
@@ -180,8 +180,8 @@ class TraceRequest:
             value = given.pop(name, None)
             if not value:
                 raise ParameterError(f"{name} is required for a paths request")
-            Endpoint.parse(value)
-            ends[name] = value if value.startswith("cluster:") else check_address(value)
+            end = Endpoint.parse(value)  # a cluster's id is its smallest address
+            ends[name] = ("cluster:" if end.cluster else "") + check_address(end.value)
         req = cls("paths", **ends, **given)
         check_limit("max_hops", req.max_hops, MAX_PATH_HOPS, " for paths")
         check_limit("k", req.k, MAX_PATHS)
