@@ -92,6 +92,9 @@ def test_no_key_and_wrong_keys_are_401(client: TestClient, keys: dict[str, str])
         assert ('error="invalid_token"' in challenge) is presented
     r = client.get("/graphql", params={"query": BLOCK_Q})  # a query by GET needs a key too
     assert r.status_code == 401
+    assert client.get("/export/json", params={"case": "nope"}).status_code == 401
+    with_key = client.get("/export/json", params={"case": "nope"}, headers=bearer(keys["reader"]))
+    assert with_key.status_code == 404 and with_key.json()["error"] == "NotFoundError"
 
 
 def test_bearer_and_x_api_key_both_work(client: TestClient, keys: dict[str, str]) -> None:
