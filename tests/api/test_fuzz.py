@@ -1,8 +1,12 @@
-"""schemathesis fuzzes every root field of the GraphQL schema through the ASGI app, on the small
-hand-built chain with a tag: no input gives a 500, and no input gives an execution error at
-all. Expected failures are union members (typed); the only errors allowed are the client's
-own (parse and validation errors, refused before anything runs), so neither a masked
-"Unexpected error." nor an unmasked one passes.
+"""schemathesis fuzzes every root field of the GraphQL schema, queries and mutations, through
+the ASGI app, on the small hand-built chain with a tag: no input gives a 500, and no input
+gives an execution error at all. Expected failures are union members (typed); the only errors
+allowed are the client's own (parse, validation, cost limits: refused before anything runs),
+so neither a masked "Unexpected error." nor an unmasked one passes.
+
+The fuzzer calls as an analyst: it may write cases, and the admin-only mutations (loads,
+whose arguments are paths on the server, and cluster rebuilds) answer it with the typed
+PermissionDenied instead of starting a job on whatever path it drew.
 
 Bounded and reproducible: a fixed number of examples per field, derandomized. String
 arguments are drawn half the time from the graph's own ids (addresses, txids, block hashes,
@@ -25,6 +29,7 @@ from schemathesis.graphql import nodes
 
 from analysis.clustering import ClusterConfig, Clusterer
 from api.app import create_app
+from api.auth import add_key, new_key
 from api.schema.root import build_schema
 from chaintrail.settings import Settings
 from cypher.runner import Graph
@@ -35,7 +40,7 @@ from tests.helpers import wipe, write_blocks
 
 pytestmark = pytest.mark.neo4j
 
-EXAMPLES_PER_FIELD = 50
+EXAMPLES_PER_FIELD = 40
 MASKED = "Unexpected error."
 
 KNOWN = [*ADDR.values(), T1, T2, CB, CJ, f"{T1}:0", f"{CB}:1", G, B1, ABCD[0],
@@ -62,7 +67,7 @@ schema = schemathesis.graphql.from_file(str(build_schema()), config=CONFIG)
 
 
 @pytest.fixture(scope="module")
-def client(graph: Graph, neo4j_settings: Settings, api_headers: dict[str, str],
+def client(graph: Graph, neo4j_settings: Settings,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     wipe(graph)
     write_blocks(graph, small_chain())
@@ -70,7 +75,9 @@ def client(graph: Graph, neo4j_settings: Settings, api_headers: dict[str, str],
     tags: Path = tmp_path_factory.mktemp("tags") / "exchange.txt"
     tags.write_text(f"{ADDR['A']}\n")
     TagLoader(graph).load([tags], source="test", category="exchange")
-    with TestClient(create_app(neo4j_settings), headers=api_headers) as c:
+    key = new_key()
+    add_key(graph, key, role="analyst", name="fuzz")
+    with TestClient(create_app(neo4j_settings), headers={"Authorization": f"Bearer {key}"}) as c:
         yield c
 
 
