@@ -419,3 +419,46 @@ def read_export(ef: ExportFile) -> Iterator[Record]:
     reader = READERS[ef.kind]
     for row in _rows(ef):
         yield reader(row)
+
+
+BLOCK_KINDS: Final = frozenset({"blocks", "transactions", "receipts", "logs", "token_transfers",
+                                "traces"})
+"""The exports whose rows belong to a block (tokens and contracts are metadata)."""
+_JSON_BLOCK = {"blocks": re.compile(r'"number":\s*"?(\d+)'),
+               "other": re.compile(r'"block_number":\s*"?(\d+)')}
+
+
+def block_of(rec: Record) -> int:
+    """The block number of a block-bound record."""
+    if isinstance(rec, BlockHeader):
+        return rec.number
+    if isinstance(rec, str | Token):
+        raise TypeError("tokens and contracts belong to no block")
+    return rec.block_number
+
+
+def sorted_by_block(ef: ExportFile) -> bool:
+    """True when the file's rows never go back to a lower block number (ethereum-etl writes
+    them so): a quick scan of the block column, without checking the rows (reading does)."""
+    last = -1
+    column = "number" if ef.kind == "blocks" else "block_number"
+    with ef.path.open("r", encoding="utf-8", newline="") as f:
+        if ef.fmt == "json":
+            pattern = _JSON_BLOCK["blocks" if ef.kind == "blocks" else "other"]
+            numbers: Iterator[str | None] = (
+                m.group(1) if (m := pattern.search(line)) else None
+                for line in f if line.strip())
+        else:
+            reader = csv.reader(f)
+            header = [h.strip() for h in next(reader, [])]
+            if column not in header:
+                return False
+            i = header.index(column)
+            numbers = (row[i] if len(row) > i else None for row in reader if row)
+        for n in numbers:
+            if n is None or not n.isdigit():
+                return False  # let the full read say what is wrong, in memory mode
+            if int(n) < last:
+                return False
+            last = int(n)
+    return True

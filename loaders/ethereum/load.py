@@ -8,14 +8,16 @@ stored parts cover what it brings for it, and writes (adds to) one for which it 
 e.g. traces loaded after transactions and receipts. A run killed at any point and run again
 ends with the same graph.
 
-Files are read whole before anything is written and grouped by block, so the order of files
-and rows within a run does not matter; every row is checked while reading, and every block is
-transformed (and checked) before its batch is handed to the writer: nothing of a bad block is
-written, and the blocks before it in the run are committed.
+Files are grouped by block (read side by side when they run in block order, as ethereum-etl
+writes them, else read whole first), so the order of files and rows within a run does not
+matter; every row is checked while reading, and every block is transformed (and checked)
+before its batch is handed to the writer: nothing of a bad block is written, and the blocks
+before it in the run are committed.
 """
 
 from __future__ import annotations
 
+import heapq
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -29,7 +31,14 @@ from neo4j import ManagedTransaction
 from chaintrail.errors import FormatError, InputError
 from cypher.runner import Graph
 from cypher.schema import apply_schema
-from loaders.ethereum.exports import iter_files, read_export
+from loaders.ethereum.exports import (
+    BLOCK_KINDS,
+    ExportFile,
+    block_of,
+    iter_files,
+    read_export,
+    sorted_by_block,
+)
 from loaders.ethereum.model import BlockData, Log, Token, TokenTransfer, Trace
 from loaders.ethereum.rows import Row, Rows, block_rows
 from loaders.progress import LoadProgress, LogProgress
@@ -216,6 +225,37 @@ class Collector:
             self.contracts.add(rec)
 
 
+def read_whole(files: list[ExportFile]) -> Iterator[BlockData]:
+    """Every record of every file, grouped by block, in block order."""
+    collector = Collector()
+    for ef in files:
+        n = 0
+        for rec in read_export(ef):
+            collector.add(ef.kind, rec)
+            n += 1
+        log.info("%s: %d %s", ef.path, n, ef.kind)
+    for number in sorted(collector.blocks):
+        yield collector.blocks.pop(number)
+
+
+def read_side_by_side(files: list[ExportFile]) -> Iterator[BlockData]:
+    """Files in block order, merged by block number: one block at a time."""
+    def keyed(ef: ExportFile) -> Iterator[tuple[int, str, Any]]:
+        for rec in read_export(ef):
+            yield block_of(rec), ef.kind, rec
+
+    current: int | None = None
+    collector = Collector()
+    for number, kind, rec in heapq.merge(*(keyed(f) for f in files), key=lambda x: x[0]):
+        if number != current:
+            if current is not None:
+                yield collector.blocks[current]
+            current, collector = number, Collector()
+        collector.add(kind, rec)
+    if current is not None:
+        yield collector.blocks[current]
+
+
 def token_rows(tokens: Iterable[Token], contracts: Iterable[str]) -> list[Row]:
     rows = [{"address": t.address, "token": True, "symbol": t.symbol, "name": t.name,
              "decimals": t.decimals} for t in tokens]
@@ -244,20 +284,31 @@ class EthereumLoader:
 
     # -- public -------------------------------------------------------------------------------
     def load_files(self, paths: Iterable[Path]) -> EthLoadSummary:
-        """Read every export among `paths`, then write block by block in number order."""
+        """Load every export among `paths`, block by block in number order.
+
+        When every file runs in block order (as ethereum-etl writes them) the files are read
+        side by side and each block is written as soon as all of them have passed it, so
+        memory holds a few blocks; otherwise every file is read whole first. Either way a
+        block's rows are all read before it is transformed and written.
+        """
         def body() -> None:
-            collector = Collector()
-            for ef in iter_files(list(paths)):
-                n = 0
+            files = list(iter_files(list(paths)))
+            meta = Collector()
+            for ef in (f for f in files if f.kind not in BLOCK_KINDS):
                 for rec in read_export(ef):
-                    collector.add(ef.kind, rec)
-                    n += 1
-                log.info("%s: %d %s", ef.path, n, ef.kind)
-            tokens = token_rows(collector.tokens.values(), collector.contracts)
+                    meta.add(ef.kind, rec)
+            tokens = token_rows(meta.tokens.values(), meta.contracts)
             if tokens:
                 self.writer.write_tokens(tokens)
                 self.summary.tokens += sum(1 for t in tokens if t["token"])
-            self._consume(collector.blocks[n] for n in sorted(collector.blocks))
+            bound = [f for f in files if f.kind in BLOCK_KINDS]
+            unsorted = [f.path for f in bound if not sorted_by_block(f)]
+            if unsorted:
+                log.info("%s not in block order: reading every file whole before writing "
+                         "(memory grows with the export)", unsorted[0])
+                self._consume(read_whole(bound))
+            else:
+                self._consume(read_side_by_side(bound))
 
         return self._run(body)
 

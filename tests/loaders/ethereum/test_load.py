@@ -234,13 +234,15 @@ def test_sigkill_and_resume_gives_the_same_graph(
     assert graph_fingerprint(graph) == chain_fingerprint
 
 
-def test_malformed_row_names_file_and_line_and_writes_nothing(
+def test_malformed_row_names_file_and_line_and_writes_nothing_of_its_block(
         graph: Graph, chain: Path, tmp_path: Path, cli_env: dict[str, str]) -> None:
     bad = tmp_path / "bad"
     bad.mkdir()
+    victim = 0
     for p in chain.glob("*.csv"):
         lines = p.read_text().splitlines()
         if p.name == "transactions.csv":
+            victim = int(lines[200].split(",")[3])
             lines[200] = lines[200].replace(",0x,", ",0x,,", 1)  # one field too many
         (bad / p.name).write_text("\n".join(lines) + "\n")
     wipe(graph)
@@ -248,8 +250,31 @@ def test_malformed_row_names_file_and_line_and_writes_nothing(
     assert proc.returncode == 1
     assert f"bad input: {bad / 'transactions.csv'} line 201: 16 fields where the header has 15" \
         in proc.stderr.replace("\n", "")
-    assert graph.read("load/ethereum/loaded_blocks", {"numbers": list(range(17_000_000,
-                                                                           17_000_100))}) == []
+    # the files run in block order, so they are read side by side: the blocks before the bad
+    # row's block are committed, nothing of that block is
+    loaded = [r["number"] for r in graph.read("load/ethereum/loaded_blocks",
+                                              {"numbers": list(range(17_000_000, victim + 5))})]
+    assert sorted(loaded) == list(range(17_000_000, victim))
+    with graph.driver.session(database=graph.database) as s:
+        assert s.run("MATCH ()-[t:TRANSFER]->() WHERE t.block >= $n RETURN count(t) AS n",
+                     n=victim).single()["n"] == 0  # type: ignore[index]
+
+
+def test_exports_out_of_block_order_are_read_whole(
+        graph: Graph, chain: Path, tmp_path: Path, chain_fingerprint: dict[str, object],
+        caplog: pytest.LogCaptureFixture) -> None:
+    shuffled = tmp_path / "shuffled"
+    shuffled.mkdir()
+    for p in chain.glob("*.csv"):
+        header, *lines = p.read_text().splitlines()
+        if p.name in ("transactions.csv", "traces.csv"):
+            lines.reverse()
+        (shuffled / p.name).write_text("\n".join([header, *lines]) + "\n")
+    wipe(graph)
+    with caplog.at_level("INFO"):
+        load(graph, shuffled)
+    assert "not in block order: reading every file whole" in caplog.text
+    assert graph_fingerprint(graph) == chain_fingerprint
 
 
 def test_an_inconsistent_block_is_not_written_and_those_before_it_are(
