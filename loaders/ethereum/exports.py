@@ -382,36 +382,38 @@ READERS: Final[dict[str, Callable[[_Row], Record]]] = {
 
 def _rows(ef: ExportFile) -> Iterator[_Row]:
     source = str(ef.path)
-    with ef.path.open("r", encoding="utf-8", newline="") as f:
-        if ef.fmt == "json":
-            for n, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line, parse_float=Decimal)
-                except json.JSONDecodeError as e:
-                    raise FormatError(f"not a JSON object ({e.msg}; truncated?)",
-                                      source=source, line=n) from e
-                if not isinstance(obj, dict):
-                    raise FormatError("not a JSON object", source=source, line=n)
-                yield _Row(obj, source, n)
-            return
-        reader = csv.reader(f)
-        try:
-            header = [h.strip() for h in next(reader)]
-            start = reader.line_num + 1
-            for fields in reader:
-                if not fields:
-                    start = reader.line_num + 1
-                    continue
-                if len(fields) != len(header):
-                    raise FormatError(f"{len(fields)} fields where the header has "
-                                      f"{len(header)}", source=source, line=start)
-                yield _Row(dict(zip(header, fields, strict=True)), source, start)
-                start = reader.line_num + 1
-        except csv.Error as e:
-            raise FormatError(f"malformed CSV: {e}", source=source, line=reader.line_num) \
-                from e
+    line = 0
+    try:
+        with ef.path.open("r", encoding="utf-8", newline="") as f:
+            if ef.fmt == "json":
+                for line, text in enumerate(f, 1):
+                    if not text.strip():
+                        continue
+                    try:
+                        obj = json.loads(text, parse_float=Decimal)
+                    except json.JSONDecodeError as e:
+                        raise FormatError(f"not a JSON object ({e.msg}; truncated?)",
+                                          source=source, line=line) from e
+                    if not isinstance(obj, dict):
+                        raise FormatError("not a JSON object", source=source, line=line)
+                    yield _Row(obj, source, line)
+                return
+            reader = csv.reader(f)
+            try:
+                header = [h.strip() for h in next(reader)]
+                line = reader.line_num + 1
+                for fields in reader:
+                    if fields:
+                        if len(fields) != len(header):
+                            raise FormatError(f"{len(fields)} fields where the header has "
+                                              f"{len(header)}", source=source, line=line)
+                        yield _Row(dict(zip(header, fields, strict=True)), source, line)
+                    line = reader.line_num + 1
+            except csv.Error as e:
+                raise FormatError(f"malformed CSV: {e}", source=source, line=line) from e
+    except UnicodeDecodeError as e:
+        raise FormatError(f"not UTF-8 text ({e.reason})", source=source,
+                          line=line + 1 if ef.fmt == "json" else line) from e
 
 
 def read_export(ef: ExportFile) -> Iterator[Record]:
