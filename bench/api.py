@@ -11,7 +11,7 @@ three stored queries the API's DataLoaders run (`batch/addresses`, then `batch/c
 `batch/tags` together), from as many concurrent tasks, and the ratio API / direct at p50.
 
     .venv/bin/python bench/api.py [--txs 100000] [--seed 1] [--seconds 30] [--clients 32]
-                                  [--workdir DIR]
+                                  [--warmup 15] [--workdir DIR]
 
 The clients are a second process: an asyncio driver on httpx (already a dependency, and it can
 check each GraphQL body, which wrk and locust count only by status). It shares the 2 cores with
@@ -163,12 +163,12 @@ def drive(args: argparse.Namespace) -> None:
 
 
 def run_client(mode: str, args: argparse.Namespace, env: dict[str, str], addresses: Path,
-               url: str = "", key_file: Path | None = None,
-               watch: tuple[int, ...] = ()) -> dict[str, Any]:
+               url: str = "", key_file: Path | None = None, watch: tuple[int, ...] = (),
+               seconds: float | None = None) -> dict[str, Any]:
     """Run the client process; its summary, its own CPU seconds, and the CPU seconds of the
     watched processes (server, Neo4j) over the same time."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--drive", mode,
-           "--clients", str(args.clients), "--seconds", str(args.seconds),
+           "--clients", str(args.clients), "--seconds", str(seconds or args.seconds),
            "--seed", str(args.seed), "--addresses-file", str(addresses), "--url", url]
     if key_file is not None:
         cmd += ["--key-file", str(key_file)]
@@ -249,6 +249,9 @@ def main() -> None:
     ap = chain_parser(__doc__.splitlines()[0], 100_000)
     ap.add_argument("--seconds", type=float, default=30.0, help="measured run per phase")
     ap.add_argument("--clients", type=int, default=32, help="concurrent clients")
+    ap.add_argument("--warmup", type=float, default=15.0,
+                    help="seconds of direct lookups first, not measured (a fresh JVM compiles "
+                         "and the page cache fills: without it the first phase pays for both)")
     ap.add_argument("--drive", choices=("api", "direct"), help=argparse.SUPPRESS)
     ap.add_argument("--url", default="", help=argparse.SUPPRESS)
     ap.add_argument("--addresses-file", help=argparse.SUPPRESS)
@@ -270,6 +273,8 @@ def main() -> None:
         key = api_key(bench.env)
         neo4j_pid = running_pid(bench.settings)
         assert neo4j_pid is not None
+        warm = run_client("direct", args, bench.env, addresses, seconds=args.warmup)
+        print(f"warm-up: {warm['requests']} direct lookups in {warm['seconds']:.0f} s")
         with tempfile.TemporaryDirectory() as tmp:
             key_file = None
             if key is not None:
