@@ -31,7 +31,7 @@ from api.schema import (
     transactions,
 )
 from api.schema.complexity import limiters
-from api.schema.scalars import SATOSHI, Satoshi
+from api.schema.scalars import AMOUNT, SATOSHI, Amount, Satoshi
 from chaintrail.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ def build_schema(max_complexity: int = DEFAULT_MAX_COMPLEXITY) -> strawberry.Sch
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        config=StrawberryConfig(scalar_map={Satoshi: SATOSHI}),
+        config=StrawberryConfig(scalar_map={Satoshi: SATOSHI, Amount: AMOUNT}),
         extensions=[lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
                     *limiters(max_complexity),
                     lambda: MaskErrors(should_mask_error=_should_mask)],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from enum import Enum
 from typing import NewType
 
 import strawberry
@@ -36,3 +37,48 @@ SATOSHI = strawberry.scalar(
 def btc(sat: int | None) -> str | None:
     """Satoshi to a BTC decimal string, exact (8 decimals)."""
     return None if sat is None else f"{Decimal(sat) / Decimal(100_000_000):.8f}"
+
+
+Amount = NewType("Amount", int)
+"""An exact amount in an asset's smallest unit other than satoshi: wei, or a token's base
+unit. Wei exceed 2^64, so this is a Python int, serialised as a decimal string."""
+
+
+def parse_amount(v: object) -> int:
+    """An input amount of any size: an integer or a string of decimal digits (at most 78, the
+    digits of 2^256)."""
+    if isinstance(v, int) and not isinstance(v, bool):
+        return v
+    if isinstance(v, str) and re.fullmatch(r"-?[0-9]{1,78}", v):
+        return int(v)
+    raise GraphQLError(f"Amount must be an integer as a decimal string, not {v!r}")
+
+
+AMOUNT = strawberry.scalar(
+    name="Amount",
+    serialize=lambda v: str(int(v)),
+    parse_value=parse_amount,
+    description="An exact amount in the asset's smallest unit (wei for ETH, a token's base "
+                "unit), as a decimal string: exact in every client.",
+)
+"""Mapped to `Amount` in the schema's config (root.py)."""
+
+
+def decimal_units(amount: int | None, decimals: int | None) -> str | None:
+    """An amount in whole units (ETH: 18 decimals, a token: its own), exact; None when the
+    token's decimals are unknown."""
+    if amount is None or decimals is None:
+        return None
+    if decimals == 0:
+        return str(amount)
+    whole, frac = divmod(abs(amount), 10**decimals)  # integers: no rounding at any size
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{whole}.{frac:0{decimals}d}"
+
+
+@strawberry.enum
+class Chain(Enum):
+    """Which chain a question is about; stored queries take it as `chain`."""
+
+    BITCOIN = "bitcoin"
+    ETHEREUM = "ethereum"
