@@ -10,7 +10,7 @@ SHARED := $(abspath ../shared/data)
 .PHONY: venv devnet demo test lint typecheck unit db-setup clean help
 
 help:
-	@echo "make demo   - set up and start Neo4j, load a sample, show how to query it"
+	@echo "make demo   - set up and start Neo4j, load a sample, serve the GraphQL API"
 	@echo "make test   - lint, type-check and run the tests against a fresh Neo4j instance"
 
 $(STAMP): pyproject.toml

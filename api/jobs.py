@@ -25,6 +25,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Literal
 
 from pydantic import SecretStr
@@ -96,6 +97,11 @@ class Jobs:
         self._settings = settings
         self._cli = tuple(cli)
         self._jobs: dict[str, Job] = {}
+
+    @property
+    def load_root(self) -> Path | None:
+        """Where load jobs may read (settings.api_load_root), or None: anywhere."""
+        return self._settings.api_load_root
 
     def get(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)

@@ -77,6 +77,11 @@ class Settings(BaseSettings):
     api_max_complexity: int = Field(
         default=5_000, ge=1, description="Largest GraphQL query cost (fields times list sizes)."
     )
+    api_load_root: Path | None = Field(
+        default=None,
+        description="If set, the admin load mutations read only files below this folder "
+                    "(the API server's data folder); unset, any path the server can read.",
+    )
     audit_log: Path | None = Field(
         default=None,
         description="Append-only JSON-lines audit log of API requests; HOME/audit.jsonl if unset.",

@@ -55,8 +55,9 @@ JobResult = Annotated[Job | Problem, strawberry.union("JobResult")]
 JobsResult = Annotated[Connection[Job] | Problem, strawberry.union("JobsResult")]
 
 
-def _paths(paths: Sequence[str], what: str) -> list[str]:
-    """Absolute paths that exist, else ParameterError (InvalidInput)."""
+def _paths(paths: Sequence[str], what: str, root: Path | None = None) -> list[str]:
+    """Absolute paths that exist (below `root` when it is set: settings.api_load_root),
+    else ParameterError (InvalidInput)."""
     if not paths:
         raise ParameterError(f"{what}: give at least one path")
     out = []
@@ -64,6 +65,8 @@ def _paths(paths: Sequence[str], what: str) -> list[str]:
         path = Path(p)
         if not path.is_absolute():
             raise ParameterError(f"{what}: {p!r} is not an absolute path on the API server")
+        if root is not None and not path.resolve().is_relative_to(root.resolve()):
+            raise ParameterError(f"{what}: {p} is outside the API's load folder {root}")
         if not path.exists():
             raise ParameterError(f"{what}: {p}: no such file or directory on the API server")
         out.append(str(path))
@@ -84,9 +87,10 @@ class Mutation:
         async def work() -> Job:
             info.context.require("admin")
             args = ["load", "bitcoin"]
-            for p in _paths(prevouts, "prevouts") if prevouts else []:
+            root = info.context.jobs.load_root
+            for p in _paths(prevouts, "prevouts", root) if prevouts else []:
                 args += ["--prevouts", p]
-            return await _start(info, "load-bitcoin", [*args, *_paths(paths, "paths")])
+            return await _start(info, "load-bitcoin", [*args, *_paths(paths, "paths", root)])
 
         return await or_problem(work)
 
@@ -95,7 +99,8 @@ class Mutation:
     async def load_tags(self, info: Info, paths: list[str]) -> JobResult:
         async def work() -> Job:
             info.context.require("admin")
-            return await _start(info, "load-tags", ["load", "tags", *_paths(paths, "paths")])
+            return await _start(info, "load-tags", [
+                "load", "tags", *_paths(paths, "paths", info.context.jobs.load_root)])
 
         return await or_problem(work)
 

@@ -166,6 +166,20 @@ def test_load_paths_are_checked(client: TestClient, keys: dict[str, str],
     assert tags["data"]["loadTags"]["__typename"] == "InvalidInput"
 
 
+def test_load_paths_stay_below_the_load_root(settings: Settings, keys: dict[str, str],
+                                            tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    (root / "blocks").mkdir(parents=True)
+    (tmp_path / "secret.dat").write_bytes(b"x")
+    q = """mutation($p: [String!]!) { loadBitcoin(paths: $p) { __typename
+             ... on InvalidInput { message } } }"""
+    with TestClient(create_app(settings.model_copy(update={"api_load_root": root}))) as c:
+        for outside in (tmp_path / "secret.dat", root / ".." / "secret.dat"):
+            got = post(c, q, bearer(keys["admin"]), p=[str(outside)]).json()
+            assert got["data"]["loadBitcoin"]["__typename"] == "InvalidInput"
+            assert "outside the API's load folder" in got["data"]["loadBitcoin"]["message"]
+
+
 def test_audit_log_has_one_line_per_request(client: TestClient, settings: Settings,
                                             keys: dict[str, str]) -> None:
     wrong = new_key()
