@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None, *,
     keys = KeyChecker(graph, ttl_s=key_ttl_s)
     app.add_middleware(Gate, authenticate=keys.principal if settings.api_require_key else None,
                        local=LOCAL, audit=audit, max_body=settings.api_max_body_bytes)
-    app.middleware("http")(metrics.middleware)
+    app.add_middleware(metrics.middleware)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                        allow_methods=["GET", "POST"],
                        allow_headers=["Authorization", "X-API-Key", "Content-Type"],

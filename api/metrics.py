@@ -1,17 +1,28 @@
 """Prometheus metrics: request counts and latencies per route, Neo4j errors.
 
 One registry per app (not the process-global default), so two apps in one process (tests)
-never share counters.
+never share counters. The middleware is plain ASGI: Starlette's `@app.middleware("http")`
+form wraps every request in extra tasks and streams, measurable at hundreds of requests/s.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+ROUTES = frozenset({"/graphql", "/healthz", "/readyz", "/metrics"})
+
+
+def route_label(path: str) -> str:
+    """The path as a label, from a fixed set: a client sending random paths must not grow
+    the metrics without bound."""
+    if path in ROUTES:
+        return path
+    if path.startswith("/export/"):
+        return "/export/{format}"
+    return "other"
 
 
 class Metrics:
@@ -27,14 +38,31 @@ class Metrics:
                                     "Neo4j errors seen by the API", ["kind"],
                                     registry=self.registry)
 
-    async def middleware(self, request: Request,
-                         call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        start = time.perf_counter()
-        response = await call_next(request)
-        path = request.url.path
-        self.requests.labels(path, str(response.status_code)).inc()
-        self.latency.labels(path).observe(time.perf_counter() - start)
-        return response
+    def middleware(self, app: ASGIApp) -> ASGIApp:
+        """ASGI middleware counting each HTTP request by route and status, with its latency
+        (until the response has started)."""
+
+        async def measured(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            start = time.perf_counter()
+            status = 500  # if the app raises before it starts a response
+
+            async def send_status(message: Message) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                await send(message)
+
+            path = route_label(scope["path"])
+            try:
+                await app(scope, receive, send_status)
+            finally:
+                self.requests.labels(path, str(status)).inc()
+                self.latency.labels(path).observe(time.perf_counter() - start)
+
+        return measured
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

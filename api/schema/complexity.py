@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -50,7 +51,11 @@ from graphql import (
     value_from_ast_untyped,
 )
 from graphql.pyutils import Undefined
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, SchemaExtension
+from graphql.validation import ASTValidationRule
+from strawberry.extensions import MaxTokensLimiter, ParserCache, SchemaExtension
+from strawberry.extensions.max_aliases import create_validator as aliases_validator
+from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
+from strawberry.schema.schema import validate_document
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +70,11 @@ SCALAR_COST = 0
 
 MAX_ALIASES = 50
 """Aliases per document: enough for a dashboard, not for one field asked a thousand times."""
+
+PARSER_CACHE = 256
+VALIDATION_CACHE = 256
+"""Distinct documents remembered parsed and validated (bounded: a public endpoint must not
+let clients grow memory by sending new documents)."""
 
 MAX_TOKENS = 10_000
 """Tokens per document: GraphiQL's introspection query is about 300 (commas and quotes do not
@@ -176,23 +186,51 @@ def complexity_rule(max_complexity: int,
     return ComplexityRule
 
 
-class ComplexityLimiter(SchemaExtension):
-    """Adds the complexity rule to an operation's validation, built with the operation's
-    variables (strawberry makes one extension instance per operation from a factory)."""
+def cost_errors(schema: GraphQLSchema, document: DocumentNode,
+                variables: Mapping[str, Any] | None, max_complexity: int) -> list[GraphQLError]:
+    """The errors for the operations of `document` above the cost limit (none if within)."""
+    errors = []
+    for op, cost in query_cost(schema, document, variables).items():
+        if cost > max_complexity:
+            log.info("refused operation %s: cost %d > %d", op, cost, max_complexity)
+            errors.append(GraphQLError(
+                f"query cost {cost} is above the limit {max_complexity}: ask for smaller "
+                f"pages (first), fewer rows or fewer nested lists"))
+    return errors
 
-    def __init__(self, max_complexity: int) -> None:
+
+_validate_cached = lru_cache(maxsize=VALIDATION_CACHE)(validate_document)
+"""graphql-core's validation of a document against a fixed tuple of rules, remembered: a
+front-end asks the same few documents over and over with other variables, and validating one
+costs milliseconds of CPU per request (measured: bench/api.py)."""
+
+
+class Limits(SchemaExtension):
+    """Validation with the depth and alias limits, once per distinct document (the rules are
+    built once per schema, so the cache key is stable), then the cost limit, per request
+    because it depends on the variables (`first: $n`). Strawberry's own QueryDepthLimiter and
+    MaxAliasesLimiter build new rule classes for every request, which defeats any cache."""
+
+    def __init__(self, rules: tuple[type[ASTValidationRule], ...], max_complexity: int) -> None:
+        self.rules = rules
         self.max_complexity = max_complexity
 
-    def on_operation(self) -> Iterator[None]:
+    def on_validate(self) -> Iterator[None]:
         ctx = self.execution_context
-        ctx.validation_rules = (*ctx.validation_rules,
-                                complexity_rule(self.max_complexity, ctx.variables))
+        schema = ctx.schema._schema
+        document = ctx.graphql_document
+        assert document is not None
+        errors = list(_validate_cached(schema, document, (*ctx.validation_rules, *self.rules)))
+        if not errors:
+            errors = cost_errors(schema, document, ctx.variables, self.max_complexity)
+        ctx.pre_execution_errors = errors
         yield
 
 
-def limiters(max_complexity: int) -> list[Callable[[], SchemaExtension]]:
-    """The schema extensions (factories, one instance per operation) that cap a query's cost,
-    aliases and tokens."""
-    return [lambda: ComplexityLimiter(max_complexity),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS)]
+def limiters(max_complexity: int, max_depth: int) -> list[Callable[[], SchemaExtension]]:
+    """The schema extensions (factories, one instance per operation) that cap a query's
+    tokens, depth, aliases and cost, with parsing and validation cached per document."""
+    rules = (depth_validator(max_depth, None, None), aliases_validator(MAX_ALIASES))
+    return [lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: ParserCache(maxsize=PARSER_CACHE),
+            lambda: Limits(rules, max_complexity)]

@@ -12,7 +12,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, QueryDepthLimiter
+from strawberry.extensions import MaskErrors
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
@@ -64,7 +64,6 @@ def build_schema(max_complexity: int = DEFAULT_MAX_COMPLEXITY) -> strawberry.Sch
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(scalar_map={Satoshi: SATOSHI, Amount: AMOUNT}),
-        extensions=[lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-                    *limiters(max_complexity),
+        extensions=[*limiters(max_complexity, MAX_DEPTH),
                     lambda: MaskErrors(should_mask_error=_should_mask)],
     )
