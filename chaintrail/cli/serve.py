@@ -14,6 +14,11 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind (127.0.0.1: this machine only).")
                     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(
+        min=1, max=16,
+        help="Server processes (each with its own driver and key cache). Admin jobs are "
+             "tracked per process, so with more than one a job's status may not be found "
+             "by the next request.")] = 1,
 ) -> None:
     """Serve the GraphQL API (GraphiQL at /graphql; /healthz, /readyz, /metrics)."""
     import uvicorn
@@ -22,5 +27,9 @@ def serve(
 
     settings = load_settings()
     setup_logging(settings)
-    uvicorn.run(create_app(settings), host=host, port=port,
-                log_level=settings.log_level.lower())
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port,
+                    log_level=settings.log_level.lower())
+    else:  # each worker process builds its own app (and Settings, from the same environment)
+        uvicorn.run("api.app:create_app", factory=True, workers=workers, host=host,
+                    port=port, log_level=settings.log_level.lower())
