@@ -11,7 +11,7 @@ import typer
 from chaintrail.cli.common import boundary, err, load_settings, open_graph, setup_logging
 from chaintrail.errors import ConfigError
 from loaders.ethereum.load import BATCH_TRANSFERS, EthereumLoader
-from loaders.ethereum.rpc import EthereumRpcSource, EthRpc, token_fetcher
+from loaders.ethereum.rpc import EthereumRpcSource, EthRpc, NodeGenesis, token_fetcher
 from loaders.progress import make_progress
 
 BatchOption = Annotated[int, typer.Option(
@@ -64,7 +64,8 @@ def load_ethereum_rpc(
             loader = EthereumLoader(graph, writers=settings.load_writers,
                                     batch_transfers=batch_transfers,
                                     progress=make_progress("ethereum-rpc", err))
-            summary = loader.load_blocks(source.blocks(from_, to), tokens=token_fetcher(rpc))
+            summary = loader.load_blocks(source.blocks(from_, to), tokens=token_fetcher(rpc),
+                                          genesis=NodeGenesis(rpc))
             summary.trace_method = source.trace_method
     finally:
         rpc.close()

@@ -343,16 +343,26 @@ def read_token_transfer(row: _Row) -> TokenTransfer:
     )
 
 
+STATE_CHANGES: Final = frozenset({"genesis", "daofork"})
+"""Trace types of balance changes outside any transaction: the genesis allocation (block 0)
+and the DAO fork's irregular state change (block 1,920,000). Newer ethereum-etl versions give
+them a placeholder transaction hash (`0x...0genesis`), which is not one: it is ignored."""
+
+
 def read_trace(row: _Row) -> Trace:
     kind = row.opt_str("trace_type")
-    if kind not in ("call", "create", "suicide", "reward"):
-        raise row.fail(f"trace_type: {kind!r} is not call, create, suicide or reward")
+    if kind not in ("call", "create", "suicide", "reward", *sorted(STATE_CHANGES)):
+        raise row.fail(f"trace_type: {kind!r} is not call, create, suicide, reward, genesis "
+                       "or daofork")
     status = _status(row, "status")
     error = row.opt_str("error")
     call_type = row.opt_str("call_type")
+    state_change = kind in STATE_CHANGES
     return Trace(
-        block_number=row.int("block_number"), transaction_hash=row.opt_hash("transaction_hash"),
-        transaction_index=row.opt_int("transaction_index"), trace_address=_trace_address(row),
+        block_number=row.int("block_number"),
+        transaction_hash=None if state_change else row.opt_hash("transaction_hash"),
+        transaction_index=None if state_change else row.opt_int("transaction_index"),
+        trace_address=_trace_address(row),
         trace_type=kind, call_type=call_type.lower() if call_type else None,
         from_address=row.opt_address("from_address"), to_address=row.opt_address("to_address"),
         value=row.opt_int("value") or 0, error=error,

@@ -24,15 +24,18 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Protocol, TypeVar
 
 from neo4j import ManagedTransaction
 
 from chaintrail.errors import FormatError, InputError
 from cypher.runner import Graph
 from cypher.schema import apply_schema
+from loaders.ethereum.address import ZERO_ADDRESS
+from loaders.ethereum.amounts import amount_fields
 from loaders.ethereum.exports import (
     BLOCK_KINDS,
+    STATE_CHANGES,
     ExportFile,
     block_of,
     iter_files,
@@ -40,7 +43,7 @@ from loaders.ethereum.exports import (
     sorted_by_block,
 )
 from loaders.ethereum.model import BlockData, Log, Token, TokenTransfer, Trace
-from loaders.ethereum.rows import Row, Rows, block_rows
+from loaders.ethereum.rows import ETH, Row, Rows, block_rows, genesis_id
 from loaders.progress import LoadProgress, LogProgress
 
 log = logging.getLogger(__name__)
@@ -58,7 +61,24 @@ NOTES: Final = (
      "token transfers without their transaction's index: ordered at the start of the block"),
     ("trace_without_tx", logging.WARNING,
      "traces naming a transaction index that no transaction of the run has: skipped"),
+    ("genesis_unknown", logging.WARNING,
+     "accounts whose genesis allocation is unknown: the node did not answer eth_getBalance "
+     "at block 0 (not an archive node?); checked again by a later run"),
 )
+GENESIS_CHUNK = 500
+"""Accounts per eth_getBalance batch and per genesis write."""
+
+
+class GenesisSource(Protocol):
+    """What the node says about block 0's state (loaders.ethereum.rpc.NodeGenesis)."""
+
+    def node_accounts(self) -> list[str]:
+        """Accounts the node manages (a dev node's funded ones); [] when it has none."""
+        ...
+
+    def balances(self, addresses: Sequence[str]) -> dict[str, int | None]:
+        """Each account's balance at block 0; None where the node cannot tell."""
+        ...
 STATEMENT_ROWS = 5_000
 """Rows per UNWIND statement."""
 BATCH_TRANSFERS = 10_000
@@ -146,6 +166,18 @@ class EthereumWriter:
 
         self.graph.write(work, "ethereum tokens")
 
+    def write_genesis(self, rows: list[Row]) -> None:
+        """Accounts checked at block 0, with their allocation (when above zero)."""
+        def work(tx: ManagedTransaction) -> None:
+            self.graph.run_write(tx, "load/ethereum/genesis",
+                                 {"rows": rows, "zero": ZERO_ADDRESS})
+
+        self.graph.write(work, "ethereum genesis allocations")
+
+    def genesis_unchecked(self, addresses: list[str] | None) -> list[str]:
+        rows = self.graph.read("load/ethereum/genesis_unchecked", {"addresses": addresses})
+        return [r["address"] for r in rows]
+
     def loaded(self, numbers: list[int]) -> dict[int, tuple[str | None, list[str]]]:
         rows = self.graph.read("load/ethereum/loaded_blocks", {"numbers": numbers})
         return {r["number"]: (r["hash"], r["parts"] or []) for r in rows}
@@ -210,7 +242,10 @@ class Collector:
             # geth-derived trace exports name the transaction by its index only.
             key: tuple[Any, ...] = (rec.block_number, rec.transaction_hash or
                                     rec.transaction_index, rec.trace_address, rec.trace_type)
-            if rec.trace_type == "reward":
+            if rec.trace_type in STATE_CHANGES:
+                # No transaction: one per account (genesis) or per drained account (DAO fork).
+                key = (rec.block_number, rec.trace_type, rec.from_address, rec.to_address)
+            elif rec.trace_type == "reward":
                 # A reward has no transaction: it is the n-th reward of its block in its file
                 # (the same export read twice gives the same keys).
                 file_block = (rec.where.rsplit(" line ", 1)[0], rec.block_number)
@@ -281,6 +316,10 @@ class EthereumLoader:
         self._pending_transfers = 0
         self._token_lookup: Callable[[set[str]], list[Token]] | None = None
         self._known_tokens: set[str] = set()
+        self._genesis: GenesisSource | None = None
+        self._seen: set[str] = set()
+        """Accounts of every block of the run, loaded or skipped (genesis candidates)."""
+        self._wrote_block_zero = False
 
     # -- public -------------------------------------------------------------------------------
     def load_files(self, paths: Iterable[Path]) -> EthLoadSummary:
@@ -313,11 +352,21 @@ class EthereumLoader:
         return self._run(body)
 
     def load_blocks(self, blocks: Iterator[BlockData],
-                    tokens: Callable[[set[str]], list[Token]] | None = None) -> EthLoadSummary:
+                    tokens: Callable[[set[str]], list[Token]] | None = None,
+                    genesis: GenesisSource | None = None) -> EthLoadSummary:
         """Load blocks read elsewhere (the node), in the order given. `tokens(addresses)`
-        fetches the metadata of token contracts seen in a batch and not yet known."""
+        fetches the metadata of token contracts seen in a batch and not yet known; `genesis`
+        answers balances at block 0 (see `_genesis_pass`)."""
         self._token_lookup = tokens
-        return self._run(lambda: self._consume(blocks))
+        self._genesis = genesis
+
+        def body() -> None:
+            self._consume(blocks)
+            if genesis is not None:
+                self._flush(wait=True)
+                self._genesis_pass(genesis)
+
+        return self._run(body)
 
     # -- internals ----------------------------------------------------------------------------
     def _run(self, body: Callable[[], None]) -> EthLoadSummary:
@@ -356,6 +405,8 @@ class EthereumLoader:
             except InputError:
                 self._flush(wait=True)
                 raise
+            if self._genesis is not None:
+                self._seen.update(rows.accounts)
             self._pending.append(rows)
             self._pending_transfers += rows.transfer_count + rows.transaction_count
             if self._pending_transfers >= self.batch_transfers:
@@ -386,6 +437,7 @@ class EthereumLoader:
                     b["parts"] = sorted(set(b["parts"]) | set(old_parts))
                 batch.extend(rows)
                 blocks += 1
+                self._wrote_block_zero |= b["number"] == 0
             self._add_tokens(batch)
             if batch.blocks:
                 self.writer.submit(batch)
@@ -399,6 +451,55 @@ class EthereumLoader:
             self._pending_transfers = 0
         if wait:
             self.writer.wait()
+
+    def _genesis_pass(self, source: GenesisSource) -> None:
+        """The genesis allocation of an RPC load: no block shows it, so the node is asked
+        `eth_getBalance(account, 0)` and a `genesis` transfer (zero address -> account, at
+        block 0) is written for a balance above zero. Only once block 0 is in the graph (a
+        graph that starts later has no balances to complete), and only for accounts not
+        checked yet (`genesis_checked` on the Account, set by the write): those of every
+        block of this run, the node's own accounts (`eth_accounts`: a dev chain's funded
+        accounts, which no block may show yet), and, in the run that first writes block 0,
+        every account already in the graph. A node without the state of block 0 (not an
+        archive node) leaves the account unchecked, counted as `genesis_unknown`, for a
+        later run to retry. The id is that of ethereum-etl's genesis traces, so an export's
+        allocation and the node's are one transfer."""
+        if not self._wrote_block_zero and not self.writer.loaded([0]):
+            return  # block 0 not in the graph: no balance to complete
+        own = [a.lower() for a in source.node_accounts()]
+        wanted = sorted((self._seen | set(own)) - {ZERO_ADDRESS})
+        unchecked = set(self.writer.genesis_unchecked(wanted)) if wanted else set()
+        if self._wrote_block_zero:
+            unchecked |= set(self.writer.genesis_unchecked(None))
+        unchecked.discard(ZERO_ADDRESS)
+        todo = sorted(unchecked)
+        if not todo:
+            return
+        log.info("genesis allocations: asking eth_getBalance at block 0 for %d accounts",
+                 len(todo))
+        written = 0
+        for i in range(0, len(todo), GENESIS_CHUNK):
+            chunk = todo[i: i + GENESIS_CHUNK]
+            balances = source.balances(chunk)
+            rows: list[Row] = []
+            for address in chunk:
+                value = balances.get(address)
+                if value is None:
+                    self.summary.counts["genesis_unknown"] = \
+                        self.summary.counts.get("genesis_unknown", 0) + 1
+                    continue
+                transfer = None
+                if value > 0:
+                    transfer = {"id": genesis_id(0, address), "kind": "genesis", "asset": ETH,
+                                **amount_fields(value), "block": 0, "tx_index": None,
+                                "seq": 0, "tx_hash": None}
+                    written += 1
+                rows.append({"address": address, "transfer": transfer})
+            if rows:
+                self.writer.write_genesis(rows)
+        if written:
+            self.summary.transfers += written
+            self.summary.counts["genesis"] = self.summary.counts.get("genesis", 0) + written
 
     def _add_tokens(self, batch: Rows) -> None:
         lookup = self._token_lookup

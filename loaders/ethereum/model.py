@@ -103,7 +103,8 @@ class TokenTransfer:
 class Trace:
     """One node of a transaction's call tree, flat, in ethereum-etl's terms.
 
-    `trace_type`: call, create, suicide or reward; `call_type`: call, callcode, delegatecall or
+    `trace_type`: call, create, suicide, reward, genesis or daofork (the last two: balance
+    changes outside any transaction); `call_type`: call, callcode, delegatecall or
     staticcall (calls only); `trace_address`: the path from the top-level call (empty for it).
     `status` is 0 when this call or one of its ancestors failed (its effects were undone).
     """

@@ -20,6 +20,10 @@ No I/O and no database: the rules of what moves value live here, tested on their
   (`id = tx:burn`), and only the priority part goes to the miner.
 - `reward`: block and uncle rewards from the traces (zero address -> miner).
 - `withdrawal`: consensus-layer withdrawals in the block header (zero address -> recipient).
+- `genesis`: the genesis allocation, from ethereum-etl's `genesis` traces of block 0 (zero
+  address -> account; an RPC load asks the node instead, see `load.EthereumLoader`).
+- `daofork`: the DAO fork's irregular state change (ethereum-etl's `daofork` traces of block
+  1,920,000): each drained account -> the refund contract, at the start of the block.
 
 `seq = block * 100000 + tx_index` orders transfers in time; rewards and withdrawals, which
 the protocol credits after the last transaction, get `END_OF_BLOCK` as their index.
@@ -44,6 +48,8 @@ SEQ_PER_BLOCK: Final = 100_000
 END_OF_BLOCK: Final = SEQ_PER_BLOCK - 1
 ETH: Final = "ETH"
 NO_VALUE_CALLS: Final = frozenset({"delegatecall", "callcode", "staticcall"})
+NO_TX_TRACES: Final = frozenset({"reward", "genesis", "daofork"})
+"""Trace types that belong to no transaction."""
 GWEI: Final = 10**9
 
 
@@ -142,6 +148,12 @@ def trace_statuses(traces: list[Trace]) -> dict[tuple[str | None, tuple[int, ...
     return out
 
 
+def genesis_id(block: int, address: str) -> str:
+    """`0:genesis:address`: the same id whether the allocation came from an ethereum-etl
+    genesis trace or from the node's `eth_getBalance` at block 0, so the two never double."""
+    return f"{block}:genesis:{address}"
+
+
 def trace_id(t: Trace) -> str:
     """`txhash:trace_address` with ethereum-etl's comma-separated address."""
     return f"{t.transaction_hash}:{','.join(str(i) for i in t.trace_address)}"
@@ -176,7 +188,7 @@ class _Block:
         by_index = {i: h for h, i in self.index_of.items()}
         self.traces: list[Trace] = []
         for tr in data.traces:
-            if tr.transaction_hash is None and tr.trace_type != "reward":
+            if tr.transaction_hash is None and tr.trace_type not in NO_TX_TRACES:
                 found = by_index.get(tr.transaction_index) \
                     if tr.transaction_index is not None else None
                 if found is None:
@@ -315,6 +327,14 @@ class _Block:
                                   t.to_address, t.value, None, END_OF_BLOCK)
                     self.out.account(t.to_address)
                 rewards += 1
+                continue
+            if t.trace_type == "genesis" and t.to_address is not None:
+                self.transfer(genesis_id(d.number, t.to_address), "genesis", ETH, ZERO_ADDRESS,
+                              t.to_address, t.value, None, None)
+                continue
+            if t.trace_type == "daofork" and t.from_address and t.to_address:
+                self.transfer(f"{d.number}:daofork:{t.from_address}", "daofork", ETH,
+                              t.from_address, t.to_address, t.value, None, None)
                 continue
             if t.transaction_hash is None:
                 continue

@@ -412,6 +412,39 @@ class EthereumRpcSource:
         return out
 
 
+class NodeGenesis:
+    """Block 0's state as the node tells it (loaders.ethereum.load.GenesisSource): its own
+    accounts (`eth_accounts`) and `eth_getBalance(account, "0x0")`, in JSON-RPC batches."""
+
+    def __init__(self, rpc: EthRpc) -> None:
+        self.rpc = rpc
+
+    def node_accounts(self) -> list[str]:
+        try:
+            answer = self.rpc.call("eth_accounts")
+        except RpcError as e:
+            log.debug("eth_accounts not answered: %s", e)
+            return []
+        if not isinstance(answer, list):
+            return []
+        return [a.lower() for a in answer if isinstance(a, str) and len(a) == 42]
+
+    def balances(self, addresses: Sequence[str]) -> dict[str, int | None]:
+        answers = self.rpc.batch([("eth_getBalance", [a, "0x0"]) for a in addresses])
+        out: dict[str, int | None] = {}
+        for a, answer in zip(addresses, answers, strict=True):
+            if isinstance(answer, RpcError):
+                log.debug("eth_getBalance(%s, 0): %s", a, answer)
+                out[a] = None
+                continue
+            try:
+                out[a] = quantity(answer, "balance", f"{self.rpc.url} eth_getBalance {a} 0x0")
+            except FormatError as e:
+                log.debug("%s", e)
+                out[a] = None
+        return out
+
+
 def fetch_tokens(rpc: EthRpc, addresses: set[str]) -> list[Token]:
     """symbol(), name() and decimals() of each token contract at `latest`, one batch; what
     a contract does not answer (or answers in no known shape) stays None."""
