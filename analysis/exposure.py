@@ -23,6 +23,14 @@ drives it with the CLI's Graph, the API with its AsyncGraph); `cluster_flows_ste
 Cluster flows: `trace/cluster_flows` is one hop of the cluster picture (value between a list of
 clusters and their counterparties); `cluster_flows` repeats it breadth first, each cluster
 expanded once, at the first hop it was reached.
+
+On Ethereum (`eth_exposure_steps`) the target is an account and the walk goes through
+accounts' balances, time-respecting, one asset at a time. Received: what the target received
+from each sender; an untagged sender's share is split over everything that sender had
+received up to the moment it sent (haircut in an account: its balance is a proportional mix
+of all it received), and so on back. Sent: what the target sent to each recipient; an
+untagged recipient's share follows its balance forward by haircut (each later transfer out
+of v takes v / balance of what is still there; fees and what stays are untagged).
 """
 
 from __future__ import annotations
@@ -34,6 +42,14 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Literal
 
+from analysis.account_taint import Transfer, transfer_order
+from analysis.accounts import (
+    Window,
+    from_limbs,
+    infer_chain,
+    is_account,
+    parse_asset,
+)
 from analysis.steps import Steps, check_limit, finish, returning, run
 from chaintrail.errors import NotFound, ParameterError
 from cypher.runner import Graph, Row
@@ -120,6 +136,8 @@ class Party:
     value: int | None
     address: str | None = None
     cluster_id: str | None = None
+    seq: int | None = None
+    """Ethereum: the transfer's seq (where the walk goes on from this account)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +151,13 @@ class HopTx:
     party_count: int
     total: int | None
     coinbase: bool = False
+    weights: tuple[Fraction, ...] | None = None
+    """When given, the share of what reaches it that goes to each party (instead of
+    value / total): an Ethereum account's balance followed forward by haircut."""
+    rest_untagged: Fraction = Fraction(0)
+    """With weights: the share that ends untagged (fees, what stays in the account)."""
+    rest_cut: Fraction = Fraction(0)
+    """With weights: the share the bounds left unfollowed (the account's transfers cut)."""
 
 
 def split(amount: Fraction, part: int, total: int) -> Fraction:
@@ -189,16 +214,16 @@ class Walk:
 
 def walk(start: Mapping[str, int], fetch: Fetch, categorize: Categorize,
          owns: Callable[[Party], bool], limits: ExposureLimits, direction: Direction,
-         tally: Tally | None = None) -> Walk:
+         tally: Tally | None = None, chain: str = "bitcoin") -> Walk:
     """`walk_steps` with the hops and the tags given by plain functions (no graph)."""
     return finish(walk_steps(start, lambda o: returning(fetch(o)),
                              lambda a: returning(categorize(a)), owns, limits, direction,
-                             tally))
+                             tally, chain))
 
 
 def walk_steps(start: Mapping[str, int], fetch: FetchSteps, categorize: CategorizeSteps,
                owns: Callable[[Party], bool], limits: ExposureLimits, direction: Direction,
-               tally: Tally | None = None) -> Steps[Walk]:
+               tally: Tally | None = None, chain: str = "bitcoin") -> Steps[Walk]:
     """Follow the value of the `start` outputs (output id -> value) hop by hop.
 
     Each transaction gets the exact sum of what reaches it through the frontier outputs it
@@ -228,7 +253,7 @@ def walk_steps(start: Mapping[str, int], fetch: FetchSteps, categorize: Categori
                 result.truncated.append(
                     f"transactions: stopped at max_txs={limits.max_txs} in hop {hop}; the value "
                     f"on {len(rest)} frontier output(s) was not followed")
-                _note_fan_cut(result, fan_cut, limits, direction)
+                _note_fan_cut(result, fan_cut, limits, direction, chain)
                 return result
             chunk = outputs[i:i + min(FRONTIER_CHUNK, budget)]
             i += len(chunk)
@@ -244,7 +269,7 @@ def walk_steps(start: Mapping[str, int], fetch: FetchSteps, categorize: Categori
             ended = t.unknown if direction == "received" else t.untagged
             ended.extend(frontier[o] for o in chunk if o not in reached)
         frontier = {o: exact_sum(terms) for o, terms in nxt.items()}
-    _note_fan_cut(result, fan_cut, limits, direction)
+    _note_fan_cut(result, fan_cut, limits, direction, chain)
     return result
 
 
@@ -255,6 +280,16 @@ def _spread(t: Tally, amount: Fraction, tx: HopTx, hop: int, last: bool,
         return
     if tx.coinbase:
         t.untagged.append(amount)  # newly mined coins: an untagged origin
+        return
+    if tx.weights is not None:
+        for p, w in zip(tx.parties, tx.weights, strict=True):
+            if w:
+                _place(t, amount * w, p, hop, last, owns, known, nxt)
+        if tx.rest_untagged:
+            t.untagged.append(amount * tx.rest_untagged)
+        if tx.rest_cut:
+            t.cut.append(amount * tx.rest_cut)
+            fan_cut.add(tx.txid)
         return
     if tx.total is None:
         t.unknown.append(amount)  # an input's value is not loaded: no split is defined
@@ -268,20 +303,27 @@ def _spread(t: Tally, amount: Fraction, tx: HopTx, hop: int, last: bool,
         listed += value
         if not value:
             continue
-        s = split(amount, value, tx.total)
-        cats = known.get(p.address, ()) if p.address is not None else ()
-        if owns(p):
-            t.own.append(s)
-        elif cats:
-            for c in cats:
-                (t.direct if hop == 1 else t.indirect)[c].append(s)
-        elif last:
-            t.untagged.append(s)
-        else:
-            nxt[p.output].append(s)
+        _place(t, split(amount, value, tx.total), p, hop, last, owns, known, nxt)
     if listed < tx.total:
         t.cut.append(split(amount, tx.total - listed, tx.total))
         fan_cut.add(tx.txid)
+
+
+def _place(t: Tally, s: Fraction, p: Party, hop: int, last: bool,
+           owns: Callable[[Party], bool], known: Mapping[str, tuple[str, ...]],
+           nxt: dict[str, list[Fraction]]) -> None:
+    """Where one party's share ends: own, exposure to its categories, untagged at the last
+    hop, or followed one hop further."""
+    cats = known.get(p.address, ()) if p.address is not None else ()
+    if owns(p):
+        t.own.append(s)
+    elif cats:
+        for c in cats:
+            (t.direct if hop == 1 else t.indirect)[c].append(s)
+    elif last:
+        t.untagged.append(s)
+    else:
+        nxt[p.output].append(s)
 
 
 def _lookup(categorize: CategorizeSteps, txs: Sequence[HopTx], owns: Callable[[Party], bool],
@@ -297,8 +339,13 @@ def _lookup(categorize: CategorizeSteps, txs: Sequence[HopTx], owns: Callable[[P
 
 
 def _note_fan_cut(result: Walk, cut: set[str], limits: ExposureLimits,
-                  direction: Direction) -> None:
-    if cut:
+                  direction: Direction, chain: str = "bitcoin") -> None:
+    if cut and chain == "ethereum":
+        result.truncated.append(
+            f"fan-out: {len(cut)} account balance(s) with more than max_fanout="
+            f"{limits.max_fanout} transfers {'in' if direction == 'received' else 'after'} "
+            f"were cut; the value of the rest was not followed, e.g. {min(cut)}")
+    elif cut:
         result.truncated.append(
             f"fan-out: {len(cut)} transaction(s) with more than max_fanout={limits.max_fanout} "
             f"{'inputs' if direction == 'received' else 'outputs'}: the value of the rest was not "
@@ -330,8 +377,23 @@ class Exposure:
     cut: int
     txs_visited: int = 0
     truncated: list[str] = field(default_factory=list)
+    chain: str = "bitcoin"
+    asset: str | None = None
+    window: Window = field(default_factory=Window)
 
     def as_dict(self) -> dict[str, Any]:
+        if self.chain == "ethereum":  # exact decimal strings: wei exceed JSON's safe integers
+            return {"chain": "ethereum", "asset": self.asset, "window": self.window.as_dict(),
+                    "target": self.target, "direction": self.direction,
+                    "max_hops": self.max_hops, "total": str(self.total),
+                    "output_count": self.output_count,
+                    "rows": [{"category": r.category, "direct_value": str(r.direct_value),
+                              "indirect_value": str(r.indirect_value), "share": r.share}
+                             for r in self.rows],
+                    "not_exposure": {"own": str(self.own), "untagged": str(self.untagged),
+                                     "unknown": str(self.unknown), "cut": str(self.cut)},
+                    "txs_visited": self.txs_visited, "truncated": bool(self.truncated),
+                    "truncation": self.truncated}
         return {"target": self.target, "direction": self.direction, "max_hops": self.max_hops,
                 "total": self.total, "output_count": self.output_count,
                 "rows": [{"category": r.category, "direct_value": r.direct_value,
@@ -380,18 +442,29 @@ def _hop_tx(r: Row) -> HopTx:
 
 
 def exposure(graph: Graph, target: str | Target, direction: Direction,
-             limits: ExposureLimits | None = None) -> Exposure:
-    """Exposure of an address or a cluster ('cluster:<id>') by tag category."""
-    return run(graph, exposure_steps(target, direction, limits))
+             limits: ExposureLimits | None = None, *, chain: str | None = None,
+             asset: str | None = None, window: Window | None = None) -> Exposure:
+    """Exposure of an address or a cluster ('cluster:<id>') by tag category; on Ethereum
+    (`chain`, or a 0x target) of an account, in one asset, within the window."""
+    return run(graph, exposure_steps(target, direction, limits, chain=chain, asset=asset,
+                                     window=window))
 
 
 def exposure_steps(target: str | Target, direction: Direction,
-                   limits: ExposureLimits | None = None) -> Steps[Exposure]:
+                   limits: ExposureLimits | None = None, *, chain: str | None = None,
+                   asset: str | None = None,
+                   window: Window | None = None) -> Steps[Exposure]:
     """`exposure` without I/O (see analysis.steps)."""
     limits = limits or ExposureLimits()
-    tgt = parse_target(target) if isinstance(target, str) else target
+    text = target.label if isinstance(target, Target) else target
     if direction not in ("received", "sent"):
         raise ParameterError(f"direction must be 'received' or 'sent', not {direction!r}")
+    if infer_chain(text, chain) == "ethereum":
+        return (yield from eth_exposure_steps(text, direction, limits, asset=asset,
+                                              window=window or Window()))
+    if asset is not None or (window is not None and not window.empty):
+        raise ParameterError("asset and the block or time window apply to Ethereum only")
+    tgt = parse_target(target) if isinstance(target, str) else target
     key = "cluster_id" if tgt.kind == "cluster" else "address"
     found = yield (f"exposure/{direction}", {key: tgt.id, "limit": limits.max_outputs})
     if not found:
@@ -422,6 +495,145 @@ def exposure_steps(target: str | Target, direction: Direction,
     w.truncated[:0] = notes
     return summarize(tgt.label, direction, limits.max_hops, start_row["value"],
                      start_row["output_count"], w)
+
+
+def eth_exposure_steps(target: str, direction: Direction, limits: ExposureLimits, *,
+                       asset: str | None = None,
+                       window: Window | None = None) -> Steps[Exposure]:
+    """Exposure of an Ethereum account (`exposure` for chain 'ethereum'), one asset ('ETH'
+    by default, or a token contract), within the window: see the module docstring. Hop 1
+    splits the target's own transfers in (out), the largest max_outputs, over their
+    counterparties; from hop 2 on, a frontier transfer stands for its counterparty's balance
+    at that moment."""
+    window = window or Window()
+    if target.startswith("cluster:"):
+        raise ParameterError("there are no clusters on Ethereum: the target is an account")
+    if not is_account(target):
+        raise ParameterError(f"target {target!r} is not an Ethereum account (0x and 40 hex "
+                             "digits)")
+    account = target.lower()
+    chosen = parse_asset(asset)
+    if chosen is None:
+        raise ParameterError("exposure follows one asset at a time (ETH or a token contract): "
+                             "amounts of different assets cannot be added; run it per asset")
+    found = yield (f"exposure/{direction}", {
+        "chain": "ethereum", "address": account, "limit": limits.max_outputs,
+        "asset": chosen, **window.params()})
+    if not found:
+        raise NotFound(f"no account {account!r} in the graph")
+    row = found[0]
+    total = from_limbs(row["value_limbs"])
+    first = _eth_parties(row["outputs"])
+    listed = sum(p.value or 0 for p in first)
+    tally = Tally()
+    notes = []
+    if row["output_count"] > len(first):
+        tally.cut.append(Fraction(total - listed))
+        notes.append(f"start: only the largest {len(first)} of the target's "
+                     f"{row['output_count']} transfers were followed (max_outputs)")
+    pool = HopTx(txid=account, reached=(account,), parties=first, party_count=len(first),
+                 total=listed)
+    where: dict[str, tuple[str, int]] = {}
+    """A frontier transfer -> the counterparty account and seq the walk goes on from."""
+
+    def remember(parties: Iterable[Party]) -> None:
+        for p in parties:
+            if p.address is not None and p.seq is not None:
+                where[p.output] = (p.address, p.seq)
+
+    remember(first)
+    hop_query = "exposure/backward" if direction == "received" else "exposure/forward"
+    bounds = {"min_seq": window.min_seq, "since": window.since} if direction == "received" \
+        else {"max_seq": window.max_seq, "until": window.until}
+
+    def fetch(keys: Sequence[str]) -> Steps[Sequence[HopTx]]:
+        out = [pool] if account in keys else []
+        rest = [k for k in keys if k != account and k in where]
+        if rest:
+            rows = yield (hop_query, {
+                "chain": "ethereum", "asset": chosen, "max_fanout": limits.max_fanout,
+                "frontier": [{"key": k, "account": where[k][0], "seq": where[k][1]}
+                             for k in rest], **bounds})
+            for r in rows:
+                tx = _eth_pool_in(r) if direction == "received" else \
+                    _eth_pool_out(r, where[r["txid"]][0], limits.max_fanout)
+                remember(tx.parties)
+                out.append(tx)
+        return out
+
+    def categorize(addresses: Sequence[str]) -> Steps[Mapping[str, Sequence[str]]]:
+        rows = yield ("exposure/tags", {"chain": "ethereum", "addresses": list(addresses)})
+        return {r["address"]: r["categories"] for r in rows}
+
+    def owns(p: Party) -> bool:
+        return p.address == account
+
+    w = yield from walk_steps({account: listed} if listed else {}, fetch, categorize, owns,
+                              limits, direction, tally, "ethereum")
+    w.truncated[:0] = notes
+    result = summarize(account, direction, limits.max_hops, total, row["output_count"], w)
+    result.chain, result.asset, result.window = "ethereum", chosen, window
+    return result
+
+
+def _eth_parties(rows: Iterable[Row]) -> tuple[Party, ...]:
+    return tuple(Party(r["output"], int(r["value"]), r["address"], r["cluster_id"], r["seq"])
+                 for r in rows)
+
+
+def _eth_pool_in(r: Row) -> HopTx:
+    """An account's balance at a moment, backward: a proportional mix of all it received
+    up to then (its transfers in, the largest listed)."""
+    return HopTx(txid=r["txid"], reached=tuple(r["reached"]),
+                 parties=_eth_parties(r["parties"]), party_count=r["party_count"],
+                 total=from_limbs(r["total_limbs"]) if r["party_count"] else None,
+                 coinbase=bool(r["coinbase"]))
+
+
+def _eth_pool_out(r: Row, account: str, max_fanout: int) -> HopTx:
+    """Money that reached an account by transfer `txid`, followed forward by haircut: each
+    later transfer out of v takes v / balance of what is still there (all of it when v is
+    the whole balance); fees and what stays are untagged, what lies past the transfers read
+    (max_fanout) is cut. The weights are shares of the money that arrived."""
+    key = r["txid"]
+    if r["coinbase"]:
+        return HopTx(key, tuple(r["reached"]), (), 0, None, coinbase=True)
+    events = list(r["parties"])
+    cut = len(events) > max_fanout
+    events = events[:max_fanout]
+    balance = max(from_limbs(r["prior_in"]) - from_limbs(r["prior_out"]), 0)
+    left, started = Fraction(0), False
+    parties: list[Party] = []
+    weights: list[Fraction] = []
+    fees = Fraction(0)
+    order = sorted(events, key=lambda e: transfer_order(Transfer(
+        e["output"], e["kind"], "", "", 0, e["seq"])))
+    for e in order:
+        v = int(e["value"])
+        if e["address"] == account and e["output"] != key:
+            continue  # to itself: nothing leaves
+        if e["dir"] == "in":
+            balance += v
+            if e["output"] == key:
+                left, started = Fraction(1), True
+            continue
+        take = Fraction(0)
+        if left:
+            take = left if v >= balance else left * v / balance
+            left -= take
+        balance = max(balance - v, 0)
+        if not take:
+            continue
+        if e["kind"] == "fee":
+            fees += take
+        else:
+            parties.append(Party(e["output"], v, e["address"], e["cluster_id"], e["seq"]))
+            weights.append(take)
+    if not started:  # the arriving transfer itself was not read (cut before it)
+        left, cut = Fraction(1), True
+    return HopTx(key, tuple(r["reached"]), tuple(parties), len(parties), None,
+                 weights=tuple(weights), rest_untagged=fees + (Fraction(0) if cut else left),
+                 rest_cut=left if cut else Fraction(0))
 
 
 # ---- cluster flows --------------------------------------------------------------------------

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Generic, Literal, TypeVar, get_args
 
+from analysis.account_taint import EthTaint, Transfer, account_taint, collect_steps
+from analysis.accounts import Window, asset_label, eth_kind, infer_chain, parse_asset
 from analysis.steps import Steps, check_limit, run
 from chaintrail.errors import LimitError, NotFound, ParameterError
 from cypher.runner import Graph
@@ -411,25 +413,32 @@ def source_kind(source: str) -> tuple[str, str]:
 
 
 def taint(graph: Graph, method: str, sources: Sequence[str],
-          limits: TaintLimits | None = None) -> Taint:
+          limits: TaintLimits | None = None, *, chain: str | None = None,
+          asset: str | None = None, window: Window | None = None) -> Taint | EthTaint:
     """Taint from `sources` (outputs, txids, addresses, clusters) by `method`, up to
-    limits.max_hops spends away."""
-    return run(graph, taint_steps(method, sources, limits))
+    limits.max_hops spends away. On Ethereum (`chain`, or 0x sources): transfers,
+    transactions or accounts, one asset, within the window (analysis.account_taint)."""
+    return run(graph, taint_steps(method, sources, limits, chain=chain, asset=asset,
+                                  window=window))
 
 
-def taint_steps(method: str, sources: Sequence[str],
-                limits: TaintLimits | None = None) -> Steps[Taint]:
+def taint_steps(method: str, sources: Sequence[str], limits: TaintLimits | None = None, *,
+                chain: str | None = None, asset: str | None = None,
+                window: Window | None = None) -> Steps[Taint | EthTaint]:
     """`taint` without I/O (see analysis.steps)."""
     if method not in METHODS:
         raise ParameterError(f"unknown taint method {method!r}; one of {', '.join(METHODS)}")
     limits = limits or TaintLimits()
+    if infer_chain(sources[0] if sources else "", chain) == "ethereum":
+        return (yield from eth_taint_steps(method, sources, limits, asset=asset,
+                                           window=window or Window()))
+    if asset is not None or (window is not None and not window.empty):
+        raise ParameterError("asset and the block or time window apply to Ethereum only")
     wanted: dict[str, tuple[str, str]] = {}
     for s in sources:
         kind, key = source_kind(s)
         wanted.setdefault(f"{_CLUSTER}{key}" if kind == "cluster" else key, (kind, key))
-    if not 1 <= len(wanted) <= MAX_SOURCES:
-        error = LimitError if len(wanted) > MAX_SOURCES else ParameterError
-        raise error(f"give between 1 and {MAX_SOURCES} sources, not {len(wanted)}")
+    _check_count(len(wanted))
     truncated: list[str] = []
     found = yield ("taint/start", {
         "sources": [{"source": s, "kind": k, "key": key} for s, (k, key) in wanted.items()],
@@ -453,6 +462,73 @@ def taint_steps(method: str, sources: Sequence[str],
     result.sources = list(wanted)
     result.source_outputs = len(start)
     result.max_hops = limits.max_hops
+    result.truncated[:0] = truncated + more
+    return result
+
+
+def _check_count(n: int) -> None:
+    if not 1 <= n <= MAX_SOURCES:
+        error = LimitError if n > MAX_SOURCES else ParameterError
+        raise error(f"give between 1 and {MAX_SOURCES} sources, not {n}")
+
+
+def eth_taint_steps(method: str, sources: Sequence[str], limits: TaintLimits, *,
+                    asset: str | None = None,
+                    window: Window | None = None) -> Steps[EthTaint]:
+    """Taint on Ethereum (`taint` for chain 'ethereum'). A source is a transfer id (that
+    transfer, tainted in full where it arrives), a transaction hash (its transfers of the
+    asset) or an account (everything it sent within the window is tainted in full: its
+    transfers out are the first rows). One asset: `asset`, else the sources' own when all
+    are transfer ids of one asset, else 'ETH'."""
+    window = window or Window()
+    wanted: dict[str, tuple[str, str]] = {}
+    for s in sources:
+        kind, key = eth_kind(s, "source")
+        wanted.setdefault(key, (kind, key))
+    _check_count(len(wanted))
+    chosen = parse_asset(asset)
+    if asset is not None and chosen is None:
+        raise ParameterError("taint follows one asset at a time (ETH or a token contract): "
+                             "amounts of different assets cannot be added; run it per asset")
+    by_transfer = asset is None and all(k == "output" for k, _ in wanted.values())
+    found = yield ("taint/start", {
+        "chain": "ethereum", "limit": MAX_SOURCE_OUTPUTS,
+        "sources": [{"source": s, "kind": k, "key": key} for s, (k, key) in wanted.items()],
+        "asset": None if by_transfer else chosen, **window.params()})
+    if by_transfer:
+        assets = sorted({r["asset"] for r in found})
+        if len(assets) > 1:
+            raise ParameterError(f"the source transfers are in several assets "
+                                 f"({', '.join(assets)}): taint follows one; give the asset")
+        chosen = assets[0] if assets else chosen
+    assert chosen is not None
+    truncated: list[str] = []
+    start: dict[str, Transfer] = {}
+    accounts: list[str] = []
+    for s, (kind, _) in wanted.items():
+        mine = [r for r in found if r["source"] == s]
+        if kind == "address" and mine:
+            accounts.append(mine[0]["address"])
+            continue
+        if not mine:
+            what = {"address": "account", "txid": "transaction with transfers",
+                    "output": "transfer"}[kind]
+            raise NotFound(f"source {s!r}: no such {what} in the graph (asset "
+                           f"{asset_label(chosen)}, within the window)")
+        if len(mine) > MAX_SOURCE_OUTPUTS:
+            mine = mine[:MAX_SOURCE_OUTPUTS]
+            truncated.append(f"sources: only the first {MAX_SOURCE_OUTPUTS} transfers of {s} "
+                             "(in time order)")
+        for r in mine:
+            start[r["output"]] = Transfer(r["output"], r["kind"], r["from_address"],
+                                          r["address"], int(r["value"]), r["seq"], r["txid"],
+                                          r["height"])
+    sub, more = yield from collect_steps(start.values(), accounts, chosen, limits.max_hops,
+                                         limits.max_rows, window)
+    result = account_taint(method, sub)
+    result.source_names = list(wanted)
+    result.max_hops = limits.max_hops
+    result.window = window
     result.truncated[:0] = truncated + more
     return result
 

@@ -9,6 +9,14 @@ each output once, at the hop it was first reached (the shortest trail to it).
 
 In a UTXO chain value moves output -> spending transaction -> outputs, so every row is an
 exact output value: the output reached at that hop. Nothing is estimated.
+
+On an account chain (Ethereum) a row is a transfer, and the trail is time-respecting: money
+that reached an account by a transfer at `seq` is followed only into that account's
+transfers at or after `seq` (backward: at or before), so an earlier transfer never continues
+a later one. The same stored queries take `chain: 'ethereum'` and a frontier of
+(account, seq) items; an account reached again is expanded again only from an earlier seq
+(forward; a later one backward) than before, since that is the only way it can lead to
+transfers not yet seen. See analysis.accounts for the asset and the window.
 """
 
 from __future__ import annotations
@@ -18,6 +26,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from analysis.accounts import (
+    MAX_SEQ,
+    ZERO_ADDRESS,
+    Chain,
+    Window,
+    asset_label,
+    eth_kind,
+    infer_chain,
+    is_account,
+    min_key,
+    parse_asset,
+)
 from analysis.steps import Steps, check_limit, run
 from chaintrail.errors import NotFound, ParameterError
 from cypher.runner import Graph
@@ -36,6 +56,10 @@ reading soon after its row budget is spent."""
 
 _TXID = re.compile(r"^[0-9a-fA-F]{64}$")
 _OUTPUT = re.compile(r"^([0-9a-fA-F]{64}):(\d{1,10})$")
+ETH_COLUMNS = ("asset", "seq", "kind")
+"""Columns the one-hop queries return for Ethereum only (null on Bitcoin, dropped there)."""
+ETH_START_COLUMNS = ("asset", "seq", "from_address")
+"""The same for trace/start."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,22 +88,35 @@ class Trace:
     start: str
     direction: Direction
     start_rows: list[dict[str, Any]]
-    """The start's outputs followed (output, address, value), the largest first."""
+    """The start's outputs followed (output, address, value), the largest first. Ethereum:
+    the start's transfers (output = transfer id, address = recipient, from_address, asset,
+    seq), or the start account alone (output None)."""
     rows: list[dict[str, Any]] = field(default_factory=list)
     truncated: list[str] = field(default_factory=list)
+    chain: Chain = "bitcoin"
+    asset: str | None = None
+    """Ethereum: the asset followed ('ETH', a token contract; None: every asset)."""
+    window: Window = field(default_factory=Window)
 
     @property
     def start_outputs(self) -> list[str]:
         return [r["output"] for r in self.start_rows]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"start": self.start, "direction": self.direction,
-                "start_outputs": len(self.start_outputs), "rows": self.rows,
-                "truncated": bool(self.truncated), "truncation": self.truncated}
+        d = {"start": self.start, "direction": self.direction,
+             "start_outputs": len(self.start_outputs), "rows": self.rows,
+             "truncated": bool(self.truncated), "truncation": self.truncated}
+        if self.chain == "ethereum":  # Bitcoin's answer stays as it was (cases digest it)
+            d = {"chain": self.chain, "asset": asset_label(self.asset),
+                 "window": self.window.as_dict(), **d}
+        return d
 
     def as_graph(self) -> dict[str, Any]:
         """Nodes and edges for a graph visualiser: nodes are addresses (an output without an
-        address is its own node), edges carry the transaction, value, height and time."""
+        address is its own node), edges carry the transaction, value, height and time.
+        Ethereum: nodes are accounts, edges transfers (the start's own transfers at hop 0)."""
+        if self.chain == "ethereum":
+            return self._eth_graph()
         nodes: dict[str, dict[str, Any]] = {}
 
         def node(address: str | None, output: str, tags: Sequence[Any] = ()) -> str:
@@ -104,6 +141,39 @@ class Trace:
         return {"start": self.start, "direction": self.direction,
                 "nodes": sorted(nodes.values(), key=lambda n: n["id"]), "edges": edges,
                 "truncated": bool(self.truncated), "truncation": self.truncated}
+
+    def _eth_graph(self) -> dict[str, Any]:
+        nodes: dict[str, dict[str, Any]] = {}
+
+        def node(address: str, tags: Sequence[Any] = ()) -> str:
+            n = nodes.setdefault(address, {"id": address, "type": "account", "tags": []})
+            for t in tags:
+                if t not in n["tags"]:
+                    n["tags"].append(t)
+            return address
+
+        edges = []
+        for o in self.start_rows:
+            node(o["address"])
+            if o["output"] is not None:  # a start transfer: drawn as hop 0
+                edges.append(_eth_edge(node(o["from_address"]), o["address"], o["output"],
+                                       o, 0))
+        for r in self.rows:
+            a = node(r["from_address"])
+            b = node(r["to_address"], r["to_tags"])
+            src, dst = (a, b) if self.direction == "forward" else (b, a)
+            edges.append(_eth_edge(src, dst, r["to_output"], r, r["hop"]))
+        return {"start": self.start, "direction": self.direction, "chain": self.chain,
+                "asset": asset_label(self.asset),
+                "nodes": sorted(nodes.values(), key=lambda n: n["id"]), "edges": edges,
+                "truncated": bool(self.truncated), "truncation": self.truncated}
+
+
+def _eth_edge(src: str, dst: str, transfer: str, r: dict[str, Any], hop: int) -> dict[str, Any]:
+    txid = r.get("txid") or (transfer.split(":")[0] if transfer.startswith("0x") else None)
+    return {"source": src, "target": dst, "txid": txid, "value": r["value"],
+            "height": r.get("height"), "time": r.get("time"), "hop": hop, "output": transfer,
+            "asset": r["asset"], "kind": r.get("kind")}
 
 
 def start_kind(start: str) -> str:
@@ -131,21 +201,31 @@ def _categories(tags: Iterable[Any]) -> set[str]:
 
 
 def trace(graph: Graph, start: str, direction: Direction,
-          limits: TraceLimits | None = None) -> Trace:
-    """Breadth-first trail from `start` (an address, a txid or 'txid:vout')."""
-    return run(graph, trace_steps(start, direction, limits))
+          limits: TraceLimits | None = None, *, chain: str | None = None,
+          asset: str | None = None, window: Window | None = None) -> Trace:
+    """Breadth-first trail from `start` (an address, a txid or 'txid:vout'; on Ethereum an
+    account, a transaction hash or a transfer id). The chain is `chain`, else Ethereum for a
+    0x start; `asset` and `window` apply to Ethereum (see `eth_trace_steps`)."""
+    return run(graph, trace_steps(start, direction, limits, chain=chain, asset=asset,
+                                  window=window))
 
 
-def trace_steps(start: str, direction: Direction,
-                limits: TraceLimits | None = None) -> Steps[Trace]:
+def trace_steps(start: str, direction: Direction, limits: TraceLimits | None = None, *,
+                chain: str | None = None, asset: str | None = None,
+                window: Window | None = None) -> Steps[Trace]:
     """`trace` without I/O (see `Steps`)."""
     limits = limits or TraceLimits()
+    if infer_chain(start, chain) == "ethereum":
+        return (yield from eth_trace_steps(start, direction, limits, asset=asset,
+                                           window=window))
+    _bitcoin_only(asset, window)
     kind = start_kind(start)
     start = _normalise(start, kind)
     found = yield ("trace/start", {"start": start, "kind": kind, "limit": limits.max_start})
     if not found:
         raise NotFound(f"nothing to trace from {start!r}: no such {kind} in the graph")
-    result = Trace(start, direction, found[:limits.max_start])
+    result = Trace(start, direction,
+                   [_bitcoin(r, ETH_START_COLUMNS) for r in found[:limits.max_start]])
     if len(found) > limits.max_start:
         result.truncated.append(
             f"start: only the {limits.max_start} largest outputs of {start} (max_start)")
@@ -172,14 +252,129 @@ def trace_steps(start: str, direction: Direction,
                     return _finish(result, cut_fanout, limits)
                 seen.add(r["to_output"])
                 stopped = bool(stop & _categories(r["to_tags"]))
-                result.rows.append({"hop": hop, **r, "stopped": stopped})
+                result.rows.append({"hop": hop, **_bitcoin(r), "stopped": stopped})
                 if not stopped:
                     frontier.append(r["to_output"])
     return _finish(result, cut_fanout, limits)
 
 
+def _bitcoin(r: dict[str, Any], drop: tuple[str, ...] = ETH_COLUMNS) -> dict[str, Any]:
+    """A Bitcoin row without the Ethereum-only columns (null there): the answer Bitcoin
+    callers always had."""
+    return {k: v for k, v in r.items() if k not in drop}
+
+
+def _bitcoin_only(asset: str | None, window: Window | None) -> None:
+    if asset is not None or (window is not None and not window.empty):
+        raise ParameterError("asset and the block or time window apply to Ethereum only")
+
+
+def eth_trace_steps(start: str, direction: Direction, limits: TraceLimits, *,
+                    asset: str | None = None, window: Window | None = None) -> Steps[Trace]:
+    """A time-respecting trail on Ethereum (`trace` for chain 'ethereum').
+
+    `start`: an account (the trail starts from it: forward, its transfers out from the
+    window's start; backward, its transfers in up to the window's end), a transaction hash
+    (its transfers of the asset) or one transfer id. `asset`: 'ETH' (the default; for a
+    transfer id, its own asset), a token contract address, or '*' for every asset (a hop may
+    then change asset, as a swap does). Each row is a transfer, at the first hop that reaches
+    it; fees are never followed, and the zero address (mints, burns, issuance) ends a trail.
+    """
+    window = window or Window()
+    kind, key = eth_kind(start)
+    wanted = parse_asset(asset)
+    found = yield ("trace/start", {
+        "chain": "ethereum", "start": key, "kind": kind, "limit": limits.max_start,
+        "asset": None if kind == "output" and asset is None else wanted, **window.params()})
+    if not found:
+        what = {"address": "account", "txid": "transaction with transfers",
+                "output": "transfer"}[kind]
+        raise NotFound(f"nothing to trace from {key!r}: no such {what} in the graph"
+                       + ("" if kind == "address" else
+                          f" (asset {asset_label(wanted)}, within the window)"))
+    if kind == "output" and asset is None:
+        wanted = found[0]["asset"]
+    threshold = min_key(limits.min_value, wanted)
+    result = Trace(key, direction, found[:limits.max_start], chain="ethereum", asset=wanted,
+                   window=window)
+    if len(found) > limits.max_start:
+        result.truncated.append(
+            f"start: only the {limits.max_start} largest transfers of {key} (max_start)")
+    forward = direction == "forward"
+    frontier: list[dict[str, Any]] = []
+    for o in result.start_rows:
+        if o["output"] is None:  # an account: from the window's start (end, backward)
+            frontier.append({"account": o["address"], "via": None,
+                             "seq": (window.min_seq or 0) if forward else
+                             (window.max_seq if window.max_seq is not None else MAX_SEQ),
+                             "since" if forward else "until":
+                             window.since if forward else window.until})
+        else:
+            frontier.append({"account": o["address"] if forward else o["from_address"],
+                             "seq": o["seq"], "via": o["output"]})
+    window_end = {"max_seq": window.max_seq, "until": window.until} if forward else {
+        "min_seq": window.min_seq, "since": window.since}
+    stop = set(limits.stop_at_categories)
+    seen = {o["output"] for o in result.start_rows if o["output"] is not None}
+    expanded: dict[str, int] = {}
+    cut_fanout: set[str] = set()
+    for hop in range(1, limits.max_hops + 1):
+        current = _expand(frontier, expanded, forward)
+        frontier = []
+        if not current:
+            break
+        for i in range(0, len(current), FRONTIER_CHUNK):
+            rows = yield (f"trace/{direction}", {
+                "chain": "ethereum", "frontier": current[i:i + FRONTIER_CHUNK],
+                "asset": wanted, "min_key": threshold, "max_fanout": limits.max_fanout,
+                **window_end})
+            rows.sort(key=lambda r: (r["seq"], r["to_output"], r["from_output"] or ""))
+            for r in rows:
+                if r["fanout"] > limits.max_fanout:
+                    cut_fanout.add(r["from_address"])
+                if r["to_output"] in seen:
+                    continue
+                if len(result.rows) >= limits.max_rows:
+                    result.truncated.append(f"rows: stopped at max_rows={limits.max_rows}")
+                    return _finish(result, cut_fanout, limits)
+                seen.add(r["to_output"])
+                stopped = bool(stop & _categories(r["to_tags"]))
+                result.rows.append({"hop": hop, **r, "stopped": stopped})
+                if not stopped:
+                    frontier.append({"account": r["to_address"], "seq": r["seq"],
+                                     "via": r["to_output"]})
+    return _finish(result, cut_fanout, limits)
+
+
+def _expand(items: list[dict[str, Any]], expanded: dict[str, int],
+            forward: bool) -> list[dict[str, Any]]:
+    """The frontier items worth a query: per account the earliest arrival (forward; the
+    latest departure backward), and only when it is earlier (later) than the seq the account
+    was expanded from before: anything a later arrival leads to, an earlier one led to
+    already, at a smaller hop. The zero address is never expanded."""
+    def better(a: int, b: int) -> bool:
+        return a < b if forward else a > b
+
+    best: dict[str, dict[str, Any]] = {}
+    for it in items:
+        a = it["account"]
+        if a == ZERO_ADDRESS:
+            continue
+        if a not in best or better(it["seq"], best[a]["seq"]):
+            best[a] = it
+    out = [it for a, it in best.items() if a not in expanded or better(it["seq"], expanded[a])]
+    for it in out:
+        expanded[it["account"]] = it["seq"]
+    return out
+
+
 def _finish(result: Trace, cut: set[str], limits: TraceLimits) -> Trace:
-    if cut:
+    if cut and result.chain == "ethereum":
+        result.truncated.append(
+            f"fan-out: {len(cut)} account(s) with more than max_fanout={limits.max_fanout} "
+            f"transfers {'out' if result.direction == 'forward' else 'in'} (of one asset, in "
+            f"the window) were cut to the largest, e.g. {min(cut)}")
+    elif cut:
         result.truncated.append(
             f"fan-out: {len(cut)} transaction(s) with more than max_fanout={limits.max_fanout} "
             f"{'outputs' if result.direction == 'forward' else 'inputs'} were cut to the "
@@ -211,18 +406,24 @@ class Endpoint:
 
 
 def paths(graph: Graph, source: str, target: str, *, max_hops: int = 6, k: int = 3,
-          min_value: int = 0, max_fanout: int = 100,
-          include_super_nodes: bool = False) -> dict[str, Any]:
+          min_value: int = 0, max_fanout: int = 100, include_super_nodes: bool = False,
+          chain: str | None = None, asset: str | None = None,
+          window: Window | None = None) -> dict[str, Any]:
     """The k shortest money paths (cypher/trace/paths.cypher), ranked, with a note when super
-    nodes were skipped. A cluster id with no Cluster node is a one-address cluster."""
+    nodes were skipped. A cluster id with no Cluster node is a one-address cluster. On
+    Ethereum (`chain`, or 0x ends) between two accounts, time-respecting, of one asset
+    ('ETH' by default) or any ('*'), within the window."""
     return run(graph, paths_steps(source, target, max_hops=max_hops, k=k, min_value=min_value,
                                   max_fanout=max_fanout,
-                                  include_super_nodes=include_super_nodes))
+                                  include_super_nodes=include_super_nodes, chain=chain,
+                                  asset=asset, window=window))
 
 
 def paths_steps(source: str, target: str, *, max_hops: int = 6, k: int = 3,
                 min_value: int = 0, max_fanout: int = 100,
-                include_super_nodes: bool = False) -> Steps[dict[str, Any]]:
+                include_super_nodes: bool = False, chain: str | None = None,
+                asset: str | None = None,
+                window: Window | None = None) -> Steps[dict[str, Any]]:
     """`paths` without I/O (see `Steps`)."""
     check_limit("max_hops", max_hops, MAX_PATH_HOPS, " for paths")
     check_limit("k", k, MAX_PATHS)
@@ -230,13 +431,17 @@ def paths_steps(source: str, target: str, *, max_hops: int = 6, k: int = 3,
         raise ParameterError(f"min_value must not be negative, not {min_value}")
     if max_fanout < 1:
         raise ParameterError(f"max_fanout must be at least 1, not {max_fanout}")
+    fanout = 2**62 if include_super_nodes else max_fanout
+    if infer_chain(source, chain) == "ethereum":
+        return (yield from _eth_paths_steps(source, target, max_hops, k, min_value, fanout,
+                                            max_fanout, asset, window or Window()))
+    _bitcoin_only(asset, window)
     ends = [Endpoint.parse(source), Endpoint.parse(target)]
     for end in ends:  # a cluster id is its smallest address: either way the address exists
         found = yield ("trace/start", {"start": end.value, "kind": "address", "limit": 1})
         if not found:
             what = "cluster" if end.cluster else "address"
             raise NotFound(f"no {what} {end.value!r} in the graph")
-    fanout = 2**62 if include_super_nodes else max_fanout
     rows = yield ("trace/paths", {
         "from": ends[0].value, "to": ends[1].value, "from_cluster": ends[0].cluster,
         "to_cluster": ends[1].cluster, "max_hops": max_hops, "k": k, "min_value": min_value,
@@ -245,15 +450,56 @@ def paths_steps(source: str, target: str, *, max_hops: int = 6, k: int = 3,
         f"transactions with more than {max_fanout} inputs or outputs (super nodes) were not "
         "traversed; ask for them with include_super_nodes"]
     return {"from": source, "to": target,
+            "paths": [{"rank": i + 1, **_bitcoin(r, ("asset",))} for i, r in enumerate(rows)],
+            "notes": notes}
+
+
+def _eth_paths_steps(source: str, target: str, max_hops: int, k: int, min_value: int,
+                     fanout: int, max_fanout: int, asset: str | None,
+                     window: Window) -> Steps[dict[str, Any]]:
+    ends = []
+    for end in (source, target):
+        if not is_account(end):
+            raise ParameterError(f"{end!r}: a path on Ethereum runs between accounts (0x and "
+                                 "40 hex digits); there are no clusters")
+        ends.append(end.lower())
+        found = yield ("trace/start", {"chain": "ethereum", "start": end.lower(),
+                                       "kind": "address", "limit": 1})
+        if not found:
+            raise NotFound(f"no account {end.lower()!r} in the graph")
+    wanted = parse_asset(asset)
+    rows = yield ("trace/paths", {
+        "chain": "ethereum", "from": ends[0], "to": ends[1], "max_hops": max_hops, "k": k,
+        "asset": wanted, "min_key": min_key(min_value, wanted), "max_fanout": fanout,
+        **window.params()})
+    notes = ["time-respecting: each transfer at or after the one before it (the same "
+             "transaction allowed); fees are not followed, nor money through the zero address"]
+    if fanout == max_fanout:
+        notes.append(f"accounts between the ends with more than {max_fanout} transfers out or "
+                     "in (super nodes: exchanges, routers) were not traversed; ask for them "
+                     "with include_super_nodes")
+    return {"from": ends[0], "to": ends[1], "chain": "ethereum", "asset": asset_label(wanted),
+            "window": window.as_dict(),
             "paths": [{"rank": i + 1, **r} for i, r in enumerate(rows)], "notes": notes}
 
 
 def paths_graph(result: dict[str, Any]) -> dict[str, Any]:
     """A `paths` answer for a graph visualiser: nodes (addresses, or outputs without one)
-    and edges (one per hop of each path), as `Trace.as_graph` gives them for a trace."""
+    and edges (one per hop of each path), as `Trace.as_graph` gives them for a trace.
+    Ethereum: accounts and transfers (edge output = the transfer id)."""
     nodes: dict[str, dict[str, Any]] = {}
     edges = []
+    eth = result.get("chain") == "ethereum"
     for p in result["paths"]:
+        if eth:
+            keys = list(p["addresses"])
+            for key in keys:
+                nodes.setdefault(key, {"id": key, "type": "account"})
+            for i, txid in enumerate(p["txids"]):
+                edges.append({"source": keys[i], "target": keys[i + 1], "txid": txid,
+                              "output": p["outputs"][i], "path": p["rank"], "hop": i + 1,
+                              "asset": p["asset"]})
+            continue
         keys = [a or o for a, o in zip(p["addresses"], p["outputs"], strict=True)]
         for key, a in zip(keys, p["addresses"], strict=True):
             nodes.setdefault(key, {"id": key, "type": "address" if a else "output"})

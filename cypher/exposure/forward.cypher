@@ -4,13 +4,25 @@
 //   (an address outside every cluster is its own cluster; an output without an address has
 //   none). analysis/exposure.py splits the value reaching a transaction over its outputs in
 //   proportion to their values and repeats this hop by hop.
+//   Ethereum (chain 'ethereum'): a frontier item {key, account, seq} is the money that reached
+//   an account by transfer `key` at `seq`. One row per item: the account's balance of `asset`
+//   before `seq` as per-position limb sums (prior_in, prior_out; fees included) and its
+//   transfers of `asset` in and out from `seq` on (fees too), the earliest first, at most
+//   max_fanout + 1 (one more tells "cut"), up to the window's end, as parties (the
+//   counterparty as address and cluster_id; `dir` 'in' or 'out'); analysis/exposure.py
+//   shares the money out over them by haircut. `coinbase`: the zero address (a burn).
 // @mode read
-// @param outputs LIST<STRING>  frontier output ids ('txid:n')
-// @param max_fanout INTEGER = 1000  outputs listed per transaction at most, the largest first
-// @columns txid, height, coinbase, reached, party_count, total, parties
-// @bounds the frontier, one spender each; every output of a spender is counted, max_fanout listed
+// @param outputs LIST<STRING> = []  frontier output ids ('txid:n')
+// @param max_fanout INTEGER = 1000  outputs listed per transaction at most, the largest first (Ethereum: transfers read per account)
+// @param chain STRING = "bitcoin"  'bitcoin' or 'ethereum'
+// @param frontier LIST<MAP> = []  Ethereum: [{key, account, seq}]
+// @param asset STRING = "ETH"  Ethereum: 'ETH' or a token contract address
+// @param max_seq INTEGER = null  Ethereum: transfers at or before this seq only (the window's end)
+// @param until INTEGER = null  Ethereum: transfers at or before this time only (unix seconds)
+// @columns txid, height, coinbase, reached, party_count, total, parties, prior_in, prior_out
+// @bounds the frontier, one spender each; every output of a spender is counted, max_fanout listed; Ethereum: each frontier account's transfers read twice (its balance before, its transfers after), max_fanout + 1 returned
 // @example :param outputs => ['0437cd7f8525ceed2324359c2d0ba26006d92d856a9c20fa0241106ee5a597c9:0']
-UNWIND $outputs AS oid
+UNWIND CASE WHEN $chain = 'bitcoin' THEN $outputs ELSE [] END AS oid
 MATCH (o:Output {id: oid})-[:SPENT_BY]->(t:Transaction)
 WHERE NOT coalesce(t.stale, false)
 WITH t, collect(o.id) AS reached
@@ -27,4 +39,34 @@ CALL (t) {
                   cluster_id: coalesce(c.id, a.address)}) AS parties
 }
 RETURN t.txid AS txid, t.height AS height, coalesce(t.is_coinbase, false) AS coinbase, reached,
-       party_count, total, parties
+       party_count, total, parties, null AS prior_in, null AS prior_out
+UNION ALL
+UNWIND CASE WHEN $chain = 'ethereum' THEN $frontier ELSE [] END AS f
+MATCH (a:Account {address: f.account})
+CALL (a, f) {
+  OPTIONAL MATCH (a)<-[t:TRANSFER]-()
+  WHERE t.seq < f.seq AND t.asset = $asset
+  RETURN [sum(t.limbs[0]), sum(t.limbs[1]), sum(t.limbs[2]), sum(t.limbs[3]), sum(t.limbs[4]),
+          sum(t.limbs[5]), sum(t.limbs[6]), sum(t.limbs[7]), sum(t.limbs[8])] AS prior_in
+}
+CALL (a, f) {
+  OPTIONAL MATCH (a)-[t:TRANSFER]->()
+  WHERE t.seq < f.seq AND t.asset = $asset
+  RETURN [sum(t.limbs[0]), sum(t.limbs[1]), sum(t.limbs[2]), sum(t.limbs[3]), sum(t.limbs[4]),
+          sum(t.limbs[5]), sum(t.limbs[6]), sum(t.limbs[7]), sum(t.limbs[8])] AS prior_out
+}
+CALL (a, f) {
+  OPTIONAL MATCH (a)-[t:TRANSFER]-(c:Account)
+  WHERE t.seq >= f.seq AND t.asset = $asset
+    AND ($max_seq IS NULL OR t.seq <= $max_seq) AND ($until IS NULL OR t.time <= $until)
+  WITH DISTINCT t, c
+  ORDER BY t.seq, t.id
+  LIMIT $max_fanout + 1
+  RETURN collect(CASE WHEN t IS NOT NULL THEN
+                   {output: t.id, value: t.value, address: c.address, cluster_id: c.address,
+                    seq: t.seq, kind: t.kind,
+                    dir: CASE WHEN startNode(t) = a THEN 'out' ELSE 'in' END} END) AS parties
+}
+RETURN f.key AS txid, null AS height, a.address = '0x0000000000000000000000000000000000000000'
+       AS coinbase, [f.key] AS reached, size(parties) AS party_count, null AS total, parties,
+       prior_in, prior_out

@@ -3,13 +3,17 @@
 //   is its own cluster). One row per address that has at least one; `address_categories` are
 //   those tagged on the address itself, the rest are inherited. A tag without a category counts
 //   as 'uncategorized'. Sorted lists.
+//   Ethereum (chain 'ethereum'): accounts; no clusters, so an account's categories are its
+//   own tags' and its cluster_id is its address.
 // @mode read
 // @param addresses LIST<STRING>  the addresses to look up
+// @param chain STRING = "bitcoin"  'bitcoin' or 'ethereum'
 // @columns address, cluster_id, categories, address_categories
-// @bounds every Tag node once per call (from the tags to their addresses' clusters: a cluster's members are never scanned), then one cluster hop per address
+// @bounds every Tag node once per call (from the tags to their addresses' clusters: a cluster's members are never scanned), then one cluster hop per address; Ethereum: each account's own tags
 // @example :param addresses => ['12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S']
 CALL () {
   MATCH (g:Tag)-[:TAGS]->(m:Address)
+  WHERE $chain = 'bitcoin'
   OPTIONAL MATCH (m)-[:IN_CLUSTER]->(k:Cluster)
   WITH DISTINCT coalesce(k.id, m.address) AS cluster_id,
                 coalesce(g.category, 'uncategorized') AS category
@@ -17,7 +21,7 @@ CALL () {
   WITH cluster_id, collect(category) AS categories
   RETURN apoc.map.fromPairs(collect([cluster_id, categories])) AS tagged
 }
-UNWIND $addresses AS address
+UNWIND CASE WHEN $chain = 'bitcoin' THEN $addresses ELSE [] END AS address
 MATCH (a:Address {address: address})
 OPTIONAL MATCH (a)-[:IN_CLUSTER]->(c:Cluster)
 WITH DISTINCT a, coalesce(c.id, a.address) AS cluster_id, tagged
@@ -29,3 +33,10 @@ CALL (a) {
   RETURN collect(category) AS address_categories
 }
 RETURN a.address AS address, cluster_id, categories, address_categories
+UNION ALL
+UNWIND CASE WHEN $chain = 'ethereum' THEN $addresses ELSE [] END AS address
+MATCH (a:Account {address: address})<-[:TAGS]-(g:Tag)
+WITH a, collect(DISTINCT coalesce(g.category, 'uncategorized')) AS found
+WITH a, apoc.coll.sort(found) AS categories
+RETURN a.address AS address, a.address AS cluster_id, categories,
+       categories AS address_categories

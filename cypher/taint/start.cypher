@@ -4,13 +4,25 @@
 //   cluster ('cluster', key the cluster id; an address in no cluster is its own cluster).
 //   Outputs created only by stale transactions are left out. `spent`: some non-stale
 //   transaction spends the output. chaintrail's taint (analysis/taint.py) starts from these.
+//   Ethereum (chain 'ethereum'): a source is one transfer ('output', key the transfer id) or
+//   the transfers of a transaction ('txid'), of `asset` (null: any, for a transfer id), fees
+//   left out, within the window, the earliest first (`output` the transfer id, `address` its
+//   recipient, `value` the exact amount as a decimal string, `spent` null); or an account
+//   ('address': one row, `output` null, when the account exists: taint/step reads what it
+//   sent). Columns not of the chain are null.
 // @mode read
 // @param sources LIST<MAP>  [{source, kind, key}]: kind is 'output', 'txid', 'address' or 'cluster'
 // @param limit INTEGER = 10000  outputs per source at most (one more is read to tell "truncated")
-// @columns source, output, value, address, spent
-// @bounds $limit + 1 outputs per source (a cluster's members are all read, its outputs cut)
+// @param chain STRING = "bitcoin"  'bitcoin' or 'ethereum'
+// @param asset STRING = "ETH"  Ethereum: 'ETH', a token contract address, or null for any
+// @param min_seq INTEGER = null  Ethereum: transfers at or after this seq (block * 100000 + tx index)
+// @param max_seq INTEGER = null  Ethereum: transfers at or before this seq
+// @param since INTEGER = null  Ethereum: transfers at or after this time (unix seconds)
+// @param until INTEGER = null  Ethereum: transfers at or before this time (unix seconds)
+// @columns source, output, value, address, spent, asset, seq, from_address, kind, txid, height
+// @bounds $limit + 1 outputs per source (a cluster's members are all read, its outputs cut); Ethereum: $limit + 1 transfers per source (one index prefix seek per transaction), an account by its key
 // @example :param sources => [{source: '12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S', kind: 'address', key: '12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S'}]
-UNWIND $sources AS s
+UNWIND CASE WHEN $chain = 'bitcoin' THEN $sources ELSE [] END AS s
 CALL (s) {
   CALL (s) {
     WITH s WHERE s.kind = 'output'
@@ -39,4 +51,36 @@ CALL (s) {
   LIMIT $limit + 1
 }
 RETURN s.source AS source, o.id AS output, o.value AS value, o.address AS address,
-       EXISTS { (o)-[:SPENT_BY]->(x:Transaction) WHERE NOT coalesce(x.stale, false) } AS spent
+       EXISTS { (o)-[:SPENT_BY]->(x:Transaction) WHERE NOT coalesce(x.stale, false) } AS spent,
+       null AS asset, null AS seq, null AS from_address, null AS kind, null AS txid,
+       null AS height
+UNION ALL
+UNWIND CASE WHEN $chain = 'ethereum' THEN $sources ELSE [] END AS s
+CALL (s) {
+  CALL (s) {
+    WITH s WHERE s.kind = 'output'
+    MATCH (a:Account)-[t:TRANSFER {id: s.key}]->(b:Account)
+    RETURN a, t, b
+    UNION
+    WITH s WHERE s.kind = 'txid'
+    MATCH (a:Account)-[t:TRANSFER]->(b:Account)
+    WHERE t.id STARTS WITH s.key AND t.tx_hash = s.key
+    RETURN a, t, b
+  }
+  WITH a, t, b
+  WHERE t.kind <> 'fee' AND ($asset IS NULL OR t.asset = $asset)
+    AND ($min_seq IS NULL OR t.seq >= $min_seq) AND ($max_seq IS NULL OR t.seq <= $max_seq)
+    AND ($since IS NULL OR t.time >= $since) AND ($until IS NULL OR t.time <= $until)
+  RETURN a, t, b ORDER BY t.seq, t.id
+  LIMIT $limit + 1
+}
+RETURN s.source AS source, t.id AS output, t.value AS value, b.address AS address,
+       null AS spent, t.asset AS asset, t.seq AS seq, a.address AS from_address,
+       t.kind AS kind, t.tx_hash AS txid, t.block AS height
+UNION ALL
+UNWIND CASE WHEN $chain = 'ethereum' THEN $sources ELSE [] END AS s
+MATCH (b:Account {address: s.key})
+WHERE s.kind = 'address'
+RETURN s.source AS source, null AS output, null AS value, b.address AS address, null AS spent,
+       $asset AS asset, null AS seq, null AS from_address, null AS kind, null AS txid,
+       null AS height

@@ -5,12 +5,25 @@
 //   spends it), plus the height and the index in its best block, for chain order.
 //   chaintrail's taint (analysis/taint.py) repeats it hop by hop, then computes poison,
 //   haircut or FIFO over what it collected.
+//   Ethereum (chain 'ethereum', account chains): for each frontier item {account, seq} (the
+//   earliest transfer that can bring taint to the account), the account's balance of `asset`
+//   before `seq` as per-position sums of the limbs of everything it received (prior_in) and
+//   sent (prior_out), fees included (Python carries them into exact integers), and its
+//   transfers of `asset` in and out at or after `seq` (fees too: the taint they carry is
+//   left in fees), the earliest first, at most max_events + 1 (one more tells "cut"), up to
+//   the window's end. Columns not of the chain are null.
 // @mode read
-// @param outputs LIST<STRING>  frontier output ids ('txid:n')
-// @columns txid, height, index, inputs, outputs
-// @bounds one spender per frontier output, each with its own inputs and outputs (a transaction's size bounds both)
+// @param outputs LIST<STRING> = []  frontier output ids ('txid:n')
+// @param chain STRING = "bitcoin"  'bitcoin' or 'ethereum'
+// @param frontier LIST<MAP> = []  Ethereum: [{account, seq}]
+// @param asset STRING = "ETH"  Ethereum: 'ETH' or a token contract address
+// @param max_events INTEGER = 10000  Ethereum: transfers per account at most
+// @param max_seq INTEGER = null  Ethereum: transfers at or before this seq only (the window's end)
+// @param until INTEGER = null  Ethereum: transfers at or before this time only (unix seconds)
+// @columns txid, height, index, inputs, outputs, account, seq, prior_in, prior_out, events
+// @bounds one spender per frontier output, each with its own inputs and outputs (a transaction's size bounds both); Ethereum: each frontier account's transfers of the asset read twice (its balance before, its transfers after), max_events + 1 returned
 // @example :param outputs => ['0437cd7f8525ceed2324359c2d0ba26006d92d856a9c20fa0241106ee5a597c9:0']
-UNWIND $outputs AS oid
+UNWIND CASE WHEN $chain = 'bitcoin' THEN $outputs ELSE [] END AS oid
 MATCH (:Output {id: oid})-[:SPENT_BY]->(t:Transaction)
 WHERE NOT coalesce(t.stale, false)
 WITH DISTINCT t
@@ -30,5 +43,34 @@ CALL (t) {
   OPTIONAL MATCH (t)-[b:IN_BLOCK]->(:Block {hash: t.block_hash})
   RETURN min(b.index) AS index
 }
-RETURN t.txid AS txid, t.height AS height, index, inputs, outputs
+RETURN t.txid AS txid, t.height AS height, index, inputs, outputs, null AS account,
+       null AS seq, null AS prior_in, null AS prior_out, null AS events
 ORDER BY txid
+UNION ALL
+UNWIND CASE WHEN $chain = 'ethereum' THEN $frontier ELSE [] END AS f
+MATCH (a:Account {address: f.account})
+CALL (a, f) {
+  OPTIONAL MATCH (a)<-[t:TRANSFER]-()
+  WHERE t.seq < f.seq AND t.asset = $asset
+  RETURN [sum(t.limbs[0]), sum(t.limbs[1]), sum(t.limbs[2]), sum(t.limbs[3]), sum(t.limbs[4]),
+          sum(t.limbs[5]), sum(t.limbs[6]), sum(t.limbs[7]), sum(t.limbs[8])] AS prior_in
+}
+CALL (a, f) {
+  OPTIONAL MATCH (a)-[t:TRANSFER]->()
+  WHERE t.seq < f.seq AND t.asset = $asset
+  RETURN [sum(t.limbs[0]), sum(t.limbs[1]), sum(t.limbs[2]), sum(t.limbs[3]), sum(t.limbs[4]),
+          sum(t.limbs[5]), sum(t.limbs[6]), sum(t.limbs[7]), sum(t.limbs[8])] AS prior_out
+}
+CALL (a, f) {
+  MATCH (a)-[t:TRANSFER]-()
+  WHERE t.seq >= f.seq AND t.asset = $asset
+    AND ($max_seq IS NULL OR t.seq <= $max_seq) AND ($until IS NULL OR t.time <= $until)
+  WITH DISTINCT t
+  ORDER BY t.seq, t.id
+  LIMIT $max_events + 1
+  RETURN collect({id: t.id, kind: t.kind, `from`: startNode(t).address,
+                  `to`: endNode(t).address, value: t.value, seq: t.seq, txid: t.tx_hash,
+                  height: t.block}) AS events
+}
+RETURN null AS txid, null AS height, null AS index, null AS inputs, null AS outputs,
+       a.address AS account, f.seq AS seq, prior_in, prior_out, events

@@ -3,14 +3,28 @@
 //   max_fanout of them, with the exact value of each, its address and the address's tags.
 //   `fanout` is how many inputs the transaction has: above max_fanout, the hop was cut. A
 //   coinbase has no inputs: the trail ends there.
+//   Ethereum (chain 'ethereum', account chains): time-respecting. For each frontier item
+//   {account, seq, via, until} (via: the transfer the money left by, null at the start;
+//   until: an end time, else null), the account's transfers in at or before `seq` (the same
+//   transaction allowed), fees left out, of `asset` (null: every asset), at least min_key,
+//   the largest max_fanout per asset, with the sender as `to_address` (the account the hop
+//   reaches); `fanout` counts that asset's transfers in the window (at least min_key).
+//   Genesis, reward and withdrawal transfers come from the zero address: the trail ends
+//   there. Columns not of the chain are null (asset, seq, kind on Bitcoin).
 // @mode read
-// @param outputs LIST<STRING>  frontier output ids ('txid:n')
+// @param outputs LIST<STRING> = []  frontier output ids ('txid:n')
 // @param min_value INTEGER = 0  leave out inputs below this value (satoshi)
-// @param max_fanout INTEGER = 100  inputs followed per transaction at most
-// @columns from_output, from_address, txid, height, time, to_output, to_address, value, fanout, to_tags
-// @bounds the frontier, one creator each, max_fanout inputs per creator
+// @param max_fanout INTEGER = 100  inputs followed per transaction at most (Ethereum: transfers per account and asset)
+// @param chain STRING = "bitcoin"  'bitcoin' or 'ethereum'
+// @param frontier LIST<MAP> = []  Ethereum: [{account, seq, via, until}]
+// @param asset STRING = "ETH"  Ethereum: 'ETH', a token contract address, or null for every asset
+// @param min_key STRING = null  Ethereum: leave out transfers whose value_key (the amount zero-padded to 78 digits) is below this
+// @param min_seq INTEGER = null  Ethereum: transfers at or after this seq only (the window's start)
+// @param since INTEGER = null  Ethereum: transfers at or after this time only (unix seconds)
+// @columns from_output, from_address, txid, height, time, to_output, to_address, value, fanout, to_tags, asset, seq, kind
+// @bounds the frontier, one creator each, max_fanout inputs per creator; Ethereum: the frontier's accounts, each account's transfers in read once, max_fanout per asset returned
 // @example :param outputs => ['f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16:1']
-UNWIND $outputs AS oid
+UNWIND CASE WHEN $chain = 'bitcoin' THEN $outputs ELSE [] END AS oid
 MATCH (o:Output {id: oid})<-[:CREATES]-(t:Transaction)
 CALL (t) {
   MATCH (i:Output)-[:SPENT_BY]->(t)
@@ -26,4 +40,28 @@ CALL (i) {
 }
 RETURN o.id AS from_output, o.address AS from_address, t.txid AS txid, t.height AS height,
        t.time AS time, i.id AS to_output, i.address AS to_address, i.value AS value,
-       COUNT { (:Output)-[:SPENT_BY]->(t) } AS fanout, to_tags
+       COUNT { (:Output)-[:SPENT_BY]->(t) } AS fanout, to_tags, null AS asset, null AS seq,
+       null AS kind
+UNION ALL
+UNWIND CASE WHEN $chain = 'ethereum' THEN $frontier ELSE [] END AS f
+MATCH (a:Account {address: f.account})
+CALL (a, f) {
+  MATCH (a)<-[t:TRANSFER]-(b:Account)
+  WHERE t.seq <= f.seq AND t.kind <> 'fee' AND ($asset IS NULL OR t.asset = $asset)
+    AND (f.until IS NULL OR t.time <= f.until)
+    AND ($min_seq IS NULL OR t.seq >= $min_seq) AND ($since IS NULL OR t.time >= $since)
+    AND ($min_key IS NULL OR t.value_key >= $min_key)
+  WITH t, b ORDER BY t.asset, t.value_key DESC, t.seq DESC, t.id
+  WITH t.asset AS asset, collect({t: t, b: b}) AS picked
+  UNWIND picked[..$max_fanout] AS x
+  RETURN x.t AS t, x.b AS b, size(picked) AS fanout
+}
+CALL (b) {
+  OPTIONAL MATCH (b)<-[:TAGS]-(g:Tag)
+  WITH g ORDER BY g.category, g.label
+  RETURN collect(CASE WHEN g IS NULL THEN null
+                      ELSE {label: g.label, category: g.category, source: g.source} END) AS to_tags
+}
+RETURN f.via AS from_output, a.address AS from_address, t.tx_hash AS txid, t.block AS height,
+       t.time AS time, t.id AS to_output, b.address AS to_address, t.value AS value, fanout,
+       to_tags, t.asset AS asset, t.seq AS seq, t.kind AS kind

@@ -3,14 +3,28 @@
 //   max_fanout of them, with the exact value of each, its address and the address's tags.
 //   `fanout` is how many outputs the transaction has: above max_fanout, the hop was cut.
 //   chaintrail's trace (analysis/trace.py) repeats it hop by hop, breadth first.
+//   Ethereum (chain 'ethereum', account chains): time-respecting. For each frontier item
+//   {account, seq, via, since} (via: the transfer that brought the money, null at the start;
+//   since: a start time, else null), the account's transfers out at or after `seq` (the same
+//   transaction allowed), fees left out, of `asset` (null: every asset), at least min_key,
+//   the largest max_fanout per asset; `fanout` counts that asset's transfers out in the
+//   window (at least min_key): above max_fanout, the hop was cut. `txid` is the transaction hash,
+//   `height` the block, `to_output` the transfer id, `value` the exact amount (a decimal
+//   string). Columns not of the chain are null (asset, seq, kind on Bitcoin).
 // @mode read
-// @param outputs LIST<STRING>  frontier output ids ('txid:n')
+// @param outputs LIST<STRING> = []  frontier output ids ('txid:n')
 // @param min_value INTEGER = 0  leave out outputs below this value (satoshi)
-// @param max_fanout INTEGER = 100  outputs followed per transaction at most
-// @columns from_output, from_address, txid, height, time, to_output, to_address, value, fanout, to_tags
-// @bounds the frontier, one spender each, max_fanout outputs per spender
+// @param max_fanout INTEGER = 100  outputs followed per transaction at most (Ethereum: transfers per account and asset)
+// @param chain STRING = "bitcoin"  'bitcoin' or 'ethereum'
+// @param frontier LIST<MAP> = []  Ethereum: [{account, seq, via, since}]
+// @param asset STRING = "ETH"  Ethereum: 'ETH', a token contract address, or null for every asset
+// @param min_key STRING = null  Ethereum: leave out transfers whose value_key (the amount zero-padded to 78 digits) is below this
+// @param max_seq INTEGER = null  Ethereum: transfers at or before this seq only (the window's end)
+// @param until INTEGER = null  Ethereum: transfers at or before this time only (unix seconds)
+// @columns from_output, from_address, txid, height, time, to_output, to_address, value, fanout, to_tags, asset, seq, kind
+// @bounds the frontier, one spender each, max_fanout outputs per spender; Ethereum: the frontier's accounts, each account's transfers out read once, max_fanout per asset returned
 // @example :param outputs => ['0437cd7f8525ceed2324359c2d0ba26006d92d856a9c20fa0241106ee5a597c9:0']
-UNWIND $outputs AS oid
+UNWIND CASE WHEN $chain = 'bitcoin' THEN $outputs ELSE [] END AS oid
 MATCH (o:Output {id: oid})-[:SPENT_BY]->(t:Transaction)
 WHERE NOT coalesce(t.stale, false)
 CALL (t) {
@@ -27,4 +41,27 @@ CALL (n) {
 }
 RETURN o.id AS from_output, o.address AS from_address, t.txid AS txid, t.height AS height,
        t.time AS time, n.id AS to_output, n.address AS to_address, n.value AS value,
-       COUNT { (t)-[:CREATES]->() } AS fanout, to_tags
+       COUNT { (t)-[:CREATES]->() } AS fanout, to_tags, null AS asset, null AS seq, null AS kind
+UNION ALL
+UNWIND CASE WHEN $chain = 'ethereum' THEN $frontier ELSE [] END AS f
+MATCH (a:Account {address: f.account})
+CALL (a, f) {
+  MATCH (a)-[t:TRANSFER]->(b:Account)
+  WHERE t.seq >= f.seq AND t.kind <> 'fee' AND ($asset IS NULL OR t.asset = $asset)
+    AND (f.since IS NULL OR t.time >= f.since)
+    AND ($max_seq IS NULL OR t.seq <= $max_seq) AND ($until IS NULL OR t.time <= $until)
+    AND ($min_key IS NULL OR t.value_key >= $min_key)
+  WITH t, b ORDER BY t.asset, t.value_key DESC, t.seq, t.id
+  WITH t.asset AS asset, collect({t: t, b: b}) AS picked
+  UNWIND picked[..$max_fanout] AS x
+  RETURN x.t AS t, x.b AS b, size(picked) AS fanout
+}
+CALL (b) {
+  OPTIONAL MATCH (b)<-[:TAGS]-(g:Tag)
+  WITH g ORDER BY g.category, g.label
+  RETURN collect(CASE WHEN g IS NULL THEN null
+                      ELSE {label: g.label, category: g.category, source: g.source} END) AS to_tags
+}
+RETURN f.via AS from_output, a.address AS from_address, t.tx_hash AS txid, t.block AS height,
+       t.time AS time, t.id AS to_output, b.address AS to_address, t.value AS value, fanout,
+       to_tags, t.asset AS asset, t.seq AS seq, t.kind AS kind

@@ -4,6 +4,14 @@
 //   addresses along it and its bottleneck (the smallest output on it: at most that much can
 //   have moved along this path). Transactions with more than max_fanout inputs or outputs
 //   (exchange batches, consolidations: super nodes) are not traversed.
+//   Ethereum (chain 'ethereum', account chains): time-respecting paths of transfers from
+//   account `from` to account `to`, each hop at or after the one before it (the same
+//   transaction allowed), fees left out, of `asset` (null: any asset, a hop may change it),
+//   at least min_key; accounts between the two ends with more than max_fanout transfers out
+//   or in (exchanges, routers: super nodes) and the zero address (mints, burns) are not
+//   traversed. `txids` are transaction hashes, `outputs` transfer ids, `addresses` the
+//   accounts along the path; `bottleneck_value` (a decimal string) and `asset` are null when
+//   the path changes asset. No clusters on Ethereum (from_cluster, to_cluster false).
 // @mode read
 // @param from STRING  an address, or a cluster id when from_cluster
 // @param to STRING  an address, or a cluster id when to_cluster
@@ -13,18 +21,25 @@
 // @param max_hops INTEGER = 6  transactions on a path at most (1-8)
 // @param k INTEGER = 3  paths to return (1-10)
 // @param min_value INTEGER = 0  leave out outputs below this value (satoshi)
-// @param max_fanout INTEGER = 100  skip transactions with more inputs or outputs than this
-// @columns hops, txids, addresses, outputs, bottleneck_value
+// @param max_fanout INTEGER = 100  skip transactions with more inputs or outputs than this (Ethereum: accounts with more transfers out or in)
+// @param chain STRING = "bitcoin"  'bitcoin' or 'ethereum'
+// @param asset STRING = "ETH"  Ethereum: 'ETH', a token contract address, or null for any asset
+// @param min_key STRING = null  Ethereum: leave out transfers whose value_key (the amount zero-padded to 78 digits) is below this
+// @param min_seq INTEGER = null  Ethereum: transfers at or after this seq (block * 100000 + tx index)
+// @param max_seq INTEGER = null  Ethereum: transfers at or before this seq
+// @param since INTEGER = null  Ethereum: transfers at or after this time (unix seconds)
+// @param until INTEGER = null  Ethereum: transfers at or before this time (unix seconds)
+// @columns hops, txids, addresses, outputs, bottleneck_value, asset
 // @bounds at most 8 hops (a literal: Cypher takes no parameter there; the search itself
 //   stops there, max_hops cuts below it) and 10 paths; super nodes skipped; the transaction
 //   timeout and memory limit
 // @example :param from => '12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S'
 CALL () {
   MATCH (x:Address {address: $from})
-  WHERE NOT $from_cluster OR NOT EXISTS { MATCH (:Cluster {id: $from}) }
+  WHERE $chain = 'bitcoin' AND (NOT $from_cluster OR NOT EXISTS { MATCH (:Cluster {id: $from}) })
   RETURN x AS s
   UNION
-  MATCH (x:Cluster {id: $from}) WHERE $from_cluster RETURN x AS s
+  MATCH (x:Cluster {id: $from}) WHERE $chain = 'bitcoin' AND $from_cluster RETURN x AS s
 }
 CALL () {
   MATCH (x:Address {address: $to})
@@ -46,4 +61,26 @@ RETURN size(t) AS hops, [x IN t | x.txid] AS txids,
        [first.address] + [y IN o | y.address] AS addresses,
        [first.id] + [y IN o | y.id] AS outputs,
        reduce(m = first.value, y IN o | CASE WHEN y.value < m THEN y.value ELSE m END)
-         AS bottleneck_value
+         AS bottleneck_value, null AS asset
+UNION ALL
+MATCH (s:Account {address: $from}), (e:Account {address: $to})
+WHERE $chain = 'ethereum' AND s <> e
+MATCH p = SHORTEST 10 ((s) (()-[ts:TRANSFER
+      WHERE ts.kind <> 'fee' AND ($asset IS NULL OR ts.asset = $asset)
+        AND ($min_key IS NULL OR ts.value_key >= $min_key)
+        AND ($min_seq IS NULL OR ts.seq >= $min_seq) AND ($max_seq IS NULL OR ts.seq <= $max_seq)
+        AND ($since IS NULL OR ts.time >= $since) AND ($until IS NULL OR ts.time <= $until)
+    ]->(x:Account WHERE x = e OR (x.address <> '0x0000000000000000000000000000000000000000'
+        AND COUNT { (x)-[:TRANSFER]->() } <= $max_fanout
+        AND COUNT { (x)<-[:TRANSFER]-() } <= $max_fanout))){1,8} (e)
+  WHERE size(ts) <= $max_hops
+    AND all(i IN range(0, size(ts) - 2) WHERE ts[i].seq <= ts[i + 1].seq))
+WITH s, ts, x
+ORDER BY size(ts), [y IN ts | y.id]
+LIMIT $k
+WITH s, ts, x, all(y IN ts WHERE y.asset = ts[0].asset) AS one_asset
+RETURN size(ts) AS hops, [y IN ts | y.tx_hash] AS txids,
+       [s.address] + [y IN x | y.address] AS addresses, [y IN ts | y.id] AS outputs,
+       CASE WHEN one_asset THEN reduce(m = ts[0], y IN ts |
+         CASE WHEN y.value_key < m.value_key THEN y ELSE m END).value END AS bottleneck_value,
+       CASE WHEN one_asset THEN ts[0].asset END AS asset

@@ -51,7 +51,8 @@ def test_start_resolves_addresses_transactions_and_outputs(small: Graph) -> None
     assert [r["output"] for r in small.read("trace/start", {"start": T2, "kind": "txid"})] == [
         f"{T2}:0", f"{T2}:1"]
     assert small.read("trace/start", {"start": f"{T1}:0", "kind": "output"}) == [
-        {"output": f"{T1}:0", "address": ADDR["X"], "value": 19 * BTC}]
+        {"output": f"{T1}:0", "address": ADDR["X"], "value": 19 * BTC,
+         "asset": None, "seq": None, "from_address": None}]  # Ethereum's columns: null
     assert small.read("trace/start", {"start": f"{T1}:0", "kind": "address"}) == []
     assert len(small.read("trace/start", {"start": ADDR["B"], "kind": "address",
                                           "limit": 1})) == 2  # one more: "truncated"

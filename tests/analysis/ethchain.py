@@ -1,0 +1,86 @@
+"""Hand-built account chains for the Ethereum tracing, taint and exposure tests: accounts and
+TRANSFER relationships written through the loader's own write queries
+(load/ethereum/accounts, load/ethereum/transfers), so the graph has exactly the loader's
+shape, with made-up addresses, hashes and amounts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cypher.runner import Graph
+from loaders.ethereum.address import ZERO_ADDRESS
+from loaders.ethereum.amounts import amount_fields
+
+SEQ = 100_000
+"""seq = block * SEQ + tx_index (loaders.ethereum.rows)."""
+T0 = 1_700_000_000
+"""The time of block 0 of a hand-built chain; a block is 12 s."""
+
+
+def acct(name: str) -> str:
+    """A made-up account: the name's letters (hex digits only) repeated to 40 digits."""
+    return "0x" + (name * 40)[:40]
+
+
+def txh(block: int, index: int) -> str:
+    """A made-up transaction hash for (block, index)."""
+    return "0x" + f"{block:032x}{index:032x}"
+
+
+@dataclass(frozen=True, slots=True)
+class T:
+    """One transfer of a hand-built chain. `sub` tells apart several transfers of one
+    transaction: '' is the native value (id = the tx hash), a number an ERC-20 log index
+    (id 'tx:n'), 'fee'/'burn' a fee, '0', '0,1' ... an internal call."""
+
+    frm: str
+    to: str
+    value: int
+    block: int
+    index: int = 0
+    asset: str = "ETH"
+    kind: str = "native"
+    sub: str = ""
+
+    @property
+    def tx(self) -> str:
+        return txh(self.block, self.index)
+
+    @property
+    def id(self) -> str:
+        if self.kind in ("reward", "withdrawal", "genesis"):
+            return f"{self.block}:{self.kind}:{self.sub or self.to}"
+        return self.tx if not self.sub else f"{self.tx}:{self.sub}"
+
+    @property
+    def seq(self) -> int:
+        return self.block * SEQ + self.index
+
+    def row(self) -> dict[str, object]:
+        issuance = self.kind in ("reward", "withdrawal", "genesis")
+        return {"id": self.id, "kind": self.kind, "asset": self.asset, "from": self.frm,
+                "to": self.to, **amount_fields(self.value), "block": self.block,
+                "tx_index": 99_999 if issuance else self.index,
+                "seq": self.block * SEQ + (99_999 if issuance else self.index),
+                "time": T0 + 12 * self.block, "tx_hash": None if issuance else self.tx}
+
+
+def write_chain(graph: Graph, transfers: Sequence[T],
+                tags: Sequence[tuple[str, str, str]] = ()) -> None:
+    """Write the transfers (and their accounts), and (address, label, category) tags on
+    accounts, into the (emptied) graph."""
+    accounts = sorted({a for t in transfers for a in (t.frm, t.to)} | {ZERO_ADDRESS})
+    rows = [t.row() for t in transfers]
+
+    def work(tx: object) -> None:
+        graph.run_write(tx, "load/ethereum/accounts",  # type: ignore[arg-type]
+                        {"rows": [{"address": a, "kind": None} for a in accounts]})
+        graph.run_write(tx, "load/ethereum/transfers", {"rows": rows})  # type: ignore[arg-type]
+
+    graph.write(work, "hand-built account chain")
+    with graph.driver.session(database=graph.database) as s:
+        for i, (address, label, category) in enumerate(tags):
+            s.run("MATCH (a:Account {address: $a}) CREATE (:Tag {id: $id, label: $label, "
+                  "category: $category, source: 'test', confidence: 50})-[:TAGS]->(a)",
+                  a=address, id=f"eth-tag-{i}", label=label, category=category).consume()
