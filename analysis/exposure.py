@@ -600,7 +600,10 @@ def _eth_pool_out(r: Row, account: str, max_fanout: int) -> HopTx:
         return HopTx(key, tuple(r["reached"]), (), 0, None, coinbase=True)
     events = list(r["parties"])
     cut = len(events) > max_fanout
-    events = events[:max_fanout]
+    if cut:  # whole transactions only: the order inside one is known here, not in the query
+        first_unread = events[max_fanout]["seq"]
+        events = [e for e in events[:max_fanout] if e["seq"] < first_unread] \
+            or events[:max_fanout]
     balance = max(from_limbs(r["prior_in"]) - from_limbs(r["prior_out"]), 0)
     left, started = Fraction(0), False
     parties: list[Party] = []
