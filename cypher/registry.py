@@ -13,9 +13,11 @@ starts with a header of `//` comment lines:
 
 `@param NAME TYPE [= DEFAULT]  meaning`: a parameter without a default is required; DEFAULT is a
 JSON literal (null, 10, "x", true, []). Types: STRING, INTEGER, FLOAT, BOOLEAN, ADDRESS, TXID,
-HASH, LIST<STRING>, LIST<INTEGER>, LIST<MAP>, MAP. `@columns` lists the returned columns
-(write queries may say `-`). Loading fails at once on a duplicate name, a missing header field,
-a parameter used in the body but not declared, or one declared but never used.
+HASH, CHAIN, LIST<STRING>, LIST<INTEGER>, LIST<MAP>, MAP. TXID and HASH are 64 hex digits,
+lower-cased (Ethereum's with their `0x`); CHAIN is `bitcoin` or `ethereum`. `@columns` lists
+the returned columns (write queries may say `-`). Loading fails at once on a duplicate name,
+a missing header field, a parameter used in the body but not declared, or one declared but
+never used.
 
 To run a file by hand, set every parameter first (the defaults included), e.g. in cypher-shell
 `:param hash => '000000...'` and `:param height => null`, then paste the body; `usage()` prints
@@ -38,8 +40,10 @@ from chaintrail.errors import ParameterError, RegistryError, UnknownQuery
 Mode = Literal["read", "write"]
 
 SCALAR_TYPES = frozenset(
-    {"STRING", "INTEGER", "FLOAT", "BOOLEAN", "ADDRESS", "TXID", "HASH", "MAP", "ANY"}
+    {"STRING", "INTEGER", "FLOAT", "BOOLEAN", "ADDRESS", "TXID", "HASH", "CHAIN", "MAP", "ANY"}
 )
+CHAINS = ("bitcoin", "ethereum")
+"""The values of a CHAIN parameter (lower-cased when bound)."""
 REQUIRED_FIELDS = ("description", "mode", "columns")
 _HEADER_RE = re.compile(r"^//\s*@(\w+)\s*(.*)$")
 _PARAM_RE = re.compile(
@@ -129,7 +133,7 @@ def check_type(query: str, p: Param, value: Any) -> Any:
         return None
     t = p.type
     ok: bool
-    if t in ("STRING", "ADDRESS", "TXID", "HASH"):
+    if t in ("STRING", "ADDRESS", "TXID", "HASH", "CHAIN"):
         ok = isinstance(value, str)
     elif t == "INTEGER":
         ok = isinstance(value, int) and not isinstance(value, bool)
@@ -148,9 +152,13 @@ def check_type(query: str, p: Param, value: Any) -> Any:
         raise ParameterError(
             f"{query}: parameter {p.name!r} must be {p.type}, got {type(value).__name__}"
         )
-    if t in ("TXID", "HASH") and not re.fullmatch(r"[0-9a-fA-F]{64}", value):
-        raise ParameterError(f"{query}: parameter {p.name!r} must be 64 hex digits, got {value!r}")
-    return value.lower() if t in ("TXID", "HASH") else value
+    if t in ("TXID", "HASH") and not re.fullmatch(r"(?:0[xX])?[0-9a-fA-F]{64}", value):
+        raise ParameterError(f"{query}: parameter {p.name!r} must be 64 hex digits (with 0x "
+                             f"on Ethereum), got {value!r}")
+    if t == "CHAIN" and value.lower() not in CHAINS:
+        raise ParameterError(f"{query}: parameter {p.name!r} must be one of "
+                             f"{', '.join(CHAINS)}, got {value!r}")
+    return value.lower() if t in ("TXID", "HASH", "CHAIN") else value
 
 
 def parse_query_file(name: str, text: str, path: str = "") -> StoredQuery:

@@ -1,8 +1,15 @@
-"""`chaintrail query`: run a stored read query by name, or list the catalogue."""
+"""`chaintrail query`: run a stored read query by name, or list the catalogue.
+
+Ethereum: a query with a `chain` parameter runs on Ethereum when it is given
+(`--param chain=ethereum`) or, when it is not, when an address or hash given is an Ethereum
+one (`0x...`). Addresses are stored lower-case; every Ethereum address in the answer is shown
+with its EIP-55 checksum case, in JSON and in tables.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Any
 
 import typer
@@ -12,7 +19,9 @@ from chaintrail.cli.common import boundary, load_settings, open_graph, out, setu
 from chaintrail.errors import AddressError, ParameterError, UnknownQuery
 from cypher.registry import Registry, StoredQuery
 from loaders.bitcoin.address import decode_address
-from loaders.ethereum.address import check_address, is_eth_like
+from loaders.ethereum.address import check_address, eip55_checksum, is_eth_like
+
+_STORED_ETH = re.compile(r"0x[0-9a-f]{40}")
 
 
 def parse_param(q: StoredQuery, item: str) -> tuple[str, Any]:
@@ -47,6 +56,30 @@ def parse_param(q: StoredQuery, item: str) -> tuple[str, Any]:
                 raise ParameterError(f"{q.name}: parameter {key!r}: {e}") from e
         decode_address(raw)
     return key, raw
+
+
+def infer_chain(q: StoredQuery, given: dict[str, Any]) -> dict[str, Any]:
+    """`chain=ethereum` when the query takes a chain, none is given, and an address, txid or
+    hash given is Ethereum's (0x); otherwise the parameters as given."""
+    if q.param("chain") is None or "chain" in given:
+        return given
+    for p in q.params:
+        v = given.get(p.name)
+        if isinstance(v, str) and p.type in ("ADDRESS", "TXID", "HASH") \
+                and v[:2] in ("0x", "0X"):
+            return {**given, "chain": "ethereum"}
+    return given
+
+
+def display(v: Any) -> Any:
+    """A value to show: every Ethereum address (stored lower-case) in its EIP-55 case."""
+    if isinstance(v, str):
+        return eip55_checksum(v) if _STORED_ETH.fullmatch(v) else v
+    if isinstance(v, list):
+        return [display(x) for x in v]
+    if isinstance(v, dict):
+        return {k: display(x) for k, x in v.items()}
+    return v
 
 
 def _cell(v: Any) -> str:
@@ -85,14 +118,14 @@ def _query(name: str | None, params: list[str], fmt: str, list_: bool, cypher: b
     q = registry[name]
     if q.mode != "read":
         raise UnknownQuery(f"{name} is a write query; `chaintrail query` runs read queries only")
-    given = dict(parse_param(q, item) for item in params)
+    given = infer_chain(q, dict(parse_param(q, item) for item in params))
     if cypher:
         typer.echo(q.usage(q.bind(given)) + "\n" + q.text)
         return
     settings = load_settings()
     setup_logging(settings)
     with open_graph(settings) as graph:
-        rows = graph.read(name, given)
+        rows = display(graph.read(name, given))
     if fmt == "json":
         typer.echo(json.dumps(rows, indent=2))
         return

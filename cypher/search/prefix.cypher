@@ -1,7 +1,10 @@
-// @description Find things by the start of their name: addresses, transactions (txid), blocks
-//   (hash) and tags (label, case-insensitive), at most `limit` of each kind, in name order.
-//   label is a short description (an address's script type, the height of a transaction or
-//   block as text, a tag's label); a tag's id is the address it tags.
+// @description Find things by the start of their name, on both chains: Bitcoin addresses,
+//   transactions (txid) and blocks (hash); Ethereum accounts (kind account), transactions
+//   (eth_transaction) and blocks (eth_block) by their 0x id, any case; and tags (label,
+//   case-insensitive) with the address or account they tag. At most `limit` of each kind, in
+//   name order. label is a short description (an address's script type or an account's kind,
+//   the height of a transaction or block as text, a tag's label); a tag's id is the address
+//   it tags (Ethereum's lower-case).
 // @mode read
 // @param text STRING  the prefix (at least 4 characters for ids; any for tag labels)
 // @param limit INTEGER = 10  results per kind at most
@@ -24,7 +27,22 @@ CALL () {
   RETURN 'block' AS kind, b.hash AS id, toString(b.height) AS label, b.height AS height,
          null AS category
   UNION ALL
-  MATCH (g:Tag)-[:TAGS]->(a:Address) WHERE toLower(g.label) STARTS WITH toLower($text)
+  MATCH (a:Account) WHERE size($text) >= 4 AND a.address STARTS WITH toLower($text)
+  WITH a ORDER BY a.address LIMIT $limit
+  RETURN 'account' AS kind, a.address AS id, a.kind AS label, null AS height,
+         null AS category
+  UNION ALL
+  MATCH (t:EthTransaction) WHERE size($text) >= 4 AND t.hash STARTS WITH toLower($text)
+  WITH t ORDER BY t.hash LIMIT $limit
+  RETURN 'eth_transaction' AS kind, t.hash AS id, toString(t.block_number) AS label,
+         t.block_number AS height, null AS category
+  UNION ALL
+  MATCH (b:EthBlock) WHERE size($text) >= 4 AND b.hash STARTS WITH toLower($text)
+  WITH b ORDER BY b.hash LIMIT $limit
+  RETURN 'eth_block' AS kind, b.hash AS id, toString(b.number) AS label, b.number AS height,
+         null AS category
+  UNION ALL
+  MATCH (g:Tag)-[:TAGS]->(a:Address|Account) WHERE toLower(g.label) STARTS WITH toLower($text)
   WITH g, a ORDER BY g.label, a.address LIMIT $limit
   RETURN 'tag' AS kind, a.address AS id, g.label AS label, null AS height,
          g.category AS category

@@ -1,6 +1,7 @@
-// @description Attribution tags with the address each one tags, filtered by the start of the
-//   label (case-insensitive) and by category (exact), in label order (then address, source,
-//   id: a stable order for paging), a page at a time. Without filters: every tag.
+// @description Attribution tags with the address (Bitcoin) or account (Ethereum, lower-case)
+//   each one tags, filtered by the start of the label (case-insensitive) and by category
+//   (exact), in label order (then address, source, id: a stable order for paging), a page at
+//   a time. Without filters: every tag.
 // @mode read
 // @param label STRING = null  the start of the label, any case; null: any label
 // @param category STRING = null  the category (exchange, sanctioned, ...); null: any category
@@ -19,7 +20,7 @@ CALL () {
   RETURN g
 }
 WITH g WHERE $label IS NULL OR toLower(g.label) STARTS WITH toLower($label)
-MATCH (g)-[:TAGS]->(a:Address)
+MATCH (g)-[:TAGS]->(a:Address|Account)
 WITH g, a ORDER BY g.label, a.address, g.source, g.id SKIP $skip LIMIT $limit
 RETURN g.id AS id, g.label AS label, g.category AS category, g.abuse AS abuse,
        g.confidence AS confidence, g.confidence_name AS confidence_name, g.source AS source,

@@ -1,8 +1,9 @@
 """Attribution tags: GraphSense TagPacks and OFAC-style address lists, as
-`(:Tag)-[:TAGS]->(:Address)`.
+`(:Tag)-[:TAGS]->(:Address)` (Bitcoin) and `(:Tag)-[:TAGS]->(:Account)` (Ethereum).
 
 `tagpack` and `lists` turn files into validated `Tag` rows and report invalid entries (pure);
-`load` detects what a file is and writes the rows in batches (`cypher/load/tags/tags.cypher`).
+`load` detects what a file is and writes the rows in batches (`cypher/load/tags/tags.cypher`,
+`cypher/load/tags/eth_tags.cypher`).
 """
 
 from loaders.tags.lists import ListDefaults, read_list

@@ -1,5 +1,8 @@
 """The tag load: files -> (detect) -> tags and problems (pure) -> batched idempotent writes.
 
+Bitcoin tags attach to `Address` nodes, Ethereum tags (currency ETH) to `Account` nodes (by
+lower-case address); either is created when the chain data does not have it yet.
+
 What a file is, is decided by its content (`detect`), its name only breaking ties:
 
 - a JSON array (first character `[`) -> an address list (`lists`);
@@ -33,12 +36,16 @@ from chaintrail.errors import InputError
 from cypher.runner import Graph
 from cypher.schema import apply_schema
 from loaders.tags.lists import ListDefaults, read_list
-from loaders.tags.model import FileResult, Tag, UnsupportedFile
+from loaders.tags.model import ETH, FileResult, Tag, UnsupportedFile
 from loaders.tags.tagpack import read_tagpack
 
 log = logging.getLogger(__name__)
 
 WRITE_QUERY = "load/tags/tags"
+ETH_WRITE_QUERY = "load/tags/eth_tags"
+"""Ethereum tags (currency ETH) attach to `Account` nodes, the Ethereum model's accounts;
+Bitcoin's to `Address` nodes."""
+MOVE_QUERY = "load/tags/move_eth_tags"
 BATCH_TAGS = 5_000
 YAML_SUFFIXES = (".yaml", ".yml")
 _TOKEN_LINE = re.compile(r"[^\s\-%{}\[\]&*!|>'\"#][^\s]*(?<!:)")
@@ -156,6 +163,7 @@ class TagLoader:
         """Load files and directories; `source`/`category` apply to plain address lists."""
         start = time.monotonic()
         apply_schema(self.graph)
+        self._move_eth_tags()
         try:
             for path, named in iter_files(paths):
                 try:
@@ -189,16 +197,32 @@ class TagLoader:
             if len(self._pending) >= self.batch_tags:
                 self._flush()
 
+    def _move_eth_tags(self) -> None:
+        """Ethereum tags an earlier version attached to `Address` nodes go to accounts."""
+        counters = self.graph.write(
+            lambda tx: self.graph.run_write(tx, MOVE_QUERY, {}), "move Ethereum tags")
+        if counters.get("relationships_deleted"):
+            log.info("%d Ethereum tags moved from Address nodes to accounts",
+                     counters["relationships_deleted"])
+
     def _flush(self) -> None:
         if not self._pending:
             return
-        rows = [t.row() for t in self._pending]
+        btc = [t.row() for t in self._pending if t.currency != ETH]
+        eth = [t.row() for t in self._pending if t.currency == ETH]
 
-        def work(tx: ManagedTransaction) -> dict[str, Any]:
-            return self.graph.run_write(tx, WRITE_QUERY, {"rows": rows})
+        def work(tx: ManagedTransaction) -> dict[str, int]:
+            total: Counter[str] = Counter()
+            for query, rows in ((WRITE_QUERY, btc), (ETH_WRITE_QUERY, eth)):
+                if rows:
+                    total.update({k: v for k, v in self.graph.run_write(
+                        tx, query, {"rows": rows}).items()
+                                  if isinstance(v, int) and not isinstance(v, bool)})
+            return dict(total)
 
         counters = self.graph.write(work, "tag load batch")
-        # Each new tag gets exactly one TAGS relationship; the other new nodes are addresses.
+        # Each new tag gets exactly one TAGS relationship; the other new nodes are addresses
+        # (Bitcoin) or accounts (Ethereum).
         created = int(counters.get("relationships_created", 0))
         self.summary.tags_created += created
         self.summary.addresses_created += int(counters.get("nodes_created", 0)) - created

@@ -69,7 +69,8 @@ class Tag:
     """Normalised: Bitcoin as given (it decoded), Ethereum lowercased."""
     currency: str
     script_type: str
-    """For a new `Address` node: the Bitcoin address kind (p2pkh, ...) or `ethereum`."""
+    """For a new `Address` node: the Bitcoin address kind (p2pkh, ...); `ethereum` for an
+    Ethereum tag (which attaches to an `Account`, without it)."""
     label: str
     source: str
     category: str | None

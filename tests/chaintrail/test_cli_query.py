@@ -72,3 +72,52 @@ def test_ethereum_addresses_are_checked_and_lowercased(cli_env: dict[str, str]) 
     bad = run_cli(cli_env, "query", "lookup/tags", "-p",
                   "address=0xAbCd" + "ab" * 18, check=False)  # mixed case: EIP-55 fails
     assert bad.returncode == 1 and "EIP-55" in bad.stderr
+
+
+@pytest.fixture(scope="module")
+def with_ethereum(loaded: Graph) -> Graph:
+    """The Bitcoin blocks and, beside them, the hand-built Ethereum block 7 with a tag on C."""
+    from loaders.ethereum.load import EthereumLoader
+    from tests.cypher.test_eth_queries import C, block7
+
+    EthereumLoader(loaded).load_blocks(iter([block7()]))
+    with loaded.driver.session(database=loaded.database) as s:
+        s.run("MATCH (a:Account {address: $a}) MERGE (t:Tag {id: 'cli-eth'}) "
+              "SET t.label = 'Lazarus', t.category = 'sanctioned', t.confidence = 60, "
+              "t.source = 'ofac', t.currency = 'ETH' MERGE (t)-[:TAGS]->(a)", a=C).consume()
+    return loaded
+
+
+def test_ethereum_lookups_by_chain_with_eip55_addresses(with_ethereum: Graph,
+                                                        cli_env: dict[str, str]) -> None:
+    from loaders.ethereum.address import eip55_checksum
+    from tests.cypher.test_eth_queries import BLOCK_HASH, C, M, h
+
+    rows = json.loads(run_cli(cli_env, "query", "lookup/block", "--param", "chain=ethereum",
+                              "--param", "height=7").stdout)
+    stored = with_ethereum.read("lookup/block", {"height": 7, "chain": "ethereum"})
+    assert rows == [{**stored[0], "miner": eip55_checksum(M)}]
+    assert (rows[0]["hash"], rows[0]["output_value"], rows[0]["token_transfer_count"]) == (
+        BLOCK_HASH, str(999_999_999 + 1 + 2**64 + 5 + 3), 3)
+    # a 0x hash or address is Ethereum's without saying so; every address shown in EIP-55
+    (tx,) = json.loads(run_cli(cli_env, "query", "lookup/transaction", "-p",
+                               f"txid={h(2)}").stdout)
+    assert tx["txid"] == h(2) and tx["from"] == eip55_checksum(tx["from"]) != tx["from"].lower()
+    assert all(t["to"] == eip55_checksum(t["to"]) for t in tx["transfers"])
+    (acct,) = json.loads(run_cli(cli_env, "query", "lookup/address", "-p",
+                                 f"address={eip55_checksum(C)}").stdout)
+    assert acct["address"] == eip55_checksum(C) and acct["balances"][0]["asset"] == "ETH"
+    tags = json.loads(run_cli(cli_env, "query", "lookup/tags", "-p", f"address={C}").stdout)
+    assert [(t["label"], t["via_address"]) for t in tags] == [("Lazarus", eip55_checksum(C))]
+    # the Bitcoin side, asked explicitly, has no such address
+    assert json.loads(run_cli(cli_env, "query", "lookup/tags", "-p", f"address={C}", "-p",
+                              "chain=bitcoin").stdout) == []
+    out = run_cli(cli_env, "query", "lookup/address", "-p", f"address={C}", "--cypher").stdout
+    assert ":param chain => 'ethereum'" in out
+
+
+def test_a_bad_chain_names_the_allowed_ones(loaded: Graph, cli_env: dict[str, str]) -> None:
+    proc = run_cli(cli_env, "query", "lookup/block", "-p", "chain=tron", "-p", "height=1",
+                   check=False)
+    assert proc.returncode == 1 and "must be one of bitcoin, ethereum" in proc.stderr
+    assert "Traceback" not in proc.stderr

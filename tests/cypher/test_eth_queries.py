@@ -1,5 +1,7 @@
-"""The Ethereum queries (cypher/lookup/eth_*, cypher/load/ethereum/*) on a small hand-built
-chain written through the real loader, with exact answers.
+"""The Ethereum side of the stored lookups (lookup/block, transaction, address, tags with
+chain 'ethereum'; batch/addresses, batch/tags; search/prefix) and the load queries
+(cypher/load/ethereum/*) on a small hand-built chain written through the real loader, with
+exact answers.
 
     block 7 (base fee 10 wei, miner M):
       tx0 B -> A 999,999,999 wei   (the largest base-10^9 limb)
@@ -17,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from chaintrail.errors import ParameterError
 from cypher.runner import Graph
 from loaders.ethereum.address import ZERO_ADDRESS
 from loaders.ethereum.load import EthereumLoader, EthereumWriter, token_rows
@@ -75,57 +78,84 @@ def eth(graph: Graph) -> Graph:
     return graph
 
 
-def balances(graph: Graph, address: str, **kw: Any) -> dict[str, dict[str, Any]]:
-    return {r.pop("asset"): r for r in graph.read("lookup/eth_balances",
-                                                  {"address": address, **kw})}
+BITCOIN_BLOCK = ("input_count", "output_count", "fee_total", "status", "version",
+                 "merkle_root", "bits", "nonce", "size", "weight", "coinbase_value",
+                 "inputs_resolved")
+BITCOIN_TX = ("input_count", "output_count", "input_value", "inputs", "outputs",
+              "is_coinbase", "version", "locktime", "size", "vsize", "weight", "stale")
+
+
+def address(graph: Graph, address: str, **kw: Any) -> dict[str, Any]:
+    (row,) = graph.read("lookup/address", {"address": address, "chain": "ethereum", **kw})
+    return row
+
+
+def balances(graph: Graph, address_: str, **kw: Any) -> dict[str, dict[str, Any]]:
+    return {b.pop("asset"): b for b in address(graph, address_, **kw)["balances"]}
 
 
 def test_block_lookup(eth: Graph) -> None:
-    by_number = eth.read("lookup/eth_block", {"number": 7})
+    by_number = eth.read("lookup/block", {"height": 7, "chain": "ethereum"})
     assert by_number == [{
         "hash": BLOCK_HASH, "height": 7, "time": 1_700_000_000, "tx_count": 5,
         "output_value": str(999_999_999 + 1 + 2**64 + 5 + 3), "token_transfer_count": 3,
-        "miner": M, "parent_hash": "0x" + "b6" * 32, "base_fee_per_gas": BASE,
-        "gas_used": 5 * GAS, "withdrawal_count": 1,
-        "parts": ["blocks", "logs", "receipts", "traces", "transactions"]}]
-    assert eth.read("lookup/eth_block", {"hash": BLOCK_HASH.upper().replace("0X", "0x")}) \
-        == by_number
-    assert eth.read("lookup/eth_block", {"number": 8}) == []
+        "miner": M, "prev_hash": "0x" + "b6" * 32, "base_fee_per_gas": BASE,
+        "gas_used": 5 * GAS, "withdrawal_count": 1, "first_txid": h(0), "last_txid": h(4),
+        "parts": ["blocks", "logs", "receipts", "traces", "transactions"],
+        **dict.fromkeys(BITCOIN_BLOCK)}]
+    assert list(by_number[0]) == list(eth.registry["lookup/block"].columns)
+    assert eth.read("lookup/block", {"hash": BLOCK_HASH.upper().replace("0X", "0x"),
+                                     "chain": "ETHEREUM"}) == by_number
+    assert eth.read("lookup/block", {"height": 8, "chain": "ethereum"}) == []
+    assert eth.read("lookup/block", {"height": 7}) == []  # the Bitcoin side: no such block
+    with pytest.raises(ParameterError, match="must be one of bitcoin, ethereum"):
+        eth.read("lookup/block", {"height": 7, "chain": "eth"})
 
 
 def test_transaction_lookup_lists_every_transfer_of_the_transaction(eth: Graph) -> None:
-    (t,) = eth.read("lookup/eth_transaction", {"hash": h(2)})
-    assert (t["block_number"], t["tx_index"], t["status"], t["from"], t["to"], t["value"],
-            t["fee"], t["effective_gas_price"]) == (7, 2, 1, B, C, str(2**64 + 5),
-                                                    str(GAS * PRICE), str(PRICE))
+    (t,) = eth.read("lookup/transaction", {"txid": h(2), "chain": "ethereum"})
+    assert {k: t[k] for k in BITCOIN_TX} == dict.fromkeys(BITCOIN_TX)
+    assert (t["txid"], t["height"], t["block_hash"], t["tx_index"], t["time"], t["status"],
+            t["from"], t["to"], t["value"], t["output_value"], t["nonce"], t["gas_price"],
+            t["gas_used"], t["fee"], t["effective_gas_price"], t["contract_address"]) == (
+        h(2), 7, BLOCK_HASH, 2, 1_700_000_000, 1, B, C, str(2**64 + 5), str(2**64 + 5), 2,
+        str(PRICE), GAS, str(GAS * PRICE), str(PRICE), None)
+
+    def eth_transfer(id_: str, kind: str, frm: str, to: str, value: int) -> dict[str, Any]:
+        return {"id": id_, "kind": kind, "asset": "ETH", "from": frm, "to": to,
+                "value": str(value), "symbol": None, "decimals": 18}
+
     assert t["transfers"] == [
-        {"id": f"{h(2)}:burn", "kind": "fee", "asset": "ETH", "from": B, "to": ZERO_ADDRESS,
-         "value": str(GAS * BASE)},
-        {"id": f"{h(2)}:fee", "kind": "fee", "asset": "ETH", "from": B, "to": M,
-         "value": str(GAS * (PRICE - BASE))},
-        {"id": f"{h(2)}:0", "kind": "internal", "asset": "ETH", "from": C, "to": A,
-         "value": str(2**70)},
-        {"id": h(2), "kind": "native", "asset": "ETH", "from": B, "to": C,
-         "value": str(2**64 + 5)},
+        eth_transfer(f"{h(2)}:burn", "fee", B, ZERO_ADDRESS, GAS * BASE),
+        eth_transfer(f"{h(2)}:fee", "fee", B, M, GAS * (PRICE - BASE)),
+        eth_transfer(f"{h(2)}:0", "internal", C, A, 2**70),
+        eth_transfer(h(2), "native", B, C, 2**64 + 5),
     ]
-    (t3,) = eth.read("lookup/eth_transaction", {"hash": h(3)})
-    assert [(x["kind"], x["from"], x["to"], x["value"]) for x in t3["transfers"]
-            if x["kind"] == "erc20"] == [("erc20", B, A, str(2**255)),
-                                         ("erc20", B, A, str(2**255)), ("erc20", A, C, "1")]
-    assert eth.read("lookup/eth_transaction", {"hash": h(99)}) == []
+    (t3,) = eth.read("lookup/transaction", {"txid": h(3).upper().replace("0X", "0x"),
+                                            "chain": "ethereum"})
+    assert [(x["kind"], x["from"], x["to"], x["value"], x["symbol"], x["decimals"])
+            for x in t3["transfers"] if x["kind"] == "erc20"] == [
+        ("erc20", B, A, str(2**255), "TKN", 6), ("erc20", B, A, str(2**255), "TKN", 6),
+        ("erc20", A, C, "1", "TKN", 6)]
+    assert eth.read("lookup/transaction", {"txid": h(99), "chain": "ethereum"}) == []
+    assert eth.read("lookup/transaction", {"txid": h(2)[2:]}) == []  # Bitcoin: none
 
 
 def test_balances_are_exact_across_limb_carries_and_beyond_2_256(eth: Graph) -> None:
-    a = balances(eth, A.upper().replace("0X", "0x"))
+    a = address(eth, A.upper().replace("0X", "0x"))
     received = 999_999_999 + 1 + 2**70
     sent = 3 + GAS * PRICE
-    assert a == {
-        "ETH": {"address": A, "symbol": None, "decimals": 18, "received": str(received),
-                "sent": str(sent), "balance": str(received - sent), "transfers_in": 3,
-                "transfers_out": 3},
-        T: {"address": A, "symbol": "TKN", "decimals": 6, "received": str(2**256),
-            "sent": "1", "balance": str(2**256 - 1), "transfers_in": 2, "transfers_out": 1},
-    }
+    assert {k: v for k, v in a.items() if k != "balances"} == {
+        "address": A, "script_type": None, "received": str(received), "sent": str(sent),
+        "balance": str(received - sent), "tx_count": 5, "first_height": 7, "last_height": 7,
+        "output_count": None, "unspent_count": None, "kind": "eoa", "token": None}
+    assert a["balances"] == [
+        {"asset": "ETH", "symbol": "ETH", "decimals": 18, "received": str(received),
+         "sent": str(sent), "balance": str(received - sent), "transfers_in": 3,
+         "transfers_out": 3},
+        {"asset": T, "symbol": "TKN", "decimals": 6, "received": str(2**256),
+         "sent": "1", "balance": str(2**256 - 1), "transfers_in": 2, "transfers_out": 1},
+    ]
     b = balances(eth, B)["ETH"]
     b_sent = 999_999_999 + 1 + 2**64 + 5 + 4 * GAS * PRICE  # tx0-tx3 and their fees
     assert (b["received"], b["sent"], b["balance"]) == (
@@ -134,8 +164,67 @@ def test_balances_are_exact_across_limb_carries_and_beyond_2_256(eth: Graph) -> 
     zero = balances(eth, ZERO_ADDRESS)["ETH"]  # burnt fees in, the withdrawal out
     assert zero["balance"] == str(5 * GAS * BASE - 10**15)
     assert balances(eth, M)["ETH"]["balance"] == str(5 * GAS * (PRICE - BASE))
-    assert list(balances(eth, A, asset=T)) == [T]
-    assert balances(eth, "0x" + "12" * 20) == {}
+    only_token = address(eth, A, asset=T)
+    assert [x["asset"] for x in only_token["balances"]] == [T]
+    assert (only_token["received"], only_token["tx_count"]) == (None, 1)
+    assert list(balances(eth, A, asset="eth")) == ["ETH"]
+    # a token contract's own metadata; an account without transfers has no balances
+    token = address(eth, T)
+    assert (token["kind"], token["token"], token["balances"], token["balance"],
+            token["tx_count"]) == ("contract", {"symbol": "TKN", "name": "Token", "decimals": 6},
+                                   [], "0", 0)
+    assert eth.read("lookup/address", {"address": "0x" + "12" * 20, "chain": "ethereum"}) == []
+    assert eth.read("lookup/address", {"address": A}) == []  # the Bitcoin side: none
+
+
+def test_batch_addresses_answers_as_lookup_address(eth: Graph) -> None:
+    rows = eth.read("batch/addresses", {"addresses": [A, C, "0x" + "12" * 20, T],
+                                        "chain": "ethereum"})
+    assert [r["address"] for r in rows] == [A, C, T]
+    for r in rows:
+        one = address(eth, r["address"])
+        assert {k: r[k] for k in ("received", "sent", "balance", "tx_count", "first_height",
+                                  "last_height", "kind", "token", "balances")} == {
+            k: one[k] for k in ("received", "sent", "balance", "tx_count", "first_height",
+                                "last_height", "kind", "token", "balances")}
+    assert eth.read("batch/addresses", {"addresses": [A]}) == []  # Bitcoin: none
+
+
+def test_tags_of_accounts(eth: Graph) -> None:
+    with eth.driver.session(database=eth.database) as s:
+        s.run("MATCH (a:Account {address: $a}) CREATE (:Tag {id: 'x', label: 'Mixer', "
+              "category: 'mixer', confidence: 50, source: 's', currency: 'ETH'})-[:TAGS]->(a), "
+              "(:Tag {id: 'y', label: 'OFAC SDN', category: 'sanctioned', confidence: 60, "
+              "source: 'ofac', currency: 'ETH'})-[:TAGS]->(a)", a=C).consume()
+    try:
+        assert eth.read("batch/tags", {"addresses": [C, A], "chain": "ethereum"}) == [
+            {"address": C, "tags": [
+                {"label": "OFAC SDN", "category": "sanctioned", "source": "ofac",
+                 "confidence": 60, "abuse": None},
+                {"label": "Mixer", "category": "mixer", "source": "s", "confidence": 50,
+                 "abuse": None}]}]
+        assert [(r["label"], r["via_address"], r["inherited"]) for r in eth.read(
+            "lookup/tags", {"address": C, "chain": "ethereum"})] == [
+            ("OFAC SDN", C, False), ("Mixer", C, False)]
+        assert eth.read("batch/tags", {"addresses": [C]}) == []
+        # search finds accounts, transactions and blocks by 0x prefix, tags by label
+        hits = eth.read("search/prefix", {"text": "0xCCcc", "limit": 5})
+        assert hits == [{"kind": "account", "id": C, "label": "contract", "height": None,
+                         "category": None}]
+        assert eth.read("search/prefix", {"text": h(2)}) == [
+            {"kind": "eth_transaction", "id": h(2), "label": "7", "height": 7,
+             "category": None}]
+        assert [r["id"] for r in eth.read("search/prefix", {"text": h(2)[:-1],
+                                                            "limit": 2})] == [h(0), h(1)]
+        assert eth.read("search/prefix", {"text": "0xB7B7"}) == [
+            {"kind": "eth_block", "id": BLOCK_HASH, "label": "7", "height": 7,
+             "category": None}]
+        assert eth.read("search/prefix", {"text": "ofac"}) == [
+            {"kind": "tag", "id": C, "label": "OFAC SDN", "height": None,
+             "category": "sanctioned"}]
+    finally:
+        with eth.driver.session(database=eth.database) as s:
+            s.run("MATCH (t:Tag) DETACH DELETE t").consume()
 
 
 def test_load_queries_keep_what_a_batch_does_not_know(eth: Graph) -> None:
@@ -175,3 +264,42 @@ def test_load_queries_keep_what_a_batch_does_not_know(eth: Graph) -> None:
     run("load/ethereum/unmove_failed", [h(4)])
     assert props("MATCH ()-[t:TRANSFER {id: $i}]->() RETURN count(t)", i=h(4)) == 0
     assert props("MATCH ()-[t:TRANSFER {id: $i}]->() RETURN count(t)", i=f"{h(4)}:fee") == 1
+
+
+@pytest.mark.parametrize(("name", "params", "expect"), [
+    ("lookup/block", {"height": 7}, [BLOCK_HASH, str(999_999_999 + 1 + 2**64 + 5 + 3)]),
+    ("lookup/transaction", {"txid": h(2)}, [h(2), str(2**64 + 5)]),
+    ("lookup/address", {"address": A}, [A, str(2**256 - 1)]),
+    ("lookup/tags", {"address": C}, ["Pasted", C]),
+])
+def test_an_analyst_can_paste_the_ethereum_query_into_cypher_shell(
+    eth: Graph, neo4j_settings: Any, tmp_path: Any, name: str, params: dict[str, Any],
+    expect: list[str],
+) -> None:
+    """The file with `:param chain => 'ethereum'` runs as is in cypher-shell and gives the
+    stored query's answer."""
+    import subprocess
+
+    from db.distribution import distribution_dir
+
+    q = eth.registry[name]
+    given = {**params, "chain": "ethereum"}
+    with eth.driver.session(database=eth.database) as s:
+        s.run("MATCH (a:Account {address: $a}) MERGE (:Tag {id: 'paste', label: 'Pasted', "
+              "confidence: 1})-[:TAGS]->(a)", a=C).consume()
+    script = tmp_path / "paste.cypher"
+    script.write_text(q.usage(q.bind(given)) + "\n" + q.text)
+    assert ":param chain => 'ethereum'" in script.read_text()
+    lib = distribution_dir(neo4j_settings) / "lib"
+    proc = subprocess.run(
+        ["java", "-cp", f"{lib}/*", "org.neo4j.shell.Main", "-a", neo4j_settings.neo4j_uri,
+         "-u", neo4j_settings.neo4j_user,
+         "-p", neo4j_settings.neo4j_password.get_secret_value(), "--format", "plain",
+         "-f", str(script)],
+        capture_output=True, text=True, timeout=120, check=False, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stderr
+    header, *lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
+    assert header.split(", ")[: len(q.columns)] == list(q.columns)
+    assert len(lines) == len(eth.read(name, given))
+    for text in expect:
+        assert text in lines[0]

@@ -1,13 +1,18 @@
 """`lookup/tags` on a small graph built with plain Cypher: an address's own tags, the tags its
-cluster's other members carry (inherited, with the member as evidence), exact rows."""
+cluster's other members carry (inherited, with the member as evidence), an Ethereum account's
+own tags (chain ethereum), exact rows; and the OFAC Ethereum lists loaded and looked up."""
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from chaintrail.errors import ParameterError
 from cypher.runner import Graph
+from loaders.tags.load import TagLoader
 from tests.helpers import wipe
 
 pytestmark = pytest.mark.neo4j
@@ -23,7 +28,7 @@ CREATE (a1:Address {address: $a1, script_type: 'p2pkh'}),
        (a2:Address {address: $a2, script_type: 'p2sh'}),
        (:Address {address: $a3, script_type: 'p2wpkh'}),
        (a4:Address {address: $a4, script_type: 'p2pkh'}),
-       (e:Address {address: $eth, script_type: 'ethereum'}),
+       (e:Account {address: $eth, kind: 'eoa'}),
        (c:Cluster {id: $a1, size: 2}),
        (a1)-[:IN_CLUSTER]->(c), (a2)-[:IN_CLUSTER]->(c),
        (:Tag {id: 't1', label: 'Exchange X', category: 'exchange', confidence: 50,
@@ -90,10 +95,15 @@ def test_untagged_and_unknown_addresses_have_no_rows(tagged: Graph) -> None:
     assert rows(tagged, "1BoatSLRHtKNngkdXEeobR76b53LETtpyT") == []
 
 
-def test_ethereum_addresses_are_found_in_any_case(tagged: Graph) -> None:
+def test_ethereum_accounts_are_found_in_any_case(tagged: Graph) -> None:
     lazarus = [row("Lazarus", "sanctioned", None, 60, "ofac", False, ETH)]
-    assert rows(tagged, ETH) == lazarus
-    assert rows(tagged, "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed") == lazarus
+    assert rows(tagged, ETH, chain="ethereum") == lazarus
+    assert rows(tagged, "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", chain="ethereum") \
+        == lazarus
+    assert rows(tagged, ETH) == []  # the Bitcoin side (the default) has no such address
+    assert rows(tagged, A1, chain="ethereum") == []  # nor the Ethereum side a Bitcoin one
+    with pytest.raises(ParameterError, match="bitcoin, ethereum"):
+        rows(tagged, ETH, chain="tron")
 
 
 def test_the_query_declares_the_issue_columns(tagged: Graph) -> None:
@@ -101,3 +111,30 @@ def test_the_query_declares_the_issue_columns(tagged: Graph) -> None:
     assert (q.mode, list(q.columns[:7])) == ("read", [
         "label", "category", "abuse", "confidence", "source", "inherited", "via_address"])
     assert list(tagged.read("lookup/tags", {"address": A1})[0]) == list(q.columns)
+
+
+@pytest.mark.shared
+def test_ofac_ethereum_addresses_are_found_after_loading_the_lists(
+        empty_graph: Graph, shared_data: Path) -> None:
+    """Every address of the OFAC Ethereum lists (0xB10C's text list, ultrasoundmoney's CSV
+    with names) is found by lookup/tags on Ethereum, in any case, with each list's claim."""
+    labels = shared_data / "labels"
+    eth_list = labels / "ofac-0xB10C" / "sanctioned_addresses_ETH.txt"
+    named = labels / "ofac-ultrasoundmoney" / "data.csv"
+    if not (eth_list.is_file() and named.is_file()):
+        pytest.skip(f"the OFAC lists are not in {labels}")
+    TagLoader(empty_graph).load([eth_list, named])
+    listed = [ln.strip() for ln in eth_list.read_text().splitlines() if ln.strip()]
+    with named.open(newline="") as f:
+        names = [(r["address"].strip(), r["name"].strip()) for r in csv.DictReader(f)]
+    want: dict[str, set[tuple[str, str, str]]] = {}
+    for a in listed:
+        want.setdefault(a.lower(), set()).add(("OFAC SDN", "sanctioned", "ofac"))
+    for a, name in names:
+        want.setdefault(a.lower(), set()).add((name, "sanctioned", "ofac"))
+    assert len(want) > 100
+    for address in [*listed, *(a for a, _ in names)]:
+        got = empty_graph.read("lookup/tags", {"address": address, "chain": "ethereum"})
+        assert {(r["label"], r["category"], r["source"]) for r in got} == want[address.lower()]
+        assert {(r["currency"], r["inherited"], r["via_address"]) for r in got} == {
+            ("ETH", False, address.lower())}

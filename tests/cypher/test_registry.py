@@ -79,6 +79,19 @@ def test_txid_params_are_checked_and_normalised() -> None:
         q.bind({"t": "xyz"})
 
 
+def test_ethereum_hashes_and_chains_are_checked_and_normalised() -> None:
+    q = parse_query_file("x", "// @description d\n// @mode read\n// @param t TXID  id\n"
+                              "// @param chain CHAIN = \"bitcoin\"  which chain\n"
+                              "// @columns t\nRETURN $t AS t, $chain AS c")
+    assert q.bind({"t": "0X" + "AB" * 32}) == {"t": "0x" + "ab" * 32, "chain": "bitcoin"}
+    assert q.bind({"t": "ab" * 32, "chain": "Ethereum"})["chain"] == "ethereum"
+    with pytest.raises(ParameterError, match=r"'chain' must be one of bitcoin, ethereum, "
+                                             r"got 'tron'"):
+        q.bind({"t": "ab" * 32, "chain": "tron"})
+    with pytest.raises(ParameterError, match="64 hex digits"):
+        q.bind({"t": "0x" + "ab" * 31})
+
+
 def test_the_packaged_catalogue_loads_and_has_the_issue_columns() -> None:
     reg = Registry.load()
     expected = {

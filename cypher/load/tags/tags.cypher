@@ -1,8 +1,8 @@
-// @description Write attribution tags and link each to its address. A tag is keyed by `id`
-//   (a hash of currency, address, source, label and category), so loading the same claim again
-//   updates it in place. An address not in the chain data yet gets its Address node here, with
-//   its script_type only when new (p2pkh, ... or 'ethereum'), so that a later chain load links
-//   to it.
+// @description Write Bitcoin attribution tags and link each to its address. A tag is keyed by
+//   `id` (a hash of currency, address, source, label and category), so loading the same claim
+//   again updates it in place. An address not in the chain data yet gets its Address node
+//   here, with its script_type (p2pkh, ...) only when new, so that a later chain load links to
+//   it. Ethereum tags go to accounts (load/tags/eth_tags).
 // @mode write
 // @param rows LIST<MAP>  {id, address, currency, script_type, label, source, category, abuse, confidence, confidence_name, creator, title, lastmod, is_public, tagpack, line}
 // @columns -

@@ -111,7 +111,7 @@ def test_stream_exports_with_receipts_logs_traces_and_tokens(graph: Graph, etl: 
         assert accounts[c["address"]]["kind"] == "contract"
     for e in txs:
         assert accounts[e["from_address"]]["kind"] == "eoa"
-    lookup = graph.read("lookup/eth_block", {"number": 17173049})[0]
+    lookup = graph.read("lookup/block", {"height": 17173049, "chain": "ethereum"})[0]
     assert lookup["token_transfer_count"] == sum(  # ERC-20 only
         1 for e in rows_of(folder, "token_transfers") if e["block_number"] == 17173049
         and (e["transaction_hash"], e["log_index"]) not in skip) == 106
@@ -190,9 +190,8 @@ def test_generated_chain_balances_are_exact(graph: Graph, chain: Path,
     accounts = sorted({a for b in truth["balances"].values() for a in b})
     assert len(accounts) > 500
     for a in [*accounts[::max(1, len(accounts) // 150)], ZERO_ADDRESS]:
-        got = {r["asset"]: r["balance"] for r in graph.read("lookup/eth_balances",
-                                                           {"address": a})
-               if r["balance"] != "0"}
+        (row,) = graph.read("lookup/address", {"address": a, "chain": "ethereum"})
+        got = {r["asset"]: r["balance"] for r in row["balances"] if r["balance"] != "0"}
         assert got == {asset: b[a] for asset, b in truth["balances"].items() if a in b}, a
 
 

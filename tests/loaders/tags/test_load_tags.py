@@ -50,8 +50,9 @@ def count(graph: Graph, pattern: str) -> int:
 
 
 def counts(graph: Graph) -> tuple[int, int, int]:
-    return (count(graph, "(:Tag)"), count(graph, "(:Tag)-[:TAGS]->(:Address)"),
-            count(graph, "(:Address)"))
+    """Tags, TAGS relationships, and addresses (Bitcoin) plus accounts (Ethereum)."""
+    return (count(graph, "(:Tag)"), count(graph, "(:Tag)-[:TAGS]->(:Address|Account)"),
+            count(graph, "(:Address|Account)"))
 
 
 @pytest.fixture
@@ -82,10 +83,12 @@ def test_tiny_files_load_exactly_and_reload_changes_nothing(
     with g.driver.session(database=g.database) as s:
         addrs = {r["a"]: (r["t"], r["m"]) for r in s.run(
             "MATCH (a:Address) RETURN a.address AS a, a.script_type AS t, a.marker AS m")}
-        tag = s.run("MATCH (t:Tag)-[:TAGS]->(:Address {address: $a}) RETURN t",
+        # an Ethereum tag attaches to the account (lower-case), not to a Bitcoin Address
+        tag = s.run("MATCH (t:Tag)-[:TAGS]->(:Account {address: $a}) RETURN t",
                     a=ETH_MIXED.lower()).single(strict=True)["t"]
-    assert addrs == {ARCHIVE: ("p2pkh", 1), P2SH: ("p2sh", None), P2WPKH: ("p2wpkh", None),
-                     ETH_MIXED.lower(): ("ethereum", None)}
+        accounts = [r["a"] for r in s.run("MATCH (a:Account) RETURN properties(a) AS a")]
+    assert addrs == {ARCHIVE: ("p2pkh", 1), P2SH: ("p2sh", None), P2WPKH: ("p2wpkh", None)}
+    assert accounts == [{"address": ETH_MIXED.lower()}]
     assert {k: tag[k] for k in ("label", "category", "confidence", "confidence_name", "source",
                                 "currency", "creator", "title", "line", "abuse")} == {
         "label": "Exchange A", "category": "exchange", "confidence": 50,
@@ -97,6 +100,33 @@ def test_tiny_files_load_exactly_and_reload_changes_nothing(
     assert (again["tags"], again["tags_created"], again["addresses_created"]) == (5, 0, 0)
     assert counts(g) == (5, 5, 4)
     assert graph_fingerprint(g) == before
+
+
+def test_ethereum_tags_of_an_earlier_version_move_to_their_account(
+        empty_graph: Graph, files: Path) -> None:
+    """Earlier, Ethereum tags were attached to Bitcoin `Address` nodes: a tag load moves them
+    to the account and drops the then unlinked Address node; a loaded account keeps its
+    properties; the reload is otherwise the same claims."""
+    g = empty_graph
+    other = "0x" + "ab" * 20
+    with g.driver.session(database=g.database) as s:
+        s.run("CREATE (:Tag {id: 'old', label: 'Old', currency: 'ETH'})-[:TAGS]->"
+              "(:Address {address: $a, script_type: 'ethereum'}), "
+              "(:Tag {id: 'old2', label: 'Old 2', currency: 'ETH'})-[:TAGS]->"
+              "(:Address {address: $b, script_type: 'ethereum'}), "
+              "(:Account {address: $b, kind: 'eoa'})",
+              a=ETH_MIXED.lower(), b=other).consume()
+    TagLoader(g).load([files])
+    with g.driver.session(database=g.database) as s:
+        tagged = {r["a"]: (r["kind"], r["tags"]) for r in s.run(
+            "MATCH (t:Tag)-[:TAGS]->(a:Account) WITH a, t ORDER BY t.id "
+            "RETURN a.address AS a, a.kind AS kind, collect(t.id) AS tags")}
+        left = s.run("MATCH (x:Address) WHERE x.address STARTS WITH '0x' "
+                     "RETURN count(x) AS n").single(strict=True)["n"]
+    assert left == 0
+    assert tagged[other] == ("eoa", ["old2"])
+    assert tagged[ETH_MIXED.lower()][1][-1] == "old" and len(tagged[ETH_MIXED.lower()][1]) == 2
+    assert counts(g) == (7, 7, 5)
 
 
 def test_a_file_that_does_not_parse_writes_nothing_of_it(
@@ -201,7 +231,8 @@ def independent_count(labels: Path) -> dict[str, Any]:
         for row in csv.DictReader(fh):
             claim("ofac-ultrasoundmoney/data.csv", "ETH", row["address"], "ofac", row["name"],
                   "sanctioned")
-    return {"entries": entries, "claims": len(claims), "no_confidence": no_confidence}
+    return {"entries": entries, "claims": len(claims), "no_confidence": no_confidence,
+            "eth_claims": sum(1 for c in claims if c[0] == "ETH")}
 
 
 @pytest.mark.shared
@@ -240,6 +271,11 @@ def test_every_shared_label_file(empty_graph: Graph, shared_data: Path,
 
     # what was written: one node per distinct claim, each tagging one address
     assert summary["tags_created"] == expected["claims"] == count(empty_graph, "(:Tag)")
-    assert count(empty_graph, "(:Tag)-[:TAGS]->(:Address)") == expected["claims"]
+    # Bitcoin claims tag addresses, Ethereum ones accounts (lower-case)
+    assert count(empty_graph, "(:Tag {currency: 'BTC'})-[:TAGS]->(:Address)") \
+        == expected["claims"] - expected["eth_claims"]
+    assert count(empty_graph, "(:Tag {currency: 'ETH'})-[:TAGS]->(:Account)") \
+        == expected["eth_claims"] > 0
     assert count(empty_graph, "(t:Tag) WHERE NOT (t)-[:TAGS]->()") == 0
-    assert summary["addresses_created"] == count(empty_graph, "(:Address)")
+    assert count(empty_graph, "(a:Address) WHERE a.address STARTS WITH '0x'") == 0
+    assert summary["addresses_created"] == count(empty_graph, "(:Address|Account)")
