@@ -1,5 +1,6 @@
-"""Blocks: `block(hash | height)` (lookup/block) with its transactions a page at a time
-(lookup/block_transactions)."""
+"""Blocks: `block(hash | height, chain)` (lookup/block): a Bitcoin `Block` with its
+transactions a page at a time (lookup/block_transactions), or an Ethereum `EthBlock`. The chain
+is the `chain` argument, else the hash's form (0x: Ethereum), else Bitcoin."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import strawberry
 
 from api.schema.errors import InvalidInput, NotFoundError, Problem, or_problem
 from api.schema.pagination import DEFAULT_PAGE, Connection, connection, page_window
-from api.schema.scalars import Satoshi
-from api.schema.transactions import hex64
+from api.schema.scalars import Amount, Chain, Satoshi, decimal_units
+from api.schema.transactions import amount, chain_of, eth_hash, hex64
+from loaders.ethereum.address import eip55_checksum
 
 
 @strawberry.type
@@ -75,21 +77,61 @@ class Block:
                    fee_total=r["fee_total"], prev_hash=r["prev_hash"])
 
 
-BlockResult = Annotated[Block | Problem, strawberry.union("BlockResult")]
+@strawberry.type(description="An Ethereum block; amounts in wei (exact decimal strings).")
+class EthBlock:
+    hash: str | None
+    height: int
+    time: int | None
+    tx_count: int | None
+    output_value: Amount | None = strawberry.field(
+        description="The sum of its transactions' value fields (a failed one's too).")
+    token_transfer_count: int | None
+    miner: str | None = strawberry.field(description="The fee recipient, EIP-55.")
+    parent_hash: str | None
+    base_fee_per_gas: Amount | None
+    gas_used: int | None
+    withdrawal_count: int | None
+    first_txid: str | None
+    last_txid: str | None
+    parts: list[str]
+
+    @strawberry.field(description="output_value in ETH, as an exact decimal string.")
+    def output_value_eth(self) -> str | None:
+        return decimal_units(self.output_value, 18)
+
+    @classmethod
+    def from_row(cls, r: dict[str, Any]) -> EthBlock:
+        return cls(hash=r["hash"], height=r["height"], time=r["time"], tx_count=r["tx_count"],
+                   output_value=amount(r["output_value"]),
+                   token_transfer_count=r["token_transfer_count"],
+                   miner=eip55_checksum(r["miner"]) if r["miner"] else None,
+                   parent_hash=r["prev_hash"], base_fee_per_gas=amount(r["base_fee_per_gas"]),
+                   gas_used=r["gas_used"], withdrawal_count=r["withdrawal_count"],
+                   first_txid=r["first_txid"], last_txid=r["last_txid"],
+                   parts=list(r["parts"] or []))
 
 
-async def block(info: strawberry.Info, hash: str | None = None,
-                height: int | None = None) -> BlockResult:
-    """One block by hash or by main-chain height."""
+BlockResult = Annotated[Block | EthBlock | Problem, strawberry.union("BlockResult")]
+
+
+async def block(info: strawberry.Info, hash: str | None = None, height: int | None = None,
+                chain: Chain | None = None) -> BlockResult:
+    """One block by hash or by height (Bitcoin: of the main chain; Ethereum: its number). The
+    chain is `chain`, else Ethereum for a 0x hash, else Bitcoin."""
     if (hash is None) == (height is None):
         return InvalidInput(message="give exactly one of hash and height")
+    which = chain_of(hash or "", chain)
 
     async def work() -> BlockResult:
-        params = {"hash": hex64(hash, "hash") if hash else None, "height": height}
-        rows = await info.context.graph.read("lookup/block", params)
+        ethereum = which is Chain.ETHEREUM
+        checked = (eth_hash(hash, "hash") if ethereum else hex64(hash, "hash")) if hash \
+            else None
+        rows = await info.context.graph.read("lookup/block", {
+            "hash": checked, "height": height, "chain": which.value})
         if not rows:
-            return NotFoundError(message=f"no block {hash or height} in the graph")
-        return Block.from_row(rows[0])
+            return NotFoundError(message=f"no {which.value} block {hash or height} in the "
+                                         "graph")
+        return EthBlock.from_row(rows[0]) if ethereum else Block.from_row(rows[0])
 
     return await or_problem(work)
 

@@ -1,5 +1,6 @@
 """Per-request DataLoaders: N addresses with their clusters and tags cost one stored query per
-kind, whatever N is."""
+kind, whatever N is; Bitcoin addresses and Ethereum accounts (lower-case keys) each their own
+loaders (`chain` of batch/addresses and batch/tags)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,22 @@ class Loaders:
         self.address = DataLoader(self._addresses)
         self.cluster = DataLoader(self._clusters)
         self.tags = DataLoader(self._tags)
+        self.account = DataLoader(self._accounts)
+        self.account_tags = DataLoader(self._account_tags)
         self.graph = graph
 
-    async def _by_address(self, name: str, keys: list[str]) -> dict[str, dict[str, Any]]:
-        rows = await self.graph.read(name, {"addresses": list(dict.fromkeys(keys))})
+    async def _by_address(self, name: str, keys: list[str],
+                          **params: Any) -> dict[str, dict[str, Any]]:
+        rows = await self.graph.read(name, {"addresses": list(dict.fromkeys(keys)), **params})
         return {r["address"]: r for r in rows}
+
+    async def _accounts(self, keys: list[str]) -> list[dict[str, Any] | None]:
+        found = await self._by_address("batch/addresses", keys, chain="ethereum")
+        return [found.get(k) for k in keys]
+
+    async def _account_tags(self, keys: list[str]) -> list[list[dict[str, Any]]]:
+        found = await self._by_address("batch/tags", keys, chain="ethereum")
+        return [found[k]["tags"] if k in found else [] for k in keys]
 
     async def _addresses(self, keys: list[str]) -> list[dict[str, Any] | None]:
         found = await self._by_address("batch/addresses", keys)

@@ -1,5 +1,6 @@
-"""`search(text)`: addresses, transactions and blocks by id prefix, tags by label prefix
-(search/prefix), each hit typed by its kind."""
+"""`search(text)`: addresses, transactions and blocks of both chains by id prefix, tags by
+label prefix (search/prefix), each hit typed by its kind and carrying its chain (Ethereum
+addresses in EIP-55)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Annotated, Any
 import strawberry
 
 from api.schema.errors import Problem, or_problem
+from api.schema.scalars import Chain
 from chaintrail.errors import LimitError
+from loaders.ethereum.address import eip55_checksum, is_eth_like
 
 MAX_SEARCH = 50
 """Largest `limit` (hits per kind)."""
@@ -17,19 +20,23 @@ MAX_SEARCH = 50
 @strawberry.type
 class AddressHit:
     address: str
-    script_type: str | None
+    script_type: str | None = strawberry.field(
+        description="A Bitcoin address's script type; an Ethereum account's kind.")
+    chain: Chain = Chain.BITCOIN
 
 
 @strawberry.type
 class TransactionHit:
     txid: str
     height: int | None
+    chain: Chain = Chain.BITCOIN
 
 
 @strawberry.type
 class BlockHit:
     hash: str
     height: int | None
+    chain: Chain = Chain.BITCOIN
 
 
 @strawberry.type
@@ -37,6 +44,7 @@ class TagHit:
     label: str
     category: str | None
     address: str
+    chain: Chain = Chain.BITCOIN
 
 
 SearchHit = Annotated[AddressHit | TransactionHit | BlockHit | TagHit,
@@ -52,19 +60,29 @@ SearchResult = Annotated[SearchResults | Problem, strawberry.union("SearchResult
 
 
 def _hit(r: dict[str, Any]) -> AddressHit | TransactionHit | BlockHit | TagHit:
-    kind = r["kind"]
+    kind, eth = r["kind"], Chain.ETHEREUM
     if kind == "address":
         return AddressHit(address=r["id"], script_type=r["label"])
+    if kind == "account":
+        return AddressHit(address=eip55_checksum(r["id"]), script_type=r["label"], chain=eth)
     if kind == "transaction":
         return TransactionHit(txid=r["id"], height=r["height"])
+    if kind == "eth_transaction":
+        return TransactionHit(txid=r["id"], height=r["height"], chain=eth)
     if kind == "block":
         return BlockHit(hash=r["id"], height=r["height"])
+    if kind == "eth_block":
+        return BlockHit(hash=r["id"], height=r["height"], chain=eth)
+    if is_eth_like(r["id"]):
+        return TagHit(label=r["label"], category=r["category"],
+                      address=eip55_checksum(r["id"]), chain=eth)
     return TagHit(label=r["label"], category=r["category"], address=r["id"])
 
 
 async def search(info: strawberry.Info, text: str, limit: int = 10) -> SearchResult:
-    """Addresses, transactions and blocks by id prefix (at least 4 characters), tags by label
-    prefix (any case); at most `limit` hits of each kind, in name order."""
+    """Addresses, transactions and blocks of both chains by id prefix (at least 4
+    characters; Ethereum's 0x ids in any case), tags by label prefix (any case); at most
+    `limit` hits of each kind, in name order."""
 
     async def work() -> SearchResult:
         if not 1 <= limit <= MAX_SEARCH:

@@ -1,5 +1,6 @@
 """Attribution tags: the `Tag` type an address carries, and `tags(label, category)` listing
-tag attributions with the address each one tags (tags/list), a page at a time."""
+tag attributions with the address each one tags (tags/list), a page at a time: a Bitcoin
+address (`taggedAddress`) or an Ethereum account (`taggedAccount`, its address in EIP-55)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import strawberry
 
 from api.schema.errors import Problem, or_problem
 from api.schema.pagination import DEFAULT_PAGE, Connection, connection, page_window
+from loaders.ethereum.address import eip55_checksum, is_eth_like
 
 if TYPE_CHECKING:
-    from api.schema.addresses import Address
+    from api.schema.addresses import Account, Address
 
 
 @strawberry.type
@@ -35,22 +37,38 @@ class TagAttribution:
     confidence_name: str | None
     source: str | None
     currency: str | None
-    address: str
+    address: str = strawberry.field(description="The tagged address (Ethereum's in EIP-55).")
 
-    @strawberry.field(description="The tagged address with its totals and cluster (batched: "
-                                  "a page of tags costs one lookup).")
+    @strawberry.field(description="The tagged Bitcoin address with its totals and cluster "
+                                  "(batched: a page of tags costs one lookup); null for an "
+                                  "Ethereum tag.")
     async def tagged_address(self, info: strawberry.Info) -> Annotated[
             Address, strawberry.lazy("api.schema.addresses")] | None:
         from api.schema.addresses import Address
 
+        if is_eth_like(self.address):
+            return None
         row = await info.context.loaders.address.load(self.address)
         return None if row is None else Address.from_row(row)
 
+    @strawberry.field(description="The tagged Ethereum account with its balances (batched); "
+                                  "null for a Bitcoin tag.")
+    async def tagged_account(self, info: strawberry.Info) -> Annotated[
+            Account, strawberry.lazy("api.schema.addresses")] | None:
+        from api.schema.addresses import Account
+
+        if not is_eth_like(self.address):
+            return None
+        row = await info.context.loaders.account.load(self.address.lower())
+        return None if row is None else Account.from_row(row)
+
     @classmethod
     def from_row(cls, r: dict[str, Any]) -> TagAttribution:
+        a = r["address"]
         return cls(id=r["id"], label=r["label"], category=r["category"], abuse=r["abuse"],
                    confidence=r["confidence"], confidence_name=r["confidence_name"],
-                   source=r["source"], currency=r["currency"], address=r["address"])
+                   source=r["source"], currency=r["currency"],
+                   address=eip55_checksum(a) if is_eth_like(a) else a)
 
 
 TagsResult = Annotated[Connection[TagAttribution] | Problem, strawberry.union("TagsResult")]
