@@ -39,7 +39,7 @@ from analysis.accounts import (
     parse_asset,
 )
 from analysis.steps import Steps, check_limit, run
-from chaintrail.errors import NotFound, ParameterError
+from chaintrail.errors import LimitError, NotFound, ParameterError
 from cypher.runner import Graph
 
 Direction = Literal["forward", "backward"]
@@ -219,6 +219,7 @@ def trace_steps(start: str, direction: Direction, limits: TraceLimits | None = N
         return (yield from eth_trace_steps(start, direction, limits, asset=asset,
                                            window=window))
     _bitcoin_only(asset, window)
+    _int64(limits.min_value)
     kind = start_kind(start)
     start = _normalise(start, kind)
     found = yield ("trace/start", {"start": start, "kind": kind, "limit": limits.max_start})
@@ -262,6 +263,12 @@ def _bitcoin(r: dict[str, Any], drop: tuple[str, ...] = ETH_COLUMNS) -> dict[str
     """A Bitcoin row without the Ethereum-only columns (null there): the answer Bitcoin
     callers always had."""
     return {k: v for k, v in r.items() if k not in drop}
+
+
+def _int64(min_value: int) -> None:
+    """Satoshi amounts are Neo4j integers: a threshold beyond them is refused, not sent."""
+    if min_value > 2**63 - 1:
+        raise LimitError(f"min_value must be at most {2**63 - 1} satoshi, not {min_value}")
 
 
 def _bitcoin_only(asset: str | None, window: Window | None) -> None:
@@ -436,6 +443,7 @@ def paths_steps(source: str, target: str, *, max_hops: int = 6, k: int = 3,
         return (yield from _eth_paths_steps(source, target, max_hops, k, min_value, fanout,
                                             max_fanout, asset, window or Window()))
     _bitcoin_only(asset, window)
+    _int64(min_value)
     ends = [Endpoint.parse(source), Endpoint.parse(target)]
     for end in ends:  # a cluster id is its smallest address: either way the address exists
         found = yield ("trace/start", {"start": end.value, "kind": "address", "limit": 1})
@@ -470,7 +478,8 @@ def _eth_paths_steps(source: str, target: str, max_hops: int, k: int, min_value:
     wanted = parse_asset(asset)
     rows = yield ("trace/paths", {
         "chain": "ethereum", "from": ends[0], "to": ends[1], "max_hops": max_hops, "k": k,
-        "asset": wanted, "min_key": min_key(min_value, wanted), "max_fanout": fanout,
+        "asset": wanted, "min_key": min_key(min_value, wanted),
+        "max_fanout": min(fanout, 2**31 - 1),  # compared with a degree: a 32-bit integer
         **window.params()})
     notes = ["time-respecting: each transfer at or after the one before it (the same "
              "transaction allowed); fees are not followed, nor money through the zero address"]

@@ -10,6 +10,7 @@ from fractions import Fraction
 from math import floor
 from typing import Any
 
+from analysis.account_taint import EthTaint
 from analysis.exposure import ClusterFlows
 from analysis.taint import Row, Taint
 
@@ -19,7 +20,9 @@ VisEdge = dict[str, Any]
 
 def vis_graph(g: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """`analysis.trace` graph (Trace.as_graph, paths_graph) to the visualiser form. An edge's
-    id is the output it pays ('txid:n'), prefixed by the path rank when paths share a hop."""
+    id is the output it pays ('txid:n'), prefixed by the path rank when paths share a hop.
+    Ethereum: nodes are accounts, an edge is a `transfer` (id the transfer's id, value its
+    exact amount as a decimal string, `asset` among its properties)."""
     nodes = [{"id": n["id"], "kind": n["type"], "label": n["id"],
               "properties": {k: v for k, v in n.items() if k not in ("id", "type")}}
              for n in g["nodes"]]
@@ -27,7 +30,8 @@ def vis_graph(g: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     for e in g["edges"]:
         eid = e["output"] if "path" not in e else f"{e['path']}/{e['output']}"
         edges.append({"id": eid, "source": e["source"], "target": e["target"],
-                      "kind": "payment", "value": e.get("value"), "time": e.get("time"),
+                      "kind": "transfer" if "asset" in e else "payment",
+                      "value": e.get("value"), "time": e.get("time"),
                       "properties": {k: v for k, v in e.items()
                                      if k not in ("source", "target", "value", "time")}})
     return {"nodes": nodes, "edges": edges}
@@ -79,6 +83,39 @@ def taint_graph(t: Taint) -> dict[str, list[dict[str, Any]]]:
                           "properties": {"output": o, "exact": str(amount), "to_source": True}})
     return {"nodes": sorted(nodes.values(), key=lambda n: (n["kind"], n["id"])),
             "edges": edges}
+
+
+def eth_taint_graph(t: EthTaint) -> dict[str, list[dict[str, Any]]]:
+    """An Ethereum taint answer in the visualiser form: account nodes (`source` true for a
+    source account and for the recipient of a source transfer: where taint starts) and one
+    `transfer` edge per source transfer (hop 0, tainted in full) and per row, valued at its
+    tainted amount rounded down as the CLI reports it; `exact` keeps it exactly, `amount` is
+    the transfer's whole value."""
+    nodes: dict[str, VisNode] = {}
+
+    def account(address: str, source: bool = False) -> str:
+        n = nodes.setdefault(address, {"id": address, "kind": "account", "label": address,
+                                       "properties": {"source": False}})
+        n["properties"]["source"] |= source
+        return address
+
+    for a in t.source_accounts:
+        account(a, True)
+    edges: list[VisEdge] = []
+    for s in t.sources:
+        edges.append({"id": s.id, "source": account(s.frm), "target": account(s.to, True),
+                      "kind": "transfer", "value": s.value, "time": None,
+                      "properties": {"exact": str(s.value), "amount": str(s.value), "hop": 0,
+                                     "txid": s.txid, "height": s.height, "asset": t.asset,
+                                     "source": True}})
+    for r in t.rows:
+        x = r.transfer
+        edges.append({"id": x.id, "source": account(x.frm), "target": account(x.to),
+                      "kind": "transfer", "value": r.tainted_value, "time": None,
+                      "properties": {"exact": str(r.exact), "amount": str(x.value),
+                                     "hop": r.hop, "txid": x.txid, "height": x.height,
+                                     "status": r.status, "asset": t.asset}})
+    return {"nodes": sorted(nodes.values(), key=lambda n: n["id"]), "edges": edges}
 
 
 def cluster_flows_graph(flows: ClusterFlows) -> dict[str, list[dict[str, Any]]]:

@@ -3,7 +3,12 @@ GraphQL (the same steps, analysis.taint.taint_steps, driven by the API's AsyncGr
 flow graph for a visualiser.
 
 Amounts are as the CLI reports them: whole satoshi, a haircut share rounded down (`rounding`
-says so); `taintedExact` keeps each row's amount exactly ('40/3')."""
+says so); `taintedExact` keeps each row's amount exactly ('40/3').
+
+Ethereum (`chain: ETHEREUM`, or 0x sources): sources are transfer ids, transaction hashes
+or accounts; one asset; rows are transfers. Every `Satoshi` field has an `Amount` twin
+(`value`/`amount`, `taintedValue`/`taintedAmount`, `taintedIn`/`taintedInAmount`, ...) with
+the exact amount on both chains; the `Satoshi` one is null on Ethereum."""
 
 from __future__ import annotations
 
@@ -12,12 +17,22 @@ from typing import Annotated
 
 import strawberry
 
+from analysis.account_taint import EthTaint
 from analysis.steps import run_async
 from analysis.taint import Taint, TaintLimits, source_kind, taint_steps
-from api.graph import taint_graph
+from api.graph import eth_taint_graph, taint_graph
 from api.schema.errors import Problem, or_problem
-from api.schema.scalars import Satoshi
-from api.schema.tracing import Graph
+from api.schema.scalars import Amount, Chain, Satoshi
+from api.schema.tracing import (
+    AssetArg,
+    ChainArg,
+    Graph,
+    WindowArg,
+    chain_of,
+    check_start,
+    display,
+    window_of,
+)
 from loaders.bitcoin.address import decode_address
 
 
@@ -30,20 +45,28 @@ class TaintMethod(Enum):
 
 @strawberry.type
 class TaintRow:
-    """An output the taint reached, at the fewest spends from a source."""
+    """An output the taint reached, at the fewest spends from a source (Ethereum: a
+    transfer, at the fewest transfers from a source)."""
 
     hop: int
-    txid: str
-    vout: int
+    txid: str | None
+    vout: int | None = strawberry.field(description="The output's index; null on Ethereum.")
     address: str | None
-    value: Satoshi
-    tainted_value: Satoshi
+    value: Satoshi | None = strawberry.field(description="Satoshi; null on Ethereum.")
+    tainted_value: Satoshi | None = strawberry.field(description="Satoshi; null on Ethereum.")
     tainted_exact: str = strawberry.field(
         description="The tainted amount exactly: '12', or a haircut share as '40/3'.")
     status: str = strawberry.field(
         description="Where its taint is now: spent (within the answer), unspent, or beyond "
-                    "(spent past max_hops or a truncation).")
+                    "(spent past max_hops or a truncation). Ethereum: of the recipient's "
+                    "balance.")
     height: int | None
+    amount: Amount = strawberry.field(description="The value, exact, on either chain.")
+    tainted_amount: Amount = strawberry.field(
+        description="The tainted amount rounded down, on either chain.")
+    transfer: str | None = strawberry.field(description="Ethereum: the transfer's id.")
+    from_address: str | None = strawberry.field(description="Ethereum: the sender.")
+    asset: str | None = strawberry.field(description="Ethereum: ETH or the token contract.")
 
 
 @strawberry.type
@@ -54,53 +77,91 @@ class TaintResultType:
     max_hops: int
     rows: list[TaintRow]
     transactions: int
-    tainted_in: Satoshi
-    tainted_out: Satoshi
-    tainted_unspent: Satoshi
-    tainted_beyond: Satoshi
-    tainted_fees: Satoshi
-    source_overlap: Satoshi
+    tainted_in: Satoshi | None
+    tainted_out: Satoshi | None
+    tainted_unspent: Satoshi | None
+    tainted_beyond: Satoshi | None
+    tainted_fees: Satoshi | None
+    source_overlap: Satoshi | None
     rounding: str
     truncated: bool
     truncation: list[str]
-    result: strawberry.Private[Taint]
+    tainted_in_amount: Amount
+    tainted_out_amount: Amount
+    tainted_unspent_amount: Amount
+    tainted_beyond_amount: Amount
+    tainted_fees_amount: Amount
+    source_overlap_amount: Amount
+    chain: Chain
+    asset: str | None
+    result: strawberry.Private[Taint | EthTaint]
 
     @strawberry.field(description="The flow graph: addresses and transactions, `spend` edges "
-                                  "into a transaction, `payment` edges out of it.")
+                                  "into a transaction, `payment` edges out of it (Ethereum: "
+                                  "accounts and `transfer` edges).")
     def graph(self) -> Graph:
+        if isinstance(self.result, EthTaint):
+            return Graph.of(display(eth_taint_graph(self.result)))
         return Graph.of(taint_graph(self.result))
 
 
 TaintResult = Annotated[TaintResultType | Problem, strawberry.union("TaintResult")]
 
 
-def _result(t: Taint) -> TaintResultType:
+_TOTALS = ("tainted_in", "tainted_out", "tainted_unspent", "tainted_beyond", "tainted_fees",
+           "source_overlap")
+
+
+def _result(t: Taint | EthTaint) -> TaintResultType:
     d = t.as_dict()  # the CLI's JSON: the same rounding, the same totals
+    eth = isinstance(t, EthTaint)
+    if eth:
+        d = display(d)
+    totals: dict[str, object] = {}
+    for k in _TOTALS:
+        totals[k] = None if eth else d[k]
+        totals[f"{k}_amount"] = Amount(int(d[k]))
+    if isinstance(t, EthTaint):
+        rows = [TaintRow(hop=r["hop"], txid=r["txid"], vout=None, address=r["address"],
+                         value=None, tainted_value=None, tainted_exact=str(x.exact),
+                         status=r["status"], height=r["height"], amount=Amount(int(r["value"])),
+                         tainted_amount=Amount(int(r["tainted_value"])),
+                         transfer=r["transfer"], from_address=r["from_address"],
+                         asset=r["asset"]) for r, x in zip(d["rows"], t.rows, strict=True)]
+    else:
+        rows = [TaintRow(hop=r.hop, txid=r.txid, vout=r.vout, address=r.address,
+                         value=Satoshi(r.value), tainted_value=Satoshi(r.tainted_value),
+                         tainted_exact=str(r.exact), status=r.status, height=r.height,
+                         amount=Amount(r.value), tainted_amount=Amount(r.tainted_value),
+                         transfer=None, from_address=None, asset=None) for r in t.rows]
     return TaintResultType(
         method=TaintMethod(t.method), sources=d["sources"], source_outputs=d["source_outputs"],
-        max_hops=d["max_hops"], transactions=d["transactions"], tainted_in=d["tainted_in"],
-        tainted_out=d["tainted_out"], tainted_unspent=d["tainted_unspent"],
-        tainted_beyond=d["tainted_beyond"], tainted_fees=d["tainted_fees"],
-        source_overlap=d["source_overlap"], rounding=d["rounding"], truncated=d["truncated"],
-        truncation=d["truncation"], result=t,
-        rows=[TaintRow(hop=r.hop, txid=r.txid, vout=r.vout, address=r.address,
-                       value=Satoshi(r.value),
-                       tainted_value=Satoshi(r.tainted_value), tainted_exact=str(r.exact),
-                       status=r.status, height=r.height) for r in t.rows])
+        max_hops=d["max_hops"], transactions=d["transactions"], rounding=d["rounding"],
+        truncated=d["truncated"], truncation=d["truncation"], result=t, rows=rows,
+        chain=Chain.ETHEREUM if eth else Chain.BITCOIN, asset=d["asset"] if eth else None,
+        **totals)  # type: ignore[arg-type]
 
 
 async def taint(info: strawberry.Info, method: TaintMethod, sources: list[str],
-                max_hops: int = 6, max_rows: int = 10_000) -> TaintResult:
+                max_hops: int = 6, max_rows: int = 10_000, chain: ChainArg = None,
+                asset: AssetArg = None, window: WindowArg = None) -> TaintResult:
     """How much of what the sources held reached each later output: an output 'txid:vout', a
-    txid (all its outputs), an address or 'cluster:<id>' (all outputs paying it)."""
+    txid (all its outputs), an address or 'cluster:<id>' (all outputs paying it). Ethereum:
+    a transfer id, a transaction hash (its transfers) or an account (all it sent in the
+    window), one asset (ETH by default; '*' is refused: amounts of assets do not add)."""
 
     async def work() -> TaintResult:
+        c = chain_of(sources[0] if sources else "", chain)
         for s in sources:
+            if c == "ethereum":
+                check_start(s, c, "source")  # EIP-55
+                continue
             kind, key = source_kind(s)
             if kind in ("address", "cluster"):
                 decode_address(key)  # InvalidAddress, before any query (as the CLI)
         limits = TaintLimits(max_hops=max_hops, max_rows=max_rows)
-        t = await run_async(info.context.graph, taint_steps(method.value, sources, limits))
+        t = await run_async(info.context.graph, taint_steps(
+            method.value, sources, limits, chain=c, asset=asset, window=window_of(window)))
         return _result(t)
 
     return await or_problem(work)

@@ -1,4 +1,6 @@
-"""`chaintrail exposure TARGET`: received (sent) value by tag category, direct and indirect."""
+"""`chaintrail exposure TARGET`: received (sent) value by tag category, direct and indirect.
+Ethereum (`--chain ethereum`, or a 0x target): an account, one asset (`--asset`), within a
+window of blocks or times (docs/exposure.md#ethereum)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from analysis.accounts import infer_chain
 from analysis.exposure import (
     MAX_HOPS,
     Direction,
@@ -24,12 +27,23 @@ from chaintrail.cli.common import (
     out,
     setup_logging,
 )
-from chaintrail.errors import ConfigError
+from chaintrail.cli.trace import (
+    AssetOpt,
+    ChainOpt,
+    FromBlock,
+    Since,
+    ToBlock,
+    Until,
+    check_start,
+    display,
+    window_of,
+)
+from chaintrail.errors import ConfigError, ParameterError
 from loaders.bitcoin.address import decode_address
 
 TargetArg = Annotated[str, typer.Argument(
     help="An address (that address alone), or cluster:<id> (the whole cluster; its id is its "
-         "smallest address).")]
+         "smallest address). Ethereum: an account.")]
 DirectionOpt = Annotated[str, typer.Option(
     "--direction", help="received: where its money came from; sent: where its money went.")]
 MaxHops = Annotated[int, typer.Option(
@@ -44,7 +58,9 @@ Format = Annotated[str, typer.Option("--format", help="json or table.")]
 @boundary
 def exposure(target: TargetArg, direction: DirectionOpt = "received", max_hops: MaxHops = 3,
              max_txs: MaxTxs = 10_000, max_fanout: MaxFanout = 1_000,
-             fmt: Format = "json") -> None:
+             fmt: Format = "json", chain: ChainOpt = None, asset: AssetOpt = None,
+             from_block: FromBlock = None, to_block: ToBlock = None, since: Since = None,
+             until: Until = None) -> None:
     """How much of what TARGET received (sent) came from (went to) each tag category: directly
     (one hop) or through untagged intermediaries, as amounts and shares."""
     settings = load_settings()
@@ -52,26 +68,39 @@ def exposure(target: TargetArg, direction: DirectionOpt = "received", max_hops: 
     check_format(fmt, ("json", "table"))
     if direction not in ("received", "sent"):
         raise ConfigError(f"unknown direction {direction!r}; one of received, sent")
-    tgt = parse_target(target)
-    decode_address(tgt.id)  # a clear error for a mistyped address, before any query
     limits = ExposureLimits(max_hops=max_hops, max_txs=max_txs, max_fanout=max_fanout)
     d: Direction = "received" if direction == "received" else "sent"
-    with open_graph(settings) as graph:
-        result = compute_exposure(graph, tgt, d, limits)
+    window = window_of(from_block, to_block, since, until)
+    if infer_chain(target.removeprefix("cluster:"), chain) == "ethereum":
+        if target.startswith("cluster:"):
+            raise ParameterError("there are no clusters on Ethereum: the target is an account")
+        check_start(target, "ethereum", "target")
+        with open_graph(settings) as graph:
+            result = compute_exposure(graph, target, d, limits, chain="ethereum", asset=asset,
+                                      window=window)
+    else:
+        tgt = parse_target(target)
+        decode_address(tgt.id)  # a clear error for a mistyped address, before any query
+        with open_graph(settings) as graph:
+            result = compute_exposure(graph, tgt, d, limits, chain=chain, asset=asset,
+                                      window=window)
     _print(result, fmt)
 
 
 def _print(result: Exposure, fmt: str) -> None:
+    eth = result.chain == "ethereum"
     if fmt == "json":
-        typer.echo(json.dumps(result.as_dict()))
+        typer.echo(json.dumps(display(result.as_dict()) if eth else result.as_dict()))
         return
+    unit = display(result.asset) if eth else "sat"
     table = Table("category", "direct_value", "indirect_value", "share",
-                  title=f"{result.direction} exposure of {result.target} "
-                        f"({result.total} sat, {result.max_hops} hops)")
+                  title=f"{result.direction} exposure of {display(result.target)} "
+                        f"({result.total} {unit}, {result.max_hops} hops)")
     for r in result.rows:
         table.add_row(r.category, str(r.direct_value), str(r.indirect_value), f"{r.share:.6f}")
     out.print(table)
     out.print(f"not exposure: own {result.own}, untagged {result.untagged}, "
-              f"unknown {result.unknown}, cut {result.cut} (satoshi)", highlight=False)
+              f"unknown {result.unknown}, cut {result.cut} "
+              f"({'base units of ' + unit if eth else 'satoshi'})", highlight=False)
     for why in result.truncated:
         out.print(f"truncated: {why}", highlight=False)

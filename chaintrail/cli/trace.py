@@ -1,13 +1,23 @@
-"""`chaintrail trace forward|backward START`: the money trail, as rows or as a graph."""
+"""`chaintrail trace forward|backward START`: the money trail, as rows or as a graph.
+
+Ethereum (`--chain ethereum`, or a 0x start): time-respecting trails over accounts, one
+asset (`--asset`, ETH by default) or every one (`--asset '*'`), within a window of blocks
+(`--from-block`, `--to-block`) or times (`--since`, `--until`). Addresses are shown with their
+EIP-55 checksum case, amounts as exact decimal strings. The options here are shared by
+`chaintrail taint` and `chaintrail exposure`.
+"""
 
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
+from analysis.accounts import Window, eth_kind, infer_chain
 from analysis.exposure import cluster_flows
 from analysis.trace import (
     Direction,
@@ -26,8 +36,9 @@ from chaintrail.cli.common import (
     out,
     setup_logging,
 )
-from chaintrail.errors import ConfigError
+from chaintrail.errors import ConfigError, ParameterError
 from loaders.bitcoin.address import decode_address
+from loaders.ethereum.address import check_address, eip55_checksum
 
 trace_app = typer.Typer(help="Follow the money from an address, a transaction or an output.",
                         no_args_is_help=True)
@@ -43,33 +54,102 @@ StopAt = Annotated[list[str] | None, typer.Option(
 Format = Annotated[str, typer.Option("--format", help="json, table or graph-json.")]
 MaxStart = Annotated[int, typer.Option(
     "--max-start", help="Start outputs followed, the largest first (1-10000).")]
+ChainOpt = Annotated[str | None, typer.Option(
+    "--chain", help="bitcoin or ethereum (default: ethereum for a 0x address, transaction "
+                    "hash or transfer id, else bitcoin).")]
+AssetOpt = Annotated[str | None, typer.Option(
+    "--asset", help="Ethereum: ETH (the default; a transfer's own asset for a transfer id), "
+                    "a token contract address, or '*' for every asset (traces and paths).")]
+FromBlock = Annotated[int | None, typer.Option(
+    "--from-block", help="Ethereum: only transfers in this block or later.")]
+ToBlock = Annotated[int | None, typer.Option(
+    "--to-block", help="Ethereum: only transfers in this block or earlier.")]
+Since = Annotated[str | None, typer.Option(
+    "--since", help="Ethereum: only transfers at or after this time (unix seconds, or ISO "
+                    "8601: 2023-05-01 or 2023-05-01T12:00:00Z; UTC when no zone).")]
+Until = Annotated[str | None, typer.Option(
+    "--until", help="Ethereum: only transfers at or before this time (as --since).")]
+
+_STORED_ETH = re.compile(r"0x[0-9a-f]{40}")
+
+
+def unix_time(text: str | None, option: str) -> int | None:
+    """Unix seconds from digits or an ISO 8601 date or time (UTC when it names no zone)."""
+    if text is None:
+        return None
+    if text.isdigit():
+        return int(text)
+    try:
+        t = datetime.fromisoformat(text)
+    except ValueError as e:
+        raise ParameterError(f"{option} must be unix seconds or an ISO 8601 date or time, "
+                             f"not {text!r}") from e
+    return int((t if t.tzinfo else t.replace(tzinfo=UTC)).timestamp())
+
+
+def window_of(from_block: int | None, to_block: int | None, since: str | None,
+              until: str | None) -> Window | None:
+    """The Ethereum window the options ask for (None: none asked for)."""
+    w = Window(from_block, to_block, unix_time(since, "--since"), unix_time(until, "--until"))
+    return None if w.empty else w
+
+
+def check_start(text: str, chain: str | None, what: str = "start") -> str:
+    """A clear error for a mistyped address before any query: Bitcoin's checksums, EIP-55
+    for a mixed-case Ethereum account. Returns the chain."""
+    c = infer_chain(text, chain)
+    if c == "ethereum":
+        kind, _ = eth_kind(text, what)
+        if kind == "address":
+            check_address(text)
+    elif start_kind(text) == "address":
+        decode_address(text)
+    return c
+
+
+def display(v: Any) -> Any:
+    """A value to show: Ethereum accounts (stored lower-case) in their EIP-55 case."""
+    if isinstance(v, str):
+        return eip55_checksum(v) if _STORED_ETH.fullmatch(v) else v
+    if isinstance(v, list):
+        return [display(x) for x in v]
+    if isinstance(v, dict):
+        return {k: display(x) for k, x in v.items()}
+    return v
 
 
 def _run(direction: Direction, start: str, max_hops: int, min_value: int, max_fanout: int,
-         max_rows: int, stop_at: list[str] | None, fmt: str, max_start: int) -> None:
+         max_rows: int, stop_at: list[str] | None, fmt: str, max_start: int, chain: str | None,
+         asset: str | None, window: Window | None) -> None:
     settings = load_settings()
     setup_logging(settings)
     check_format(fmt, ("json", "table", "graph-json"))
-    if start_kind(start) == "address":
-        decode_address(start)  # a clear error for a mistyped address, before any query
+    chain = check_start(start, chain)  # a clear error for a mistyped address, before any query
     limits = TraceLimits(max_hops=max_hops, min_value=min_value, max_fanout=max_fanout,
                          max_rows=max_rows, stop_at_categories=tuple(stop_at or ()),
                          max_start=max_start)
     with open_graph(settings) as graph:
-        result = trace(graph, start, direction, limits)
+        result = trace(graph, start, direction, limits, chain=chain, asset=asset,
+                       window=window)
     _print(result, fmt)
 
 
 def _print(result: Trace, fmt: str) -> None:
+    eth = result.chain == "ethereum"
     if fmt == "json":
-        typer.echo(json.dumps(result.as_dict()))
+        typer.echo(json.dumps(display(result.as_dict()) if eth else result.as_dict()))
     elif fmt == "graph-json":
-        typer.echo(json.dumps(result.as_graph()))
+        typer.echo(json.dumps(display(result.as_graph()) if eth else result.as_graph()))
     else:
         cols = ["hop", "txid", "height", "from_address", "to_address", "value", "to_tags"]
-        table = Table(*cols, title=f"{result.direction} from {result.start}")
+        if eth:
+            cols[-1:-1] = ["asset", "kind"]
+        title = f"{result.direction} from {display(result.start)}"
+        if eth:
+            title += f" ({result.as_dict()['asset']}, time-respecting)"
+        table = Table(*cols, title=title)
         for r in result.rows:
-            table.add_row(*(_cell(c, r[c]) for c in cols))
+            table.add_row(*(_cell(c, display(r[c])) for c in cols))
         out.print(table)
         for why in result.truncated:
             out.print(f"truncated: {why}", highlight=False)
@@ -85,19 +165,28 @@ def _cell(col: str, value: Any) -> str:
 @boundary
 def forward(start: Start, max_hops: MaxHops = 6, min_value: MinValue = 0,
             max_fanout: MaxFanout = 100, max_rows: MaxRows = 1000, stop_at: StopAt = None,
-            fmt: Format = "json", max_start: MaxStart = 1000) -> None:
-    """Where did the money go: spenders of the start's outputs, their outputs, and so on."""
-    _run("forward", start, max_hops, min_value, max_fanout, max_rows, stop_at, fmt, max_start)
+            fmt: Format = "json", max_start: MaxStart = 1000, chain: ChainOpt = None,
+            asset: AssetOpt = None, from_block: FromBlock = None, to_block: ToBlock = None,
+            since: Since = None, until: Until = None) -> None:
+    """Where did the money go: spenders of the start's outputs, their outputs, and so on.
+    Ethereum: an account's transfers out (from --from-block/--since), then each recipient's
+    transfers out at or after the one that paid it."""
+    _run("forward", start, max_hops, min_value, max_fanout, max_rows, stop_at, fmt, max_start,
+         chain, asset, window_of(from_block, to_block, since, until))
 
 
 @trace_app.command("backward")
 @boundary
 def backward(start: Start, max_hops: MaxHops = 6, min_value: MinValue = 0,
              max_fanout: MaxFanout = 100, max_rows: MaxRows = 1000, stop_at: StopAt = None,
-             fmt: Format = "json", max_start: MaxStart = 1000) -> None:
-    """Where did the money come from: the inputs that funded the start's outputs, and so on."""
+             fmt: Format = "json", max_start: MaxStart = 1000, chain: ChainOpt = None,
+             asset: AssetOpt = None, from_block: FromBlock = None, to_block: ToBlock = None,
+             since: Since = None, until: Until = None) -> None:
+    """Where did the money come from: the inputs that funded the start's outputs, and so on.
+    Ethereum: an account's transfers in (up to --to-block/--until), then each sender's
+    transfers in at or before the one it paid with."""
     _run("backward", start, max_hops, min_value, max_fanout, max_rows, stop_at, fmt,
-         max_start)
+         max_start, chain, asset, window_of(from_block, to_block, since, until))
 
 
 @trace_app.command("paths")
@@ -114,21 +203,44 @@ def trace_paths(
     include_super_nodes: Annotated[bool, typer.Option(
         "--include-super-nodes", help="Traverse super nodes too (slower).")] = False,
     fmt: Format = "json",
+    chain: ChainOpt = None, asset: AssetOpt = None, from_block: FromBlock = None,
+    to_block: ToBlock = None, since: Since = None, until: Until = None,
 ) -> None:
-    """The k shortest money paths from one address or cluster to another."""
+    """The k shortest money paths from one address or cluster to another (Ethereum: between
+    two accounts, time-respecting)."""
     settings = load_settings()
     setup_logging(settings)
     check_format(fmt, ("json", "table", "graph-json"))
+    chain = infer_chain(source, chain)
     for end in (source, target):
-        if not end.startswith("cluster:"):
+        if chain == "ethereum":
+            if end.startswith("cluster:"):
+                raise ParameterError("there are no clusters on Ethereum: a path runs between "
+                                     "two accounts")
+            check_start(end, chain, "end")
+        elif not end.startswith("cluster:"):
             decode_address(end)
     with open_graph(settings) as graph:
         result = paths(graph, source, target, max_hops=max_hops, k=k, min_value=min_value,
-                       max_fanout=max_fanout, include_super_nodes=include_super_nodes)
+                       max_fanout=max_fanout, include_super_nodes=include_super_nodes,
+                       chain=chain, asset=asset,
+                       window=window_of(from_block, to_block, since, until))
+    eth = chain == "ethereum"
     if fmt == "json":
-        typer.echo(json.dumps(result))
+        typer.echo(json.dumps(display(result) if eth else result))
     elif fmt == "graph-json":
-        typer.echo(json.dumps(paths_graph(result)))
+        typer.echo(json.dumps(display(paths_graph(result)) if eth else paths_graph(result)))
+    elif eth:
+        table = Table("rank", "hops", "bottleneck_value", "asset", "txids", "addresses",
+                      title=f"paths {display(result['from'])} -> {display(result['to'])} "
+                            "(time-respecting)")
+        for p in result["paths"]:
+            table.add_row(str(p["rank"]), str(p["hops"]), _cell("", p["bottleneck_value"]),
+                          _cell("", display(p["asset"])), "\n".join(p["txids"]),
+                          "\n".join(display(p["addresses"])))
+        out.print(table)
+        for note in result["notes"]:
+            out.print(f"note: {note}", highlight=False)
     else:
         table = Table("rank", "hops", "bottleneck_value", "txids", "addresses",
                       title=f"paths {source} -> {target}")
@@ -147,11 +259,16 @@ def trace_cluster_flows(
     direction: Annotated[str, typer.Option("--direction", help="out or in.")] = "out",
     max_hops: Annotated[int, typer.Option("--max-hops", help="Hops (1-10).")] = 2,
     fmt: Format = "json",
+    chain: ChainOpt = None,
 ) -> None:
-    """Value between clusters, hop by hop: the picture an analyst draws first."""
+    """Value between clusters, hop by hop: the picture an analyst draws first (Bitcoin)."""
     settings = load_settings()
     setup_logging(settings)
     check_format(fmt, ("json", "table", "graph-json"))
+    if infer_chain(cluster_id.removeprefix("cluster:"), chain) == "ethereum":
+        raise ParameterError("cluster flows are Bitcoin only: Ethereum accounts are not "
+                             "clustered; follow an account with `chaintrail trace forward "
+                             "--chain ethereum` or `chaintrail exposure` instead")
     if direction not in ("out", "in"):
         raise ConfigError(f"--direction must be out or in, not {direction!r}")
     decode_address(cluster_id.removeprefix("cluster:"))
