@@ -1,6 +1,8 @@
-"""Per-request DataLoaders: N addresses with their clusters and tags cost one stored query per
-kind, whatever N is; Bitcoin addresses and Ethereum accounts (lower-case keys) each their own
-loaders (`chain` of batch/addresses and batch/tags)."""
+"""Per-request DataLoaders: N addresses with their clusters and tags cost one stored query,
+whatever N is: batch/addresses returns each address with its cluster and tags, and primes the
+cluster and tags loaders with them (those run their own queries only for an address that came
+from elsewhere, e.g. a tag's address). Bitcoin addresses and Ethereum accounts (lower-case
+keys) have their own loaders (`chain` of batch/addresses and batch/tags)."""
 
 from __future__ import annotations
 
@@ -27,6 +29,8 @@ class Loaders:
 
     async def _accounts(self, keys: list[str]) -> list[dict[str, Any] | None]:
         found = await self._by_address("batch/addresses", keys, chain="ethereum")
+        for k, row in found.items():
+            self.account_tags.prime(k, row["tags"])
         return [found.get(k) for k in keys]
 
     async def _account_tags(self, keys: list[str]) -> list[list[dict[str, Any]]]:
@@ -35,6 +39,10 @@ class Loaders:
 
     async def _addresses(self, keys: list[str]) -> list[dict[str, Any] | None]:
         found = await self._by_address("batch/addresses", keys)
+        for k, row in found.items():
+            self.cluster.prime(k, {"address": k, "cluster_id": row["cluster_id"],
+                                   "size": row["cluster_size"]})
+            self.tags.prime(k, row["tags"])
         return [found.get(k) for k in keys]
 
     async def _clusters(self, keys: list[str]) -> list[dict[str, Any] | None]:

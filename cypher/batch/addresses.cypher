@@ -5,11 +5,13 @@
 //   account's kind, its token metadata when it is a token contract, its exact balance per
 //   asset (decimal strings) with the ETH ones as received, sent and balance, the
 //   transactions that moved value to or from it and its first and last transfer's block.
-//   Columns of the other chain are null.
+//   Both: the address's own tags (highest confidence first); Bitcoin: its cluster (id and
+//   size; an address outside every cluster is its own one-address cluster). One round trip
+//   gives the API an address with its cluster and tags. Columns of the other chain are null.
 // @mode read
 // @param addresses LIST<STRING>  address strings (Ethereum: lower-case 0x addresses)
 // @param chain CHAIN = "bitcoin"  bitcoin or ethereum
-// @columns address, script_type, received, sent, balance, output_count, first_height, last_height, tx_count, kind, token, balances
+// @columns address, script_type, received, sent, balance, output_count, first_height, last_height, tx_count, kind, token, balances, cluster_id, cluster_size, tags
 // @bounds the given addresses and their outputs, one spender per output (Bitcoin); the given accounts and their transfers, twice (Ethereum)
 // @example :param addresses => ['12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S']
 CALL () {
@@ -31,10 +33,18 @@ CALL () {
            min(coalesce(ct.height, o.prevout_height)) AS first_created,
            max(coalesce(st.height, ct.height, o.prevout_height)) AS last_used
   }
+  OPTIONAL MATCH (a)-[:IN_CLUSTER]->(c:Cluster)
+  CALL (a) {
+    MATCH (a)<-[:TAGS]-(g:Tag)
+    WITH g ORDER BY g.confidence DESC, g.label
+    RETURN collect({label: g.label, category: g.category, source: g.source,
+                    confidence: g.confidence, abuse: g.abuse}) AS tags
+  }
   RETURN a.address AS address, a.script_type AS script_type, received, sent,
          received - sent AS balance, output_count, first_created AS first_height,
          last_used AS last_height, null AS tx_count, null AS kind, null AS token,
-         null AS balances
+         null AS balances, coalesce(c.id, a.address) AS cluster_id,
+         coalesce(c.size, 1) AS cluster_size, tags
   UNION ALL
   WITH $chain AS chain WHERE chain = 'ethereum'
   UNWIND $addresses AS x
@@ -88,14 +98,20 @@ CALL () {
                                   ELSE '-' + text[2] END,
                     transfers_in: n_in, transfers_out: n_out}) AS balances
   }
-  WITH a, tx_count, first_height, last_height, balances,
+  CALL (a) {
+    MATCH (a)<-[:TAGS]-(g:Tag)
+    WITH g ORDER BY g.confidence DESC, g.label
+    RETURN collect({label: g.label, category: g.category, source: g.source,
+                    confidence: g.confidence, abuse: g.abuse}) AS tags
+  }
+  WITH a, tx_count, first_height, last_height, balances, tags,
        [b IN balances WHERE b.asset = 'ETH'][0] AS eth
   RETURN a.address AS address, null AS script_type, coalesce(eth.received, '0') AS received,
          coalesce(eth.sent, '0') AS sent, coalesce(eth.balance, '0') AS balance,
          null AS output_count, first_height, last_height, tx_count, a.kind AS kind,
          CASE WHEN a:Token THEN {symbol: a.symbol, name: a.name, decimals: a.decimals} END
            AS token,
-         balances
+         balances, null AS cluster_id, null AS cluster_size, tags
 }
 RETURN address, script_type, received, sent, balance, output_count, first_height,
-       last_height, tx_count, kind, token, balances
+       last_height, tx_count, kind, token, balances, cluster_id, cluster_size, tags

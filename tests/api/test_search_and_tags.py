@@ -158,7 +158,7 @@ def test_tagged_addresses_are_batched(client: TestClient, small: Graph) -> None:
     gql(client, "{ __typename }")  # the API key is checked (and cached) before counting
     before = _round_trips(client)
     edges = gql(client, q)["tags"]["edges"]
-    assert _round_trips(client) - before == 4  # tags/list, then addresses, clusters, tags
+    assert _round_trips(client) - before == 2  # tags/list, then batch/addresses (clusters, tags)
     by = {e["node"]["address"]: e["node"]["taggedAddress"] for e in edges}
     a = by[ADDR["A"]]
     want = small.read("lookup/address", {"address": ADDR["A"]})[0]
