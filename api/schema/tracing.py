@@ -214,7 +214,7 @@ def _trace_result(t: Trace) -> TraceResultType:
     return TraceResultType(
         start=display(t.start), direction=t.direction, truncated=bool(t.truncated),
         truncation=display(t.truncated), graph=_graph(display(t.as_graph())),
-        chain=Chain(t.chain), asset=asset_label(t.asset) if eth else None,
+        chain=Chain(t.chain), asset=display(asset_label(t.asset)) if eth else None,
         rows=[TraceRow(hop=r["hop"], txid=r["txid"], height=r["height"],
                        from_address=display(r["from_address"]),
                        to_address=display(r["to_address"]), to_output=r["to_output"],

@@ -7,11 +7,12 @@
 //   Ethereum (chain 'ethereum', account chains): time-respecting paths of transfers from
 //   account `from` to account `to`, each hop at or after the one before it (the same
 //   transaction allowed), fees left out, of `asset` (null: any asset, a hop may change it),
-//   at least min_key; accounts between the two ends with more than max_fanout transfers out
-//   or in (exchanges, routers: super nodes) and the zero address (mints, burns) are not
-//   traversed. `txids` are transaction hashes, `outputs` transfer ids, `addresses` the
-//   accounts along the path; `bottleneck_value` (a decimal string) and `asset` are null when
-//   the path changes asset. No clusters on Ethereum (from_cluster, to_cluster false).
+//   at least min_key, none from an account to itself; accounts between the two ends with
+//   more than max_fanout transfers out or in (exchanges, routers: super nodes) and the zero
+//   address (mints, burns) are not traversed. `txids` are transaction hashes, `outputs`
+//   transfer ids, `addresses` the accounts along the path; `bottleneck_value` (a decimal
+//   string) and `asset` are null when the path changes asset. No clusters on Ethereum
+//   (from_cluster, to_cluster false).
 // @mode read
 // @param from STRING  an address, or a cluster id when from_cluster
 // @param to STRING  an address, or a cluster id when to_cluster
@@ -65,14 +66,14 @@ RETURN size(t) AS hops, [x IN t | x.txid] AS txids,
 UNION ALL
 MATCH (s:Account {address: $from}), (e:Account {address: $to})
 WHERE $chain = 'ethereum' AND s <> e
-MATCH p = SHORTEST 10 ((s) (()-[ts:TRANSFER
+MATCH p = SHORTEST 10 ((s) ((y:Account)-[ts:TRANSFER
       WHERE ts.kind <> 'fee' AND ($asset IS NULL OR ts.asset = $asset)
         AND ($min_key IS NULL OR ts.value_key >= $min_key)
         AND ($min_seq IS NULL OR ts.seq >= $min_seq) AND ($max_seq IS NULL OR ts.seq <= $max_seq)
         AND ($since IS NULL OR ts.time >= $since) AND ($until IS NULL OR ts.time <= $until)
     ]->(x:Account WHERE x = e OR (x.address <> '0x0000000000000000000000000000000000000000'
         AND COUNT { (x)-[:TRANSFER]->() } <= $max_fanout
-        AND COUNT { (x)<-[:TRANSFER]-() } <= $max_fanout))){1,8} (e)
+        AND COUNT { (x)<-[:TRANSFER]-() } <= $max_fanout)) WHERE x <> y){1,8} (e)
   WHERE size(ts) <= $max_hops
     AND all(i IN range(0, size(ts) - 2) WHERE ts[i].seq <= ts[i + 1].seq))
 WITH s, ts, x
