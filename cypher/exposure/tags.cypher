@@ -7,7 +7,7 @@
 //   own tags' and its cluster_id is its address.
 // @mode read
 // @param addresses LIST<STRING>  the addresses to look up
-// @param chain STRING = "bitcoin"  'bitcoin' or 'ethereum'
+// @param chain CHAIN = "bitcoin"  bitcoin or ethereum
 // @columns address, cluster_id, categories, address_categories
 // @bounds every Tag node once per call (from the tags to their addresses' clusters: a cluster's members are never scanned), then one cluster hop per address; Ethereum: each account's own tags
 // @example :param addresses => ['12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S']

@@ -13,7 +13,7 @@
 // @mode read
 // @param sources LIST<MAP>  [{source, kind, key}]: kind is 'output', 'txid', 'address' or 'cluster'
 // @param limit INTEGER = 10000  outputs per source at most (one more is read to tell "truncated")
-// @param chain STRING = "bitcoin"  'bitcoin' or 'ethereum'
+// @param chain CHAIN = "bitcoin"  bitcoin or ethereum
 // @param asset STRING = "ETH"  Ethereum: 'ETH', a token contract address, or null for any
 // @param min_seq INTEGER = null  Ethereum: transfers at or after this seq (block * 100000 + tx index)
 // @param max_seq INTEGER = null  Ethereum: transfers at or before this seq

@@ -14,7 +14,7 @@
 //   the window's end. Columns not of the chain are null.
 // @mode read
 // @param outputs LIST<STRING> = []  frontier output ids ('txid:n')
-// @param chain STRING = "bitcoin"  'bitcoin' or 'ethereum'
+// @param chain CHAIN = "bitcoin"  bitcoin or ethereum
 // @param frontier LIST<MAP> = []  Ethereum: [{account, seq}]
 // @param asset STRING = "ETH"  Ethereum: 'ETH' or a token contract address
 // @param max_events INTEGER = 10000  Ethereum: transfers per account at most
