@@ -40,7 +40,9 @@ MAX_ACCOUNT_EVENTS = 10_000
 """Transfers read per account at most (an exchange has millions): after them the account's
 taint counts as beyond the horizon."""
 FRONTIER_CHUNK = 200
-"""Accounts per taint/step call (each brings up to MAX_ACCOUNT_EVENTS transfers)."""
+"""Accounts per taint/step call at most ..."""
+EVENTS_PER_CALL = 100_000
+"""... and fewer when each may bring many transfers: one call returns at most this many."""
 
 _RANK = {"fee": 0, "native": 1, "internal": 2, "erc20": 3}
 
@@ -379,29 +381,30 @@ def collect_steps(sources: Iterable[Transfer], source_accounts: Iterable[str], a
     transfers: dict[str, Transfer] = {}
     truncated: list[str] = []
     budget = max_rows
+    starved: set[str] = set()
+    stopped = 0
     frontier = sorted(want)
     for hop in range(1, max_hops + 1):
         todo = [a for a in frontier if a not in accounts or want[a] < accounts[a].since]
         if not todo:
             break
         reached: set[str] = set()
-        for i in range(0, len(todo), FRONTIER_CHUNK):
-            if budget <= 0:
-                truncated.append(
-                    f"rows: stopped at max_rows={max_rows} transfers during hop {hop}; "
-                    f"{len(todo) - i} account(s) of that hop (from {todo[i]}) and all beyond "
-                    "were not followed, and the taint they received counts as beyond")
-                return AccountSubgraph(asset, srcs, accounts, tuple(transfers.values()),
-                                       src_accounts), truncated
-            chunk = todo[i:i + FRONTIER_CHUNK]
+        i = 0
+        while i < len(todo) and budget > 0:
+            per_account = min(MAX_ACCOUNT_EVENTS, budget)
+            chunk = todo[i:i + max(1, min(FRONTIER_CHUNK, EVENTS_PER_CALL // per_account))]
+            i += len(chunk)
             rows = yield ("taint/step", {
                 "chain": "ethereum", "asset": asset,
                 "frontier": [{"account": a, "seq": want[a]} for a in chunk],
-                "max_events": min(MAX_ACCOUNT_EVENTS, budget), "max_seq": window.max_seq,
+                "max_events": per_account, "max_seq": window.max_seq,
                 "until": window.until})
             for r in sorted(rows, key=lambda r: r["account"]):
-                events = [transfer_of(e) for e in r["events"]]
                 limit = min(MAX_ACCOUNT_EVENTS, budget)
+                if limit <= 0:  # the budget ran out within this call: not followed
+                    starved.add(r["account"])
+                    continue
+                events = [transfer_of(e) for e in r["events"]]
                 until = None
                 if len(events) > limit:  # cut: keep whole transactions
                     last = events[limit].seq
@@ -417,7 +420,17 @@ def collect_steps(sources: Iterable[Transfer], source_accounts: Iterable[str], a
                         if e.to not in want or e.seq < want[e.to]:
                             want[e.to] = e.seq
                         reached.add(e.to)
+        if i < len(todo):
+            starved.update(todo[i:])
+        if starved:
+            stopped = hop
+            break
         frontier = sorted(reached)
+    if starved:
+        truncated.append(
+            f"rows: stopped at max_rows={max_rows} transfers during hop {stopped}; "
+            f"{len(starved)} account(s) of that hop were not followed (e.g. {min(starved)}), "
+            "nor any beyond, and the taint they received counts as beyond")
     cut = sorted(a for a, w in accounts.items() if w.until is not None)
     if cut:
         truncated.append(

@@ -234,3 +234,25 @@ def test_windows_and_bad_input(eth: Graph) -> None:
     with pytest.raises(LimitError):
         taint(eth, "haircut", [acct(f"{i:02x}") for i in range(21)])
     assert ZERO_ADDRESS not in {r["address"] for r in taint(eth, "poison", [H]).as_dict()["rows"]}
+
+
+@pytest.mark.neo4j
+def test_the_row_budget_cuts_whole_accounts_and_says_so(eth: Graph) -> None:
+    # B's ETH transfers from the source on are 5 (the source, the fee and C's 200, K's 50,
+    # D's 150); a budget of 7 leaves 2 for hop 2: C's first two (B's 200, its 80 to D), not
+    # its 5 to E, and nothing of D
+    d = taint(eth, "haircut", [SOURCE.id], TaintLimits(max_rows=7)).as_dict()
+    assert [r["transfer"] for r in d["rows"]] == [BC.id, BD.id, CD.id]
+    assert [r["status"] for r in d["rows"]] == ["beyond", "beyond", "beyond"]
+    assert [t for t in d["truncation"] if t.startswith("rows:")] == [
+        "rows: stopped at max_rows=7 transfers during hop 2; 1 account(s) of that hop were "
+        f"not followed (e.g. {D}), nor any beyond, and the taint they received counts as "
+        "beyond"]
+    assert any(t.startswith("accounts: 1 account(s) have more transfers") for t in
+               d["truncation"])  # C, cut before its transfer to E
+    rounded = sum(int(d[k]) for k in ("tainted_unspent", "tainted_beyond", "tainted_fees",
+                                      "source_overlap"))
+    assert 0 <= int(d["tainted_in"]) - rounded <= 3  # each total rounded down on its own
+    one = taint(eth, "fifo", [SOURCE.id], TaintLimits(max_rows=5)).as_dict()
+    assert [(r["transfer"], r["status"]) for r in one["rows"]] == [(BD.id, "beyond")]
+    assert one["truncation"][0].startswith("rows: stopped at max_rows=5 transfers during hop 2")
