@@ -13,10 +13,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from neo4j import ManagedTransaction
 
@@ -24,6 +23,7 @@ from analysis.clustering import ClusterConfig, Clusterer, ClusterSummary, resolv
 from chaintrail.errors import ChaintrailError, InputError
 from cypher.runner import Graph
 from cypher.schema import apply_schema
+from loaders.batching import BatchWriter, chunks
 from loaders.bitcoin.chain import Header, place
 from loaders.bitcoin.model import Block, Prevout, Tx
 from loaders.bitcoin.network import NETWORKS, Network
@@ -34,7 +34,6 @@ from loaders.bitcoin.verify import verify_block
 from loaders.progress import LoadProgress, LogProgress
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 WRITE_ORDER = (
     ("load/bitcoin/blocks", "blocks"),
@@ -81,49 +80,19 @@ class LoadSummary:
         }
 
 
-def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
+class BitcoinWriter(BatchWriter[Rows]):
+    """Writes Bitcoin batches, each in one transaction, in dependency order. Concurrent
+    batches may touch the same Address or Output; unique constraints keep MERGE correct, and a
+    deadlock between them is a transient error that the driver retries."""
 
-class BitcoinWriter:
-    """Writes batches of rows, each in one transaction, in dependency order.
-
-    `submit` hands a batch to a background thread, so that parsing and building the next batch
-    (Python) overlaps with Neo4j writing this one; with `writers=2` two batches are written at
-    once (Neo4j runs one transaction on one core; a 2-core machine has room for a second).
-    Concurrent batches may touch the same Address or Output; unique constraints keep MERGE
-    correct, and a deadlock between them is a transient error that the driver retries.
-    `wait` returns when every batch is committed and re-raises the first error.
-    """
-
-    def __init__(self, graph: Graph, writers: int = 1) -> None:
-        self.graph = graph
-        self.writers = max(1, writers)
-        self._pool = ThreadPoolExecutor(max_workers=self.writers,
-                                        thread_name_prefix="bitcoin-writer")
-        self._inflight: list[Future[None]] = []
-
-    def submit(self, rows: Rows) -> None:
-        while len(self._inflight) >= self.writers:
-            self._inflight.pop(0).result()
-        self._inflight.append(self._pool.submit(self.write, rows))
-
-    def wait(self) -> None:
-        while self._inflight:
-            self._inflight.pop(0).result()
-
-    def close(self) -> None:
-        try:
-            self.wait()
-        finally:
-            self._pool.shutdown(wait=True)
+    thread_name = "bitcoin-writer"
 
     def write(self, rows: Rows) -> None:
         def work(tx: ManagedTransaction) -> None:
             for query, attr in WRITE_ORDER:
                 batch = getattr(rows, attr)
-                for chunk in _chunks(batch, STATEMENT_ROWS):
+                for chunk in chunks(batch, STATEMENT_ROWS):
                     self.graph.run_write(tx, query, {"rows": list(chunk)})
 
         self.graph.write(work, "bitcoin load batch")
@@ -228,7 +197,7 @@ class BitcoinLoader:
         self.summary.cluster_seconds = time.monotonic() - t0
 
     def load_prevouts(self, prevouts: Sequence[Prevout], net: Network) -> None:
-        for chunk in _chunks(prevouts, 20_000):
+        for chunk in chunks(prevouts, 20_000):
             rows = Rows()
             prevout_rows(chunk, net, rows)
             self.writer.submit(rows)

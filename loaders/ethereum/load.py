@@ -21,16 +21,16 @@ import heapq
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Final, Protocol, TypeVar
+from typing import Any, Final, Protocol
 
 from neo4j import ManagedTransaction
 
 from chaintrail.errors import FormatError, InputError
 from cypher.runner import Graph
 from cypher.schema import apply_schema
+from loaders.batching import BatchWriter, chunks
 from loaders.ethereum.address import ZERO_ADDRESS
 from loaders.ethereum.amounts import amount_fields
 from loaders.ethereum.exports import (
@@ -47,7 +47,6 @@ from loaders.ethereum.rows import ETH, Row, Rows, block_rows, genesis_id
 from loaders.progress import LoadProgress, LogProgress
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 NOTES: Final = (
     ("erc721_skipped", logging.INFO,
@@ -110,36 +109,11 @@ class EthLoadSummary:
         }
 
 
-def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for i in range(0, len(items), size):
-        yield items[i: i + size]
 
+class EthereumWriter(BatchWriter[Rows]):
+    """Writes Ethereum batches (whole blocks), each in one transaction."""
 
-class EthereumWriter:
-    """Writes batches of rows, each in one transaction, on background threads (see
-    loaders.bitcoin.load.BitcoinWriter: the same overlap of transform and write)."""
-
-    def __init__(self, graph: Graph, writers: int = 1) -> None:
-        self.graph = graph
-        self.writers = max(1, writers)
-        self._pool = ThreadPoolExecutor(max_workers=self.writers,
-                                        thread_name_prefix="ethereum-writer")
-        self._inflight: list[Future[None]] = []
-
-    def submit(self, rows: Rows) -> None:
-        while len(self._inflight) >= self.writers:
-            self._inflight.pop(0).result()
-        self._inflight.append(self._pool.submit(self.write, rows))
-
-    def wait(self) -> None:
-        while self._inflight:
-            self._inflight.pop(0).result()
-
-    def close(self) -> None:
-        try:
-            self.wait()
-        finally:
-            self._pool.shutdown(wait=True)
+    thread_name = "ethereum-writer"
 
     def write(self, rows: Rows) -> None:
         statements: list[tuple[str, list[Any]]] = [
@@ -154,14 +128,14 @@ class EthereumWriter:
 
         def work(tx: ManagedTransaction) -> None:
             for query, items in statements:
-                for chunk in _chunks(items, STATEMENT_ROWS):
+                for chunk in chunks(items, STATEMENT_ROWS):
                     self.graph.run_write(tx, query, {"rows": list(chunk)})
 
         self.graph.write(work, "ethereum load batch")
 
     def write_tokens(self, tokens: list[Row]) -> None:
         def work(tx: ManagedTransaction) -> None:
-            for chunk in _chunks(tokens, STATEMENT_ROWS):
+            for chunk in chunks(tokens, STATEMENT_ROWS):
                 self.graph.run_write(tx, "load/ethereum/tokens", {"rows": list(chunk)})
 
         self.graph.write(work, "ethereum tokens")
