@@ -4,6 +4,7 @@ above 2^53), with a BTC decimal string as a convenience."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from enum import Enum
 from typing import NewType
@@ -14,15 +15,22 @@ from graphql import GraphQLError
 Satoshi = NewType("Satoshi", int)
 
 
-def parse_satoshi(v: object) -> int:
-    """An input amount: an integer, or a string of decimal digits. Anything else is the
-    client's error (a GraphQLError is reported as such; any other exception would be masked
-    as unexpected)."""
-    if isinstance(v, int) and not isinstance(v, bool):
-        return v
-    if isinstance(v, str) and re.fullmatch(r"-?[0-9]{1,30}", v):
-        return int(v)
-    raise GraphQLError(f"Satoshi must be an integer as a decimal string, not {v!r}")
+def integer_parser(scalar: str, max_digits: int) -> Callable[[object], int]:
+    """The input parser of an amount scalar: an integer, or a string of at most `max_digits`
+    decimal digits. Anything else is the client's error (a GraphQLError is reported as such;
+    any other exception would be masked as unexpected)."""
+
+    def parse(v: object) -> int:
+        if isinstance(v, int) and not isinstance(v, bool):
+            return v
+        if isinstance(v, str) and re.fullmatch(rf"-?[0-9]{{1,{max_digits}}}", v):
+            return int(v)
+        raise GraphQLError(f"{scalar} must be an integer as a decimal string, not {v!r}")
+
+    return parse
+
+
+parse_satoshi = integer_parser("Satoshi", 30)
 
 
 SATOSHI = strawberry.scalar(
@@ -44,14 +52,8 @@ Amount = NewType("Amount", int)
 unit. Wei exceed 2^64, so this is a Python int, serialised as a decimal string."""
 
 
-def parse_amount(v: object) -> int:
-    """An input amount of any size: an integer or a string of decimal digits (at most 78, the
-    digits of 2^256)."""
-    if isinstance(v, int) and not isinstance(v, bool):
-        return v
-    if isinstance(v, str) and re.fullmatch(r"-?[0-9]{1,78}", v):
-        return int(v)
-    raise GraphQLError(f"Amount must be an integer as a decimal string, not {v!r}")
+parse_amount = integer_parser("Amount", 78)
+"""At most 78 digits: the digits of 2^256."""
 
 
 AMOUNT = strawberry.scalar(
