@@ -16,6 +16,11 @@ if [ -d "$shared/bitcoin" ]; then
     echo "Loading the attribution tags (GraphSense TagPacks, OFAC lists) from $shared/labels ..."
     "$bin/chaintrail" load tags "$shared/labels" > /dev/null
   fi
+  if [ -d "$shared/ethereum/ethereum-etl/test_stream" ]; then
+    echo "Loading the Ethereum sample (ethereum-etl exports) from $shared/ethereum/ethereum-etl/test_stream ..."
+    "$bin/chaintrail" load ethereum "$shared/ethereum/ethereum-etl/test_stream" > /dev/null
+    eth="  .venv/bin/chaintrail query lookup/block --param chain=ethereum --param height=17173049 --format table"
+  fi
   addr=12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S
   tagged="  .venv/bin/chaintrail query lookup/tags --param address=3HqA7i3ttECLvgqvq69HNxxUP5BL7Z5YgA"
   tx=f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16
@@ -59,6 +64,7 @@ Try:
   .venv/bin/chaintrail query cluster/stats
   .venv/bin/chaintrail trace forward $addr --max-hops 3 --format table
 ${tagged:-}
+${eth:-}
 
 The GraphQL API starts now on http://127.0.0.1:8000 (Ctrl-C stops it).
 GraphiQL, in a browser: http://127.0.0.1:8000/graphql -- add the header
