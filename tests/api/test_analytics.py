@@ -15,6 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -27,7 +28,7 @@ from cypher.runner import Graph
 from loaders.bitcoin.load import BitcoinLoader
 from loaders.tags.load import TagLoader
 from tests.analysis.test_real_tags import SANCTIONED
-from tests.api.conftest import gql
+from tests.api.conftest import gql, serving
 from tests.cypher.test_cluster import ABCD, ADDR, CB, T2
 from tests.cypher.test_cluster import chain as small_chain
 from tests.helpers import wipe, write_blocks
@@ -260,6 +261,38 @@ def test_cluster_flows_equal_the_cli_logic(client: TestClient, dataset: Dataset)
                     c for r in want["rows"] for c in (r["from_cluster"], r["to_cluster"])}
                 flowed += len(want["rows"])
     assert flowed
+
+
+# ---- the same through a real uvicorn process ------------------------------------------------
+
+
+def test_the_same_answers_through_chaintrail_serve(dataset: Dataset, cli_env: dict[str, str],
+                                                   api_headers: dict[str, str]) -> None:
+    """One taint, one exposure and one cluster-flows question through a real `chaintrail
+    serve` process: the same answers as the CLI logic (the ASGI tests above ask many)."""
+    with serving(cli_env) as api:
+
+        def ask(query: str, **variables: Any) -> dict[str, Any]:
+            r = httpx.post(f"{api.url}/graphql", headers=api_headers, timeout=60,
+                           json={"query": query, "variables": variables})
+            assert r.status_code == 200 and "errors" not in r.json(), r.text
+            return dict(r.json()["data"])
+
+        sources = dataset.taint_sources[0]
+        got = ask(TAINT_Q, m="HAIRCUT", s=sources, h=4, r=MAX_ROWS)["taint"]
+        got.pop("graph")
+        assert got == taint_answer(taint(dataset.graph, "haircut", sources,
+                                         TaintLimits(max_hops=4, max_rows=MAX_ROWS)))
+        target = dataset.exposure_targets[0]
+        assert ask(EXPOSURE_Q, t=target, d="RECEIVED", h=3)["exposure"] == exposure_answer(
+            exposure(dataset.graph, target, "received", ExposureLimits(max_hops=3)))
+        cid = dataset.cluster_ids[0]
+        flows = ask(FLOWS_Q, c=cid, d="OUT", h=2)["clusterFlows"]
+        want = cluster_flows(dataset.graph, cid, "out", 2).as_dict()
+        assert [(r["hop"], r["fromCluster"], r["toCluster"], r["value"], r["txCount"])
+                for r in flows["rows"]] == [
+            (r["hop"], r["from_cluster"], r["to_cluster"], str(r["value"]), r["tx_count"])
+            for r in want["rows"]]
 
 
 # ---- typed errors ---------------------------------------------------------------------------
