@@ -22,6 +22,7 @@ from analysis.exposure import exposure as compute_exposure
 from chaintrail.cli.common import (
     boundary,
     check_format,
+    display,
     load_settings,
     open_graph,
     out,
@@ -35,7 +36,6 @@ from chaintrail.cli.trace import (
     ToBlock,
     Until,
     check_start,
-    display,
     window_of,
 )
 from chaintrail.errors import ConfigError, ParameterError

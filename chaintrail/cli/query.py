@@ -9,19 +9,23 @@ with its EIP-55 checksum case, in JSON and in tables.
 from __future__ import annotations
 
 import json
-import re
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from chaintrail.cli.common import boundary, load_settings, open_graph, out, setup_logging
+from chaintrail.cli.common import (
+    boundary,
+    display,
+    load_settings,
+    open_graph,
+    out,
+    setup_logging,
+)
 from chaintrail.errors import AddressError, ParameterError, UnknownQuery
 from cypher.registry import Registry, StoredQuery
 from loaders.bitcoin.address import decode_address
-from loaders.ethereum.address import check_address, eip55_checksum, is_eth_like
-
-_STORED_ETH = re.compile(r"0x[0-9a-f]{40}")
+from loaders.ethereum.address import check_address, is_eth_like
 
 
 def parse_param(q: StoredQuery, item: str) -> tuple[str, Any]:
@@ -70,16 +74,6 @@ def infer_chain(q: StoredQuery, given: dict[str, Any]) -> dict[str, Any]:
             return {**given, "chain": "ethereum"}
     return given
 
-
-def display(v: Any) -> Any:
-    """A value to show: every Ethereum address (stored lower-case) in its EIP-55 case."""
-    if isinstance(v, str):
-        return eip55_checksum(v) if _STORED_ETH.fullmatch(v) else v
-    if isinstance(v, list):
-        return [display(x) for x in v]
-    if isinstance(v, dict):
-        return {k: display(x) for k, x in v.items()}
-    return v
 
 
 def _cell(v: Any) -> str:

@@ -18,6 +18,7 @@ from analysis.taint import taint as compute_taint
 from chaintrail.cli.common import (
     boundary,
     check_format,
+    display,
     load_settings,
     open_graph,
     out,
@@ -31,7 +32,6 @@ from chaintrail.cli.trace import (
     ToBlock,
     Until,
     check_start,
-    display,
     window_of,
 )
 from chaintrail.errors import ParameterError

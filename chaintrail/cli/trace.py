@@ -10,7 +10,6 @@ EIP-55 checksum case, amounts as exact decimal strings. The options here are sha
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -31,6 +30,7 @@ from analysis.trace import (
 from chaintrail.cli.common import (
     boundary,
     check_format,
+    display,
     load_settings,
     open_graph,
     out,
@@ -38,7 +38,7 @@ from chaintrail.cli.common import (
 )
 from chaintrail.errors import ConfigError, ParameterError
 from loaders.bitcoin.address import decode_address
-from loaders.ethereum.address import check_address, eip55_checksum
+from loaders.ethereum.address import check_address
 
 trace_app = typer.Typer(help="Follow the money from an address, a transaction or an output.",
                         no_args_is_help=True)
@@ -70,7 +70,6 @@ Since = Annotated[str | None, typer.Option(
 Until = Annotated[str | None, typer.Option(
     "--until", help="Ethereum: only transfers at or before this time (as --since).")]
 
-_STORED_ETH = re.compile(r"0x[0-9a-f]{40}")
 
 
 def unix_time(text: str | None, option: str) -> int | None:
@@ -106,16 +105,6 @@ def check_start(text: str, chain: str | None, what: str = "start") -> str:
         decode_address(text)
     return c
 
-
-def display(v: Any) -> Any:
-    """A value to show: Ethereum accounts (stored lower-case) in their EIP-55 case."""
-    if isinstance(v, str):
-        return eip55_checksum(v) if _STORED_ETH.fullmatch(v) else v
-    if isinstance(v, list):
-        return [display(x) for x in v]
-    if isinstance(v, dict):
-        return {k: display(x) for k, x in v.items()}
-    return v
 
 
 def _run(direction: Direction, start: str, max_hops: int, min_value: int, max_fanout: int,
