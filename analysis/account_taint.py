@@ -29,7 +29,7 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from analysis.accounts import ZERO_ADDRESS, Window, from_limbs
 from analysis.steps import Steps
@@ -52,7 +52,9 @@ class Transfer:
     id: str
     kind: str
     frm: str
+    """NOWHERE for a miner's tip (the sender paid it as its fee)."""
     to: str
+    """NOWHERE for a fee (gas paid: burnt, and the tip is the miner's own event)."""
     value: int
     seq: int
     txid: str | None = None
@@ -358,9 +360,14 @@ def _status(r: EthRow, accounts: dict[str, AccountWindow],
 # ---- from the graph --------------------------------------------------------------------------
 
 
+NOWHERE: Final = ""
+"""The party of a fee event that is no account (taint/step gives null): no balance, never
+followed."""
+
+
 def transfer_of(r: dict[str, Any]) -> Transfer:
-    return Transfer(r["id"], r["kind"], r["from"], r["to"], int(r["value"]), r["seq"],
-                    r.get("txid"), r.get("height"))
+    return Transfer(r["id"], r["kind"], r["from"] or NOWHERE, r["to"] or NOWHERE,
+                    int(r["value"]), r["seq"], r.get("txid"), r.get("height"))
 
 
 def collect_steps(sources: Iterable[Transfer], source_accounts: Iterable[str], asset: str,

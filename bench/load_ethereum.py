@@ -2,7 +2,7 @@
 then trace on it.
 
 Prints value transfers/s (native, internal and ERC-20: what the issue's target counts), all
-TRANSFER relationships/s (fees too: one to the miner and one burnt per transaction) and the
+TRANSFER relationships/s (withdrawals too; fees are booked on the transactions) and the
 loader's peak RSS, for a chain of at least `--transfers` value transfers (default 500,000);
 then p50 and p95 of bounded 6-hop time-respecting traces (analysis.trace.trace on Ethereum:
 trace/start + one trace/forward or trace/backward per hop; max_fanout 100, max_rows 1000)
@@ -115,7 +115,8 @@ def main() -> None:
     print(f"export: {summary['blocks_loaded']} blocks, {summary['txs']} transactions, "
           f"{value} value transfers (native {counts['native']}, internal "
           f"{counts['internal']}, erc20 {counts['erc20']}), {summary['transfers']} TRANSFER "
-          f"relationships with fees and withdrawals (seed {args.seed})")
+          f"relationships with withdrawals, {counts['fee']} fees booked on transactions "
+          f"(seed {args.seed})")
     print(f"load: {load_s:.1f} s, {value / load_s:,.0f} value transfers/s "
           f"(target >= {TARGET:,}: {'met' if value / load_s >= TARGET else 'not met'}), "
           f"{summary['transfers'] / load_s:,.0f} TRANSFER relationships/s, "

@@ -74,8 +74,9 @@ def shown(address: str | None) -> str | None:
 
 
 @strawberry.type(description="One value transfer: native (the transaction's value), internal "
-                             "(a call with value inside it), erc20 (a token Transfer event) "
-                             "or fee.")
+                             "(a call with value inside it), erc20 (a token Transfer event); "
+                             "or the transaction's fee, booked on it: fee (the tip, to the "
+                             "miner) and burn (the burnt part, to no account: `to` null).")
 class EthTransfer:
     id: str
     kind: str

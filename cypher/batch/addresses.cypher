@@ -4,7 +4,8 @@
 //   last heights it was used. Ethereum: as lookup/address (with fees, every asset): the
 //   account's kind, its token metadata when it is a token contract, its exact balance per
 //   asset (decimal strings) with the ETH ones as received, sent and balance, the
-//   transactions that moved value to or from it and its first and last transfer's block.
+//   transactions that moved value to or from it (or that it paid gas for, or whose tip it
+//   received as the miner) and the first and last of their blocks.
 //   Both: the address's own tags (highest confidence first); Bitcoin: its cluster (id and
 //   size; an address outside every cluster is its own one-address cluster). One round trip
 //   gives the API an address with its cluster and tags. Columns of the other chain are null.
@@ -12,7 +13,7 @@
 // @param addresses LIST<STRING>  address strings (Ethereum: lower-case 0x addresses)
 // @param chain CHAIN = "bitcoin"  bitcoin or ethereum
 // @columns address, script_type, received, sent, balance, output_count, first_height, last_height, tx_count, kind, token, balances, cluster_id, cluster_size, tags
-// @bounds the given addresses and their outputs, one spender per output (Bitcoin); the given accounts and their transfers, twice (Ethereum)
+// @bounds the given addresses and their outputs, one spender per output (Bitcoin); the given accounts and their transfers, twice, and the transactions each sent or mined (Ethereum)
 // @example :param addresses => ['12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S']
 CALL () {
   WITH $chain AS chain WHERE chain = 'bitcoin'
@@ -50,9 +51,19 @@ CALL () {
   UNWIND $addresses AS x
   MATCH (a:Account {address: toLower(x)})
   CALL (a) {
-    MATCH (a)-[t:TRANSFER]-()
-    RETURN count(DISTINCT t.tx_hash) AS tx_count, min(t.block) AS first_height,
-           max(t.block) AS last_height
+    CALL (a) {
+      MATCH (a)-[t:TRANSFER]-()
+      RETURN t.tx_hash AS tx, t.block AS block
+      UNION ALL
+      MATCH (x:EthTransaction) WHERE x.`from` = a.address AND x.seq >= 0
+      WITH x WHERE x.fee_paid <> '0'
+      RETURN x.hash AS tx, x.block_number AS block
+      UNION ALL
+      MATCH (x:EthTransaction) WHERE x.miner = a.address AND x.seq >= 0
+      WITH x WHERE x.tip <> '0'
+      RETURN x.hash AS tx, x.block_number AS block
+    }
+    RETURN count(DISTINCT tx) AS tx_count, min(block) AS first_height, max(block) AS last_height
   }
   CALL (a) {
     CALL (a) {
@@ -61,6 +72,15 @@ CALL () {
       UNION ALL
       MATCH (a)-[t:TRANSFER]->()
       RETURN t.asset AS asset, t.limbs AS limbs, -1 AS dir
+      UNION ALL
+      // Fees are on the transaction: tips received as a miner, gas paid as a sender.
+      MATCH (x:EthTransaction) WHERE x.miner = a.address AND x.seq >= 0
+      WITH x WHERE x.tip <> '0'
+      RETURN 'ETH' AS asset, x.tip_limbs AS limbs, 1 AS dir
+      UNION ALL
+      MATCH (x:EthTransaction) WHERE x.`from` = a.address AND x.seq >= 0
+      WITH x WHERE x.fee_paid <> '0'
+      RETURN 'ETH' AS asset, x.fee_paid_limbs AS limbs, -1 AS dir
     }
     WITH asset, collect(CASE WHEN dir = 1 THEN limbs END) AS ins,
          collect(CASE WHEN dir = -1 THEN limbs END) AS outs

@@ -45,7 +45,7 @@ UNWIND CASE WHEN $chain = 'ethereum' THEN $frontier ELSE [] END AS f
 MATCH (a:Account {address: f.account})
 CALL (a, f) {
   OPTIONAL MATCH (a)<-[t:TRANSFER]-()
-  WHERE t.seq <= f.seq AND t.kind <> 'fee' AND t.asset = $asset
+  WHERE t.seq <= f.seq AND t.asset = $asset
     AND ($min_seq IS NULL OR t.seq >= $min_seq) AND ($since IS NULL OR t.time >= $since)
   RETURN count(t) AS party_count,
          [sum(t.limbs[0]), sum(t.limbs[1]), sum(t.limbs[2]), sum(t.limbs[3]), sum(t.limbs[4]),
@@ -53,7 +53,7 @@ CALL (a, f) {
 }
 CALL (a, f) {
   OPTIONAL MATCH (a)<-[t:TRANSFER]-(c:Account)
-  WHERE t.seq <= f.seq AND t.kind <> 'fee' AND t.asset = $asset
+  WHERE t.seq <= f.seq AND t.asset = $asset
     AND ($min_seq IS NULL OR t.seq >= $min_seq) AND ($since IS NULL OR t.time >= $since)
   WITH t, c ORDER BY t.value_key DESC, t.id LIMIT $max_fanout
   RETURN collect(CASE WHEN t IS NOT NULL THEN {output: t.id, value: t.value, address: c.address,

@@ -7,9 +7,12 @@
 //   Ethereum (chain 'ethereum'): a frontier item {key, account, seq} is the money that reached
 //   an account by transfer `key` at `seq`. One row per item: the account's balance of `asset`
 //   before `seq` as per-position limb sums (prior_in, prior_out; fees included) and its
-//   transfers of `asset` in and out from `seq` on (fees too), the earliest first, at most
+//   transfers of `asset` in and out from `seq` on, the earliest first, at most
 //   max_fanout + 1 (one more tells "cut"), up to the window's end, as parties (the
-//   counterparty as address and cluster_id; `dir` 'in' or 'out'); analysis/exposure.py
+//   counterparty as address and cluster_id; `dir` 'in' or 'out'); fees, booked on the
+//   transaction, come as parties without a counterparty (ETH only): kind 'fee' out (gas
+//   paid, id hash:fee) and kind 'tip' in (a tip received as the miner, id hash:tip).
+//   analysis/exposure.py
 //   shares the money out over them by haircut. `coinbase`: the zero address (a burn).
 // @mode read
 // @param outputs LIST<STRING> = []  frontier output ids ('txid:n')
@@ -44,28 +47,55 @@ UNION ALL
 UNWIND CASE WHEN $chain = 'ethereum' THEN $frontier ELSE [] END AS f
 MATCH (a:Account {address: f.account})
 CALL (a, f) {
-  OPTIONAL MATCH (a)<-[t:TRANSFER]-()
-  WHERE t.seq < f.seq AND t.asset = $asset
-  RETURN [sum(t.limbs[0]), sum(t.limbs[1]), sum(t.limbs[2]), sum(t.limbs[3]), sum(t.limbs[4]),
-          sum(t.limbs[5]), sum(t.limbs[6]), sum(t.limbs[7]), sum(t.limbs[8])] AS prior_in
+  CALL (a, f) {
+    MATCH (a)<-[t:TRANSFER]-()
+    WHERE t.seq < f.seq AND t.asset = $asset
+    RETURN t.limbs AS limbs
+    UNION ALL
+    MATCH (x:EthTransaction) WHERE x.miner = a.address AND x.seq < f.seq
+    WITH x WHERE $asset = 'ETH' AND x.tip <> '0'
+    RETURN x.tip_limbs AS limbs
+  }
+  RETURN [sum(limbs[0]), sum(limbs[1]), sum(limbs[2]), sum(limbs[3]), sum(limbs[4]),
+          sum(limbs[5]), sum(limbs[6]), sum(limbs[7]), sum(limbs[8])] AS prior_in
 }
 CALL (a, f) {
-  OPTIONAL MATCH (a)-[t:TRANSFER]->()
-  WHERE t.seq < f.seq AND t.asset = $asset
-  RETURN [sum(t.limbs[0]), sum(t.limbs[1]), sum(t.limbs[2]), sum(t.limbs[3]), sum(t.limbs[4]),
-          sum(t.limbs[5]), sum(t.limbs[6]), sum(t.limbs[7]), sum(t.limbs[8])] AS prior_out
+  CALL (a, f) {
+    MATCH (a)-[t:TRANSFER]->()
+    WHERE t.seq < f.seq AND t.asset = $asset
+    RETURN t.limbs AS limbs
+    UNION ALL
+    MATCH (x:EthTransaction) WHERE x.`from` = a.address AND x.seq < f.seq
+    WITH x WHERE $asset = 'ETH' AND x.fee_paid <> '0'
+    RETURN x.fee_paid_limbs AS limbs
+  }
+  RETURN [sum(limbs[0]), sum(limbs[1]), sum(limbs[2]), sum(limbs[3]), sum(limbs[4]),
+          sum(limbs[5]), sum(limbs[6]), sum(limbs[7]), sum(limbs[8])] AS prior_out
 }
 CALL (a, f) {
-  OPTIONAL MATCH (a)-[t:TRANSFER]-(c:Account)
-  WHERE t.seq >= f.seq AND t.asset = $asset
-    AND ($max_seq IS NULL OR t.seq <= $max_seq) AND ($until IS NULL OR t.time <= $until)
-  WITH DISTINCT t, c
-  ORDER BY t.seq, t.id
+  CALL (a, f) {
+    MATCH (a)-[t:TRANSFER]-(c:Account)
+    WHERE t.seq >= f.seq AND t.asset = $asset
+      AND ($max_seq IS NULL OR t.seq <= $max_seq) AND ($until IS NULL OR t.time <= $until)
+    WITH DISTINCT t, c
+    RETURN {output: t.id, value: t.value, address: c.address, cluster_id: c.address,
+            seq: t.seq, kind: t.kind,
+            dir: CASE WHEN startNode(t) = a THEN 'out' ELSE 'in' END} AS e
+    UNION ALL
+    // Fees, booked on the transaction: gas paid (to no account) and tips received as miner.
+    MATCH (x:EthTransaction) WHERE x.`from` = a.address AND x.seq >= f.seq
+    WITH x WHERE $asset = 'ETH' AND x.fee_paid <> '0' AND ($max_seq IS NULL OR x.seq <= $max_seq) AND ($until IS NULL OR x.time <= $until)
+    RETURN {output: x.hash + ':fee', value: x.fee_paid, address: null, cluster_id: null,
+            seq: x.seq, kind: 'fee', dir: 'out'} AS e
+    UNION ALL
+    MATCH (x:EthTransaction) WHERE x.miner = a.address AND x.seq >= f.seq
+    WITH x WHERE $asset = 'ETH' AND x.tip <> '0' AND ($max_seq IS NULL OR x.seq <= $max_seq) AND ($until IS NULL OR x.time <= $until)
+    RETURN {output: x.hash + ':tip', value: x.tip, address: null, cluster_id: null,
+            seq: x.seq, kind: 'tip', dir: 'in'} AS e
+  }
+  WITH e ORDER BY e.seq, e.output
   LIMIT $max_fanout + 1
-  RETURN collect(CASE WHEN t IS NOT NULL THEN
-                   {output: t.id, value: t.value, address: c.address, cluster_id: c.address,
-                    seq: t.seq, kind: t.kind,
-                    dir: CASE WHEN startNode(t) = a THEN 'out' ELSE 'in' END} END) AS parties
+  RETURN collect(e) AS parties
 }
 RETURN f.key AS txid, null AS height, a.address = '0x0000000000000000000000000000000000000000'
        AS coinbase, [f.key] AS reached, size(parties) AS party_count, null AS total, parties,

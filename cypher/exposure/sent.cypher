@@ -55,7 +55,7 @@ MATCH (m:Account {address: $address})
 WHERE $chain = 'ethereum'
 CALL (m) {
   OPTIONAL MATCH (m)-[t:TRANSFER]->(c:Account)
-  WHERE t.kind <> 'fee' AND t.asset = $asset
+  WHERE t.asset = $asset
     AND ($min_seq IS NULL OR t.seq >= $min_seq) AND ($max_seq IS NULL OR t.seq <= $max_seq)
     AND ($since IS NULL OR t.time >= $since) AND ($until IS NULL OR t.time <= $until)
   RETURN count(t) AS output_count,
@@ -64,7 +64,7 @@ CALL (m) {
 }
 CALL (m) {
   OPTIONAL MATCH (m)-[t:TRANSFER]->(c:Account)
-  WHERE t.kind <> 'fee' AND t.asset = $asset
+  WHERE t.asset = $asset
     AND ($min_seq IS NULL OR t.seq >= $min_seq) AND ($max_seq IS NULL OR t.seq <= $max_seq)
     AND ($since IS NULL OR t.time >= $since) AND ($until IS NULL OR t.time <= $until)
   WITH t, c ORDER BY t.value_key DESC, t.id LIMIT $limit

@@ -7,19 +7,22 @@
 //   position (no 64-bit overflow below 9 * 10^9 transfers), carried, and the sent total
 //   subtracted from the received one with borrows; amounts are exact decimal strings.
 //   received, sent and balance are the ETH ones; tx_count counts the transactions that moved
-//   value to or from it, first_height and last_height the blocks of its first and last
-//   transfer. With fees (the default) the ETH balance is the node's eth_getBalance, for the
-//   blocks loaded (with the genesis allocation when block 0 is); the zero address is the
-//   protocol's (issuance out, burnt fees in): its balance is negative. kind is eoa, contract
+//   value to or from it (with fees: that it paid gas for, or whose tip it received as the
+//   miner), first_height and last_height the blocks of the first and last of them. Fees are
+//   properties of the transaction (fee_paid by its sender, tip to its miner: one event each
+//   in transfers_out / transfers_in), not transfers. With fees (the default) the ETH balance
+//   is the node's eth_getBalance, for the blocks loaded (with the genesis allocation when
+//   block 0 is); burnt base fees reach no account; the zero address is the protocol's
+//   (issuance out): its balance is negative. kind is eoa, contract
 //   or null; token is the account's own {symbol, name, decimals} when it is a token contract.
 //   Columns of the other chain are null.
 // @mode read
 // @param address ADDRESS  address string (Bitcoin: P2PK outputs count for the P2PKH address of their key; Ethereum: 0x, any case)
 // @param chain CHAIN = "bitcoin"  bitcoin or ethereum
-// @param include_fees BOOLEAN = true  Ethereum: count fee transfers (gas paid; priority fees received)
+// @param include_fees BOOLEAN = true  Ethereum: count fees (gas paid as sender; tips received as miner)
 // @param asset STRING = null  Ethereum: only this asset ('ETH' or a token contract address)
 // @columns address, script_type, received, sent, balance, tx_count, first_height, last_height, output_count, unspent_count, kind, token, balances
-// @bounds one address and its outputs, one spender per output (Bitcoin); one account and its transfers, twice (Ethereum)
+// @bounds one address and its outputs, one spender per output (Bitcoin); one account and its transfers, twice, and the transactions it sent or mined (two index seeks; Ethereum)
 // @example :param address => '12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S'
 CALL () {
   WITH $chain AS chain WHERE chain = 'bitcoin'
@@ -55,26 +58,44 @@ CALL () {
   WITH $chain AS chain WHERE chain = 'ethereum'
   MATCH (a:Account {address: toLower($address)})
   CALL (a) {
-    MATCH (a)-[t:TRANSFER]-()
-    WHERE ($include_fees OR t.kind <> 'fee')
-      AND ($asset IS NULL OR t.asset = CASE WHEN toUpper($asset) = 'ETH' THEN 'ETH'
-                                              ELSE toLower($asset) END)
-    RETURN count(DISTINCT t.tx_hash) AS tx_count, min(t.block) AS first_height,
-           max(t.block) AS last_height
+    CALL (a) {
+      MATCH (a)-[t:TRANSFER]-()
+      WHERE $asset IS NULL OR t.asset = CASE WHEN toUpper($asset) = 'ETH' THEN 'ETH'
+                                             ELSE toLower($asset) END
+      RETURN t.tx_hash AS tx, t.block AS block
+      UNION ALL
+      MATCH (x:EthTransaction) WHERE x.`from` = a.address AND x.seq >= 0
+      WITH x WHERE $include_fees AND x.fee_paid <> '0'
+        AND ($asset IS NULL OR toUpper($asset) = 'ETH')
+      RETURN x.hash AS tx, x.block_number AS block
+      UNION ALL
+      MATCH (x:EthTransaction) WHERE x.miner = a.address AND x.seq >= 0
+      WITH x WHERE $include_fees AND x.tip <> '0' AND ($asset IS NULL OR toUpper($asset) = 'ETH')
+      RETURN x.hash AS tx, x.block_number AS block
+    }
+    RETURN count(DISTINCT tx) AS tx_count, min(block) AS first_height, max(block) AS last_height
   }
   CALL (a) {
     CALL (a) {
       MATCH (a)<-[t:TRANSFER]-()
-      WHERE ($include_fees OR t.kind <> 'fee')
-        AND ($asset IS NULL OR t.asset = CASE WHEN toUpper($asset) = 'ETH' THEN 'ETH'
-                                              ELSE toLower($asset) END)
+      WHERE $asset IS NULL OR t.asset = CASE WHEN toUpper($asset) = 'ETH' THEN 'ETH'
+                                             ELSE toLower($asset) END
       RETURN t.asset AS asset, t.limbs AS limbs, 1 AS dir
       UNION ALL
       MATCH (a)-[t:TRANSFER]->()
-      WHERE ($include_fees OR t.kind <> 'fee')
-        AND ($asset IS NULL OR t.asset = CASE WHEN toUpper($asset) = 'ETH' THEN 'ETH'
-                                              ELSE toLower($asset) END)
+      WHERE $asset IS NULL OR t.asset = CASE WHEN toUpper($asset) = 'ETH' THEN 'ETH'
+                                             ELSE toLower($asset) END
       RETURN t.asset AS asset, t.limbs AS limbs, -1 AS dir
+      UNION ALL
+      // Fees are on the transaction: tips received as a miner, gas paid as a sender.
+      MATCH (x:EthTransaction) WHERE x.miner = a.address AND x.seq >= 0
+      WITH x WHERE $include_fees AND x.tip <> '0' AND ($asset IS NULL OR toUpper($asset) = 'ETH')
+      RETURN 'ETH' AS asset, x.tip_limbs AS limbs, 1 AS dir
+      UNION ALL
+      MATCH (x:EthTransaction) WHERE x.`from` = a.address AND x.seq >= 0
+      WITH x WHERE $include_fees AND x.fee_paid <> '0'
+        AND ($asset IS NULL OR toUpper($asset) = 'ETH')
+      RETURN 'ETH' AS asset, x.fee_paid_limbs AS limbs, -1 AS dir
     }
     WITH asset, collect(CASE WHEN dir = 1 THEN limbs END) AS ins,
          collect(CASE WHEN dir = -1 THEN limbs END) AS outs

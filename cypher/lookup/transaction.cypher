@@ -3,8 +3,10 @@
 //   any input is unresolved; a coinbase has no inputs, input_value 0 and fee 0. Ethereum: its
 //   fields (amounts and prices in wei, exact decimal strings; output_value is its value) and
 //   every value transfer it made (native, internal, ERC-20 with the token's symbol and
-//   decimals when known, fee), ordered by kind and id: transfer ids start with the
-//   transaction hash, so the unique index on the id finds them all with one prefix seek.
+//   decimals when known), ordered by kind and id: transfer ids start with the transaction
+//   hash, so the unique index on the id finds them all with one prefix seek. Its fee, booked
+//   on the transaction, is listed among them: `fee` (id hash:fee, the tip, to the miner) and
+//   `burn` (id hash:burn, the burnt base and blob fee, to no account: `to` is null).
 //   Columns of the other chain are null.
 // @mode read
 // @param txid TXID  transaction id, 64 hex digits (Bitcoin: display order; Ethereum: the hash, with 0x)
@@ -52,15 +54,24 @@ CALL () {
   WITH $chain AS chain WHERE chain = 'ethereum'
   MATCH (t:EthTransaction {hash: toLower($txid)})
   CALL (t) {
-    OPTIONAL MATCH (a:Account)-[x:TRANSFER]->(b:Account)
-    WHERE x.id STARTS WITH t.hash
-    OPTIONAL MATCH (tok:Token {address: x.asset})
-    WITH x, a, b, tok ORDER BY x.kind, x.id
-    RETURN collect(CASE WHEN x IS NOT NULL THEN
-                     {id: x.id, kind: x.kind, asset: x.asset, `from`: a.address,
-                      `to`: b.address, value: x.value, symbol: tok.symbol,
-                      decimals: CASE WHEN x.asset = 'ETH' THEN 18 ELSE tok.decimals END}
-                   END) AS transfers
+    CALL (t) {
+      MATCH (a:Account)-[x:TRANSFER]->(b:Account)
+      WHERE x.id STARTS WITH t.hash
+      OPTIONAL MATCH (tok:Token {address: x.asset})
+      RETURN x.id AS id, x.kind AS kind, x.asset AS asset, a.address AS sender,
+             b.address AS receiver, x.value AS value,
+             tok.symbol AS symbol,
+             CASE WHEN x.asset = 'ETH' THEN 18 ELSE tok.decimals END AS decimals
+      UNION ALL
+      // The fee, booked on the transaction: the tip to the miner and the burnt part.
+      UNWIND [[':fee', 'fee', t.miner, t.tip], [':burn', 'burn', null, t.burnt]] AS f
+      WITH t, f WHERE f[3] IS NOT NULL AND f[3] <> '0'
+      RETURN t.hash + f[0] AS id, f[1] AS kind, 'ETH' AS asset, t.`from` AS sender,
+             f[2] AS receiver, f[3] AS value, null AS symbol, 18 AS decimals
+    }
+    WITH id, kind, asset, sender, receiver, value, symbol, decimals ORDER BY kind, id
+    RETURN collect({id: id, kind: kind, asset: asset, `from`: sender, `to`: receiver,
+                    value: value, symbol: symbol, decimals: decimals}) AS transfers
   }
   RETURN t.hash AS txid, t.block_hash AS block_hash, t.block_number AS height,
          null AS input_count, null AS output_count, null AS input_value,

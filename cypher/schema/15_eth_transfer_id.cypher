@@ -1,5 +1,5 @@
 // @description Value transfers between accounts are identified by their id (tx hash for the
-//   native value, txhash:trace_address, txhash:log_index, txhash:fee, txhash:burn,
+//   native value, txhash:trace_address, txhash:log_index,
 //   block:reward:n, block:withdrawal:index); the load MERGEs on it.
 // @mode write
 // @columns -

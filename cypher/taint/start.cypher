@@ -68,7 +68,7 @@ CALL (s) {
     RETURN a, t, b
   }
   WITH a, t, b
-  WHERE t.kind <> 'fee' AND ($asset IS NULL OR t.asset = $asset)
+  WHERE ($asset IS NULL OR t.asset = $asset)
     AND ($min_seq IS NULL OR t.seq >= $min_seq) AND ($max_seq IS NULL OR t.seq <= $max_seq)
     AND ($since IS NULL OR t.time >= $since) AND ($until IS NULL OR t.time <= $until)
   RETURN a, t, b ORDER BY t.seq, t.id

@@ -9,9 +9,12 @@
 //   earliest transfer that can bring taint to the account), the account's balance of `asset`
 //   before `seq` as per-position sums of the limbs of everything it received (prior_in) and
 //   sent (prior_out), fees included (Python carries them into exact integers), and its
-//   transfers of `asset` in and out at or after `seq` (fees too: the taint they carry is
-//   left in fees), the earliest first, at most max_events + 1 (one more tells "cut"), up to
-//   the window's end. Columns not of the chain are null.
+//   transfers of `asset` in and out at or after `seq`, the earliest first, at most
+//   max_events + 1 (one more tells "cut"), up to the window's end. Fees are booked on the
+//   transaction and come as events too (ETH only): kind 'fee' (id hash:fee, the gas the
+//   account paid, `to` null: the taint it carries is left in fees) and kind 'tip' (id
+//   hash:tip, a tip the account received as the miner, `from` null: clean value). Columns
+//   not of the chain are null.
 // @mode read
 // @param outputs LIST<STRING> = []  frontier output ids ('txid:n')
 // @param chain CHAIN = "bitcoin"  bitcoin or ethereum
@@ -50,27 +53,55 @@ UNION ALL
 UNWIND CASE WHEN $chain = 'ethereum' THEN $frontier ELSE [] END AS f
 MATCH (a:Account {address: f.account})
 CALL (a, f) {
-  OPTIONAL MATCH (a)<-[t:TRANSFER]-()
-  WHERE t.seq < f.seq AND t.asset = $asset
-  RETURN [sum(t.limbs[0]), sum(t.limbs[1]), sum(t.limbs[2]), sum(t.limbs[3]), sum(t.limbs[4]),
-          sum(t.limbs[5]), sum(t.limbs[6]), sum(t.limbs[7]), sum(t.limbs[8])] AS prior_in
+  CALL (a, f) {
+    MATCH (a)<-[t:TRANSFER]-()
+    WHERE t.seq < f.seq AND t.asset = $asset
+    RETURN t.limbs AS limbs
+    UNION ALL
+    MATCH (x:EthTransaction) WHERE x.miner = a.address AND x.seq < f.seq
+    WITH x WHERE $asset = 'ETH' AND x.tip <> '0'
+    RETURN x.tip_limbs AS limbs
+  }
+  RETURN [sum(limbs[0]), sum(limbs[1]), sum(limbs[2]), sum(limbs[3]), sum(limbs[4]),
+          sum(limbs[5]), sum(limbs[6]), sum(limbs[7]), sum(limbs[8])] AS prior_in
 }
 CALL (a, f) {
-  OPTIONAL MATCH (a)-[t:TRANSFER]->()
-  WHERE t.seq < f.seq AND t.asset = $asset
-  RETURN [sum(t.limbs[0]), sum(t.limbs[1]), sum(t.limbs[2]), sum(t.limbs[3]), sum(t.limbs[4]),
-          sum(t.limbs[5]), sum(t.limbs[6]), sum(t.limbs[7]), sum(t.limbs[8])] AS prior_out
+  CALL (a, f) {
+    MATCH (a)-[t:TRANSFER]->()
+    WHERE t.seq < f.seq AND t.asset = $asset
+    RETURN t.limbs AS limbs
+    UNION ALL
+    MATCH (x:EthTransaction) WHERE x.`from` = a.address AND x.seq < f.seq
+    WITH x WHERE $asset = 'ETH' AND x.fee_paid <> '0'
+    RETURN x.fee_paid_limbs AS limbs
+  }
+  RETURN [sum(limbs[0]), sum(limbs[1]), sum(limbs[2]), sum(limbs[3]), sum(limbs[4]),
+          sum(limbs[5]), sum(limbs[6]), sum(limbs[7]), sum(limbs[8])] AS prior_out
 }
 CALL (a, f) {
-  MATCH (a)-[t:TRANSFER]-()
-  WHERE t.seq >= f.seq AND t.asset = $asset
-    AND ($max_seq IS NULL OR t.seq <= $max_seq) AND ($until IS NULL OR t.time <= $until)
-  WITH DISTINCT t
-  ORDER BY t.seq, t.id
+  CALL (a, f) {
+    MATCH (a)-[t:TRANSFER]-()
+    WHERE t.seq >= f.seq AND t.asset = $asset
+      AND ($max_seq IS NULL OR t.seq <= $max_seq) AND ($until IS NULL OR t.time <= $until)
+    WITH DISTINCT t
+    RETURN {id: t.id, kind: t.kind, `from`: startNode(t).address, `to`: endNode(t).address,
+            value: t.value, seq: t.seq, txid: t.tx_hash, height: t.block} AS e
+    UNION ALL
+    // Fees, booked on the transaction: gas paid (to no account: the miner's part is its own
+    // `tip` event) and tips received as the miner (from no account: the sender paid them).
+    MATCH (x:EthTransaction) WHERE x.`from` = a.address AND x.seq >= f.seq
+    WITH x WHERE $asset = 'ETH' AND x.fee_paid <> '0' AND ($max_seq IS NULL OR x.seq <= $max_seq) AND ($until IS NULL OR x.time <= $until)
+    RETURN {id: x.hash + ':fee', kind: 'fee', `from`: a.address, `to`: null,
+            value: x.fee_paid, seq: x.seq, txid: x.hash, height: x.block_number} AS e
+    UNION ALL
+    MATCH (x:EthTransaction) WHERE x.miner = a.address AND x.seq >= f.seq
+    WITH x WHERE $asset = 'ETH' AND x.tip <> '0' AND ($max_seq IS NULL OR x.seq <= $max_seq) AND ($until IS NULL OR x.time <= $until)
+    RETURN {id: x.hash + ':tip', kind: 'tip', `from`: null, `to`: a.address, value: x.tip,
+            seq: x.seq, txid: x.hash, height: x.block_number} AS e
+  }
+  WITH e ORDER BY e.seq, e.id
   LIMIT $max_events + 1
-  RETURN collect({id: t.id, kind: t.kind, `from`: startNode(t).address,
-                  `to`: endNode(t).address, value: t.value, seq: t.seq, txid: t.tx_hash,
-                  height: t.block}) AS events
+  RETURN collect(e) AS events
 }
 RETURN null AS txid, null AS height, null AS index, null AS inputs, null AS outputs,
        a.address AS account, f.seq AS seq, prior_in, prior_out, events

@@ -67,7 +67,7 @@ UNION ALL
 MATCH (s:Account {address: $from}), (e:Account {address: $to})
 WHERE $chain = 'ethereum' AND s <> e
 MATCH p = SHORTEST 10 ((s) ((y:Account)-[ts:TRANSFER
-      WHERE ts.kind <> 'fee' AND ($asset IS NULL OR ts.asset = $asset)
+      WHERE ($asset IS NULL OR ts.asset = $asset)
         AND ($min_key IS NULL OR ts.value_key >= $min_key)
         AND ($min_seq IS NULL OR ts.seq >= $min_seq) AND ($max_seq IS NULL OR ts.seq <= $max_seq)
         AND ($since IS NULL OR ts.time >= $since) AND ($until IS NULL OR ts.time <= $until)

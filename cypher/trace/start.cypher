@@ -51,7 +51,7 @@ CALL () {
   RETURN s, t, r
 }
 WITH s, t, r
-WHERE t.kind <> 'fee' AND ($asset IS NULL OR t.asset = $asset)
+WHERE ($asset IS NULL OR t.asset = $asset)
   AND ($kind = 'output' OR t.tx_hash = $start)
   AND ($min_seq IS NULL OR t.seq >= $min_seq) AND ($max_seq IS NULL OR t.seq <= $max_seq)
   AND ($since IS NULL OR t.time >= $since) AND ($until IS NULL OR t.time <= $until)

@@ -55,7 +55,8 @@ NOTES: Final = (
      "internal transfers not loaded: the trace does not say the amount or the parties "
      "(a self-destruct in an old geth call trace, or in struct logs without its balance)"),
     ("fee_without_block", logging.WARNING,
-     "fees without their block (no blocks export): the miner is unknown, no fee transfers"),
+     "fees without their block (no blocks export): the miner and the base fee are unknown, "
+     "the fee is not booked"),
     ("erc20_without_tx_index", logging.WARNING,
      "token transfers without their transaction's index: ordered at the start of the block"),
     ("trace_without_tx", logging.WARNING,

@@ -14,10 +14,15 @@ No I/O and no database: the rules of what moves value live here, tested on their
 - `erc20`: an ERC-20 `Transfer(from, to, value)` log (topic0 `TRANSFER_TOPIC`, three topics,
   32 bytes of data) of a successful transaction. A `Transfer` log with four topics is ERC-721
   (the token id is indexed): not a fungible amount, skipped and counted.
-- `fee`: what the sender paid for gas, `gas_used * effective_gas_price`, paid even by a failed
-  transaction. Before London all of it goes to the block's miner (`id = tx:fee`); from London
-  on the base fee part (and the blob fee, after Dencun) is burnt, sent to the zero address
-  (`id = tx:burn`), and only the priority part goes to the miner.
+- fees are not transfers: they are properties of the transaction (`fee_paid`, `tip`,
+  `burnt`, `miner`, `seq`; see `_Block.fees`), read as balance events by the stored queries
+  that need them (balances, taint, exposure). The sender pays `gas_used *
+  effective_gas_price` (plus the blob fee after Dencun), even for a failed transaction.
+  Before London all of it goes to the block's miner; from London on the base fee part (and
+  the blob fee) is burnt, it leaves the sender and reaches no account, and only the priority
+  part (the tip) goes to the miner. Two relationships per transaction (two thirds of all
+  relationships on a typical chain) would double the cost of the load and of every
+  traversal that skips them, and a burn has no recipient to point to.
 - `reward`: block and uncle rewards from the traces (zero address -> miner).
 - `withdrawal`: consensus-layer withdrawals in the block header (zero address -> recipient).
 - `genesis`: the genesis allocation, from ethereum-etl's `genesis` traces of block 0 (zero
@@ -37,7 +42,7 @@ from typing import Any, Final
 
 from chaintrail.errors import FormatError
 from loaders.ethereum.address import ZERO_ADDRESS, contract_address
-from loaders.ethereum.amounts import INT64_MAX, amount_fields
+from loaders.ethereum.amounts import INT64_MAX, amount_fields, limbs
 from loaders.ethereum.model import BlockData, Log, TokenTransfer, Trace, Transaction
 
 Row = dict[str, Any]
@@ -51,6 +56,9 @@ NO_VALUE_CALLS: Final = frozenset({"delegatecall", "callcode", "staticcall"})
 NO_TX_TRACES: Final = frozenset({"reward", "genesis", "daofork"})
 """Trace types that belong to no transaction."""
 GWEI: Final = 10**9
+NO_FEE: Final[Row] = {"miner": None, "fee_paid": None, "fee_paid_limbs": None, "tip": None,
+                      "tip_limbs": None, "burnt": None}
+"""A transaction row's fee properties while its fee is not booked (see `_Block.fees`)."""
 
 
 @dataclass(slots=True)
@@ -233,7 +241,8 @@ class _Block:
 
     # -- the parts ----------------------------------------------------------------------------
     def transactions(self) -> tuple[int, int]:
-        """Transaction rows, native and fee transfers; returns (count, value sum)."""
+        """Transaction rows (with their fees) and native transfers; returns (count, value
+        sum)."""
         d = self.d
         hashes = list(d.transactions) + [x for x in d.receipts if x not in d.transactions]
         value_sum = 0
@@ -263,6 +272,7 @@ class _Block:
                 "fee": str(fee) if fee is not None else None,
                 "from": None, "to": None, "value": None, "nonce": None, "gas": None,
                 "gas_price": None, "type": None, "contract_address": created,
+                "seq": self.seq(index), **NO_FEE,
             }
             if status == 0:
                 self.out.failed.append(tx_hash)
@@ -283,8 +293,8 @@ class _Block:
                     self.transfer(tx_hash, "native", ETH, tx.from_address, to, tx.value,
                                   tx_hash, index)
                 if fee is not None:
-                    self.fees(tx, fee, gas_used or 0, receipt.blob_fee if receipt else None,
-                              index, where)
+                    row.update(self.fees(tx, fee, gas_used or 0,
+                                         receipt.blob_fee if receipt else None, where))
             self.out.transactions.append(row)
         return len(hashes), value_sum
 
@@ -300,20 +310,26 @@ class _Block:
         return tx.gas_price
 
     def fees(self, tx: Transaction, fee: int, gas_used: int, blob_fee: int | None,
-             index: int | None, where: str) -> None:
+             where: str) -> Row:
+        """The fee as the transaction's properties: what the sender paid (`fee_paid`, with
+        limbs for exact sums), the miner's part (`tip`, with limbs) and what was burnt. Empty
+        (the fee is not booked, counted) without the block: its miner and base fee are
+        unknown."""
         h = self.d.header
-        if h is None:  # the miner is unknown without the block: the fee stays on the tx
+        if h is None:
             self.out.counts["fee_without_block"] += 1
-            return
+            return {}
         burnt = gas_used * h.base_fee_per_gas if h.base_fee_per_gas is not None else 0
         tip = fee - burnt
         if tip < 0:
             raise FormatError(f"transaction {tx.hash}: fee {fee} is below the burnt base fee "
                               f"{burnt}", source=where)
-        self.transfer(f"{tx.hash}:fee", "fee", ETH, tx.from_address, h.miner, tip,
-                      tx.hash, index)
-        self.transfer(f"{tx.hash}:burn", "fee", ETH, tx.from_address, ZERO_ADDRESS,
-                      burnt + (blob_fee or 0), tx.hash, index)
+        paid = fee + (blob_fee or 0)
+        self.out.account(h.miner)
+        if paid:
+            self.out.counts["fee"] += 1  # transactions that paid a fee
+        return {"miner": h.miner, "fee_paid": str(paid), "fee_paid_limbs": limbs(paid),
+                "tip": str(tip), "tip_limbs": limbs(tip), "burnt": str(burnt + (blob_fee or 0))}
 
     def internal(self) -> None:
         d = self.d

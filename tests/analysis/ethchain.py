@@ -32,7 +32,8 @@ def txh(block: int, index: int) -> str:
 class T:
     """One transfer of a hand-built chain. `sub` tells apart several transfers of one
     transaction: '' is the native value (id = the tx hash), a number an ERC-20 log index
-    (id 'tx:n'), 'fee'/'burn' a fee, '0', '0,1' ... an internal call."""
+    (id 'tx:n'), '0', '0,1' ... an internal call; kind 'fee' is not a transfer but the fee
+    booked on transaction `tx` (see `fee_row`)."""
 
     frm: str
     to: str
@@ -66,17 +67,33 @@ class T:
                 "time": T0 + 12 * self.block, "tx_hash": None if issuance else self.tx}
 
 
+def fee_row(t: T) -> dict[str, object]:
+    """A fee T as the loader books it: on its transaction (load/ethereum/transactions), paid
+    by `frm`, all of it the tip of miner `to` (nothing burnt)."""
+    paid = amount_fields(t.value)
+    return {"hash": t.tx, "block_number": t.block, "tx_index": t.index, "block_hash": None,
+            "time": T0 + 12 * t.block, "status": 1, "gas_used": None,
+            "effective_gas_price": None, "fee": paid["value"], "from": t.frm, "to": None,
+            "value": None, "nonce": None, "gas": None, "gas_price": None, "type": None,
+            "contract_address": None, "seq": t.seq, "miner": t.to,
+            "fee_paid": paid["value"], "fee_paid_limbs": paid["limbs"], "tip": paid["value"],
+            "tip_limbs": paid["limbs"], "burnt": "0"}
+
+
 def write_chain(graph: Graph, transfers: Sequence[T],
                 tags: Sequence[tuple[str, str, str]] = ()) -> None:
     """Write the transfers (and their accounts), and (address, label, category) tags on
     accounts, into the (emptied) graph."""
     accounts = sorted({a for t in transfers for a in (t.frm, t.to)} | {ZERO_ADDRESS})
-    rows = [t.row() for t in transfers]
+    rows = [t.row() for t in transfers if t.kind != "fee"]
+    fees = [fee_row(t) for t in transfers if t.kind == "fee"]
 
     def work(tx: object) -> None:
         graph.run_write(tx, "load/ethereum/accounts",  # type: ignore[arg-type]
                         {"rows": [{"address": a, "kind": None} for a in accounts]})
         graph.run_write(tx, "load/ethereum/transfers", {"rows": rows})  # type: ignore[arg-type]
+        graph.run_write(tx, "load/ethereum/transactions",  # type: ignore[arg-type]
+                        {"rows": fees})
 
     graph.write(work, "hand-built account chain")
     with graph.driver.session(database=graph.database) as s:

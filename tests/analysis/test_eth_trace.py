@@ -184,9 +184,11 @@ def test_time_respecting_paths(eth: Graph) -> None:
     assert paths(eth, A, C)["paths"] == []  # B -> C came first
     assert paths(eth, A, H, max_hops=3)["paths"] == []
     assert paths(eth, A, H, min_value=2)["paths"] == []  # E -> H is 1 wei
-    # B has four transfers out: a super node for max_fanout 3, unless asked for
-    assert paths(eth, A, H, max_fanout=3)["paths"] == []
-    assert len(paths(eth, A, H, max_fanout=3, include_super_nodes=True)["paths"]) == 1
+    # B has three transfers out (its fee is no transfer): a super node for max_fanout 2,
+    # unless asked for
+    assert paths(eth, A, H, max_fanout=2)["paths"] == []
+    assert len(paths(eth, A, H, max_fanout=2, include_super_nodes=True)["paths"]) == 1
+    assert len(paths(eth, A, H, max_fanout=3)["paths"]) == 1
     mixed = paths(eth, A, G, asset="*")["paths"]
     assert [(x["outputs"], x["bottleneck_value"], x["asset"]) for x in mixed] == [
         ([AB.id, BD.id, DG.id], None, None)]  # two assets: no bottleneck across them

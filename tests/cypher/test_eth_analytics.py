@@ -107,7 +107,8 @@ def test_trace_paths(eth: Graph) -> None:
     assert eth.read("trace/paths", {**ETH, "from": A, "to": G, "asset": None})[0]["asset"] \
         is None
     assert eth.read("trace/paths", {**ETH, "from": A, "to": H, "max_hops": 3}) == []
-    assert eth.read("trace/paths", {**ETH, "from": A, "to": H, "max_fanout": 3}) == []
+    assert eth.read("trace/paths", {**ETH, "from": A, "to": H, "max_fanout": 2}) == []
+    assert len(eth.read("trace/paths", {**ETH, "from": A, "to": H, "max_fanout": 3})) == 1
     assert eth.read("trace/paths", {**ETH, "from": A, "to": H,
                                     "max_seq": EH.seq - 1}) == []
     assert eth.read("trace/paths", {"from": A, "to": H}) == []  # Bitcoin's
@@ -129,10 +130,21 @@ def test_taint_start_and_step(eth: Graph) -> None:
         B, AB.seq, LIMBS0, limbs(50))  # B -> C before
     assert [(e["id"], e["from"], e["to"], e["value"], e["kind"]) for e in b["events"]] == [
         (AB.id, A, B, "100", "native"), (BF.id, B, F, "30", "internal"),
-        (BD.id, B, D, "70", "native"), (FEE.id, B, FEE.to, "7", "fee")]
+        (BD.id, B, D, "70", "native"), (FEE.id, B, None, "7", "fee")]  # gas: to no one
     (cut,) = eth.read("taint/step", {**ETH, "max_events": 1,
                                      "frontier": [{"account": B, "seq": AB.seq}]})
     assert len(cut["events"]) == 2  # one more tells "cut"
+    # the miner: its tip (booked on the transaction) before and after, from no account
+    (m,) = eth.read("taint/step", {**ETH, "frontier": [{"account": FEE.to, "seq": 0}]})
+    assert (m["prior_in"], m["prior_out"]) == (LIMBS0, LIMBS0)
+    assert [(e["id"], e["from"], e["to"], e["value"], e["kind"], e["txid"], e["height"])
+            for e in m["events"]] == [(f"{FEE.tx}:tip", None, FEE.to, "7", "tip", FEE.tx, 12)]
+    (later,) = eth.read("taint/step", {**ETH, "frontier": [{"account": FEE.to,
+                                                           "seq": FEE.seq + 1}]})
+    assert (later["prior_in"], later["events"]) == (limbs(7), [])
+    (tok,) = eth.read("taint/step", {**ETH, "asset": TOK,  # fees are ETH only
+                                     "frontier": [{"account": FEE.to, "seq": 0}]})
+    assert tok["events"] == []
     assert eth.read("taint/step", {"outputs": [f"{'ab' * 32}:0"]}) == []  # Bitcoin's
 
 
@@ -160,6 +172,15 @@ def test_exposure_queries(eth: Graph) -> None:
     assert [(p["output"], p["dir"], p["address"], p["kind"]) for p in fwd["parties"]] == [
         (AB.id, "in", A, "native"), (BF.id, "out", F, "internal"),
         (BD.id, "out", D, "native")]
+    (fee,) = eth.read("exposure/forward", {**ETH, "frontier": [
+        {"key": BD.id, "account": B, "seq": BD.seq}]})  # the fee: out, to no account
+    assert [(p["output"], p["dir"], p["address"], p["kind"], p["value"])
+            for p in fee["parties"]] == [(BD.id, "out", D, "native", "70"),
+                                         (FEE.id, "out", None, "fee", "7")]
+    (tip,) = eth.read("exposure/forward", {**ETH, "frontier": [
+        {"key": FEE.id, "account": FEE.to, "seq": FEE.seq}]})  # the miner's tip: in
+    assert [(p["output"], p["dir"], p["address"], p["kind"]) for p in tip["parties"]] == [
+        (f"{FEE.tx}:tip", "in", None, "tip")]
     tags = eth.read("exposure/tags", {**ETH, "addresses": [D, E, B]})
     assert tags == [
         {"address": D, "cluster_id": D, "categories": ["exchange"],

@@ -207,11 +207,26 @@ RETURN t.kind AS kind, t.asset AS asset, a.address AS sender, b.address AS recei
 KINDS = {"native": "native", "internal": "internal", "token": "erc20"}
 
 
+GRAPH_FEES = """
+MATCH (t:EthTransaction) WHERE t.fee_paid IS NOT NULL
+RETURN t.hash AS tx, t.`from` AS sender, t.miner AS miner, t.fee_paid AS paid, t.tip AS tip
+"""
+NOBODY = ""
+"""The other party of a fee (gas paid: to no account; a tip: from none, the sender paid it)."""
+
+
 def graph_transfers(graph: Graph) -> list[tuple[str, str, str, str, int, str | None]]:
+    """The TRANSFER relationships, and the fees booked on the transactions as ('fee', sender
+    -> NOBODY, what it paid) and ('tip', NOBODY -> miner, what the miner got), when not 0."""
     with graph.driver.session(database=graph.database) as s:
         rows = s.run(GRAPH_TRANSFERS).data()
-    return sorted((r["kind"], r["asset"], r["sender"], r["receiver"], int(r["value"]), r["tx"])
-                  for r in rows)
+        fees = s.run(GRAPH_FEES).data()
+    out = [(r["kind"], r["asset"], r["sender"], r["receiver"], int(r["value"]), r["tx"])
+           for r in rows]
+    for f in fees:
+        out += [("fee", "ETH", f["sender"], NOBODY, int(f["paid"]), f["tx"]),
+                ("tip", "ETH", NOBODY, f["miner"], int(f["tip"]), f["tx"])]
+    return sorted(t for t in out if t[4] > 0 or t[0] not in ("fee", "tip"))
 
 
 def graph_balances(transfers: list[tuple[str, str, str, str, int, str | None]],
@@ -229,8 +244,11 @@ def check_balances(node: EthNode, scenario: Scenario, contracts: dict[str, Any],
     """Every address's ETH and token balance in the graph is the node's answer at `block`."""
     transfers = graph_transfers(graph)
     eth, tokens = graph_balances(transfers, "ETH"), graph_balances(transfers, scenario.token)
-    assert {a: eth.get(a, 0) for a in scenario.addresses} == \
-        {a: node.balance(a, block) for a in scenario.addresses}, block
+    at_node = {a: node.balance(a, block) for a in scenario.addresses}
+    assert {a: eth.get(a, 0) for a in scenario.addresses} == at_node, block
+    # the stored lookup's exact sums (transfers and fees) say the same
+    assert {a: int(r[0]["balance"]) if (r := graph.read("lookup/address", {
+        "address": a, "chain": "ethereum"})) else 0 for a in scenario.addresses} == at_node, block
     deployed = int(scenario.receipts[scenario.txs["deploy token"]]["blockNumber"], 16)
     if block >= deployed:
         assert {a: tokens.get(a, 0) for a in scenario.addresses} == {
@@ -268,13 +286,13 @@ def test_rpc_load_matches_the_node(node: EthNode, scenario: Scenario,
     fees = []
     for h, r in scenario.receipts.items():
         base = int(node.block(int(r["blockNumber"], 16))["baseFeePerGas"], 16)
-        gas, sender = int(r["gasUsed"], 16), r["from"].lower()
-        fees.append(("fee", "ETH", sender, ethnode.ZERO, gas * base, h))
-        fees.append(("fee", "ETH", sender, scenario.coinbase,
-                     gas * (int(r["effectiveGasPrice"], 16) - base), h))
-    assert [t for t in loaded if t[0] == "fee"] == sorted(f for f in fees if f[4] > 0)
+        gas, sender, price = int(r["gasUsed"], 16), r["from"].lower(), \
+            int(r["effectiveGasPrice"], 16)
+        fees.append(("fee", "ETH", sender, NOBODY, gas * price, h))  # the base fee burnt
+        fees.append(("tip", "ETH", NOBODY, scenario.coinbase, gas * (price - base), h))
+    assert [t for t in loaded if t[0] in ("fee", "tip")] == sorted(f for f in fees if f[4] > 0)
     # anything else brings the genesis allocation, which no block's transactions show
-    assert {t[0] for t in loaded} <= {"native", "internal", "erc20", "fee", "genesis"}
+    assert {t[0] for t in loaded} <= {"native", "internal", "erc20", "fee", "tip", "genesis"}
 
     with empty_graph.driver.session(database=empty_graph.database) as s:
         token = s.run("MATCH (t:Token {address: $a}) RETURN t.symbol AS symbol, t.name AS name, "

@@ -7,5 +7,5 @@
 UNWIND $rows AS r
 MERGE (a:Account {address: r.address})
 WITH a, r
-WHERE r.kind IS NOT NULL
+WHERE r.kind IS NOT NULL AND coalesce(a.kind, '') <> r.kind
 SET a.kind = r.kind

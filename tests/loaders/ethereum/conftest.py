@@ -54,6 +54,17 @@ def transfers(graph: Graph, kind: str | None = None) -> dict[str, dict[str, Any]
     return {r["id"]: {**r["p"], "from": r["frm"], "to": r["to"]} for r in rows}
 
 
+def fees(graph: Graph) -> dict[str, dict[str, Any]]:
+    """The fees booked on transactions (the loader writes no fee transfers), by hash: from,
+    miner, fee_paid, tip and burnt as integers."""
+    with graph.driver.session(database=graph.database) as s:
+        rows = s.run("MATCH (t:EthTransaction) WHERE t.fee_paid IS NOT NULL "
+                     "RETURN t.hash AS h, t.`from` AS frm, t.miner AS miner, "
+                     "t.fee_paid AS paid, t.tip AS tip, t.burnt AS burnt").data()
+    return {r["h"]: {"from": r["frm"], "miner": r["miner"], "fee_paid": int(r["paid"]),
+                     "tip": int(r["tip"]), "burnt": int(r["burnt"])} for r in rows}
+
+
 def nodes(graph: Graph, label: str, key: str) -> dict[Any, dict[str, Any]]:
     with graph.driver.session(database=graph.database) as s:
         rows = s.run(f"MATCH (n:{label}) RETURN properties(n) AS p").data()

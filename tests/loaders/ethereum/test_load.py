@@ -26,6 +26,7 @@ from tests.loaders.ethereum.conftest import (
     check_transactions,
     erc721_keys,
     expected,
+    fees,
     nodes,
     num,
     rows_of,
@@ -92,15 +93,15 @@ def test_stream_exports_with_receipts_logs_traces_and_tokens(graph: Graph, etl: 
         (addr(r["to_address"]), str(num(r["value"]))) for r in traces
         if r["trace_type"] == "reward")
     # fees: each transaction's gas_used * effective price, the base fee part burnt
-    fees = transfers(graph, "fee")
+    booked = fees(graph)
     blocks = nodes(graph, "EthBlock", "number")
+    assert transfers(graph, "fee") == {} and len(booked) == len(txs)
     for e in txs:
         fee = num(e["receipt_gas_used"]) * num(e["receipt_effective_gas_price"])
-        base = blocks[num(e["block_number"])].get("base_fee_per_gas") or 0
-        paid = {t["to"]: int(t["value"]) for i, t in fees.items()
-                if i.startswith(e["hash"] + ":")}
-        assert sum(paid.values()) == fee
-        assert paid.get(ZERO_ADDRESS, 0) == num(e["receipt_gas_used"]) * base
+        b = blocks[num(e["block_number"])]
+        burnt = num(e["receipt_gas_used"]) * (b.get("base_fee_per_gas") or 0)
+        assert booked[e["hash"]] == {"from": addr(e["from_address"]), "miner": b["miner"],
+                                     "fee_paid": fee, "tip": fee - burnt, "burnt": burnt}
     # tokens and contracts
     accounts = nodes(graph, "Account", "address")
     for t in rows_of(folder, "tokens"):
@@ -126,11 +127,12 @@ def test_receipts_logs_and_token_transfers_of_one_block(graph: Graph, etl: Path)
     check_token_transfers(graph, rows_of(folders[2], "token_transfers"))
     receipts = {r["transaction_hash"]: r for r in rows_of(folders[1], "receipts")}
     miner = rows_of(folders[0], "blocks")[0]["miner"]
-    fees = transfers(graph, "fee")
-    assert {i: (t["from"], t["to"], t["value"]) for i, t in fees.items()} == {
-        f"{h}:fee": (addr(tx["from_address"]), miner,
-                     str(num(receipts[h]["gas_used"]) * num(receipts[h]["effective_gas_price"])))
-        for h, tx in ((t["hash"], t) for t in rows_of(folders[0], "transactions"))}
+    assert {h: (f["from"], f["miner"], f["fee_paid"], f["tip"])
+            for h, f in fees(graph).items()} == {
+        h: (addr(tx["from_address"]), miner, fee, fee)  # before London: no burn
+        for h, tx, fee in ((t["hash"], t, num(receipts[t["hash"]]["gas_used"])
+                            * num(receipts[t["hash"]]["effective_gas_price"]))
+                           for t in rows_of(folders[0], "transactions"))}
     # the logs export gives the same token transfers as the token_transfers export
     wipe(graph)
     load(graph, etl / "test_extract_token_transfers_job/logs/logs.csv")

@@ -61,19 +61,30 @@ def moved(data: BlockData) -> dict[str, tuple[str, str, str, int]]:
             for t in block_rows(data).transfers}
 
 
+def fees(data: BlockData) -> dict[str, tuple[str, str, int, int, int]]:
+    """The fees booked on the transactions: hash -> (sender, miner, paid, tip, burnt)."""
+    out = {}
+    for r in block_rows(data).transactions:
+        if r["fee_paid"] is not None:
+            assert (r["fee_paid_limbs"], r["tip_limbs"]) == (limbs(int(r["fee_paid"])),
+                                                             limbs(int(r["tip"])))
+            out[r["hash"]] = (r["from"], r["miner"], int(r["fee_paid"]), int(r["tip"]),
+                              int(r["burnt"]))
+    return out
+
+
 def test_after_london_the_tip_goes_to_the_miner_and_the_base_fee_is_burnt() -> None:
     base, tip = 30 * GWEI, 2 * GWEI
     data = block([tx(0, A, B, BIG), tx(1, A, C, 5)],
                  [receipt(0, 1, 21_000, base + tip), receipt(1, 0, 25_000, base + tip)],
                  base_fee=base)
-    assert moved(data) == {
-        h(0): ("native", A, B, BIG),
-        f"{h(0)}:fee": ("fee", A, MINER, 21_000 * tip),
-        f"{h(0)}:burn": ("fee", A, ZERO_ADDRESS, 21_000 * base),
+    assert moved(data) == {h(0): ("native", A, B, BIG)}  # fees are not transfers
+    assert fees(data) == {
+        h(0): (A, MINER, 21_000 * (base + tip), 21_000 * tip, 21_000 * base),
         # a failed transaction pays its fee and moves nothing else
-        f"{h(1)}:fee": ("fee", A, MINER, 25_000 * tip),
-        f"{h(1)}:burn": ("fee", A, ZERO_ADDRESS, 25_000 * base),
+        h(1): (A, MINER, 25_000 * (base + tip), 25_000 * tip, 25_000 * base),
     }
+    assert block_rows(data).counts["fee"] == 2
     rows = block_rows(data)
     b = rows.blocks[0]
     assert (b["tx_count"], b["output_value"]) == (2, str(BIG + 5))  # every tx's value field
@@ -83,13 +94,15 @@ def test_after_london_the_tip_goes_to_the_miner_and_the_base_fee_is_burnt() -> N
     assert rows.failed == [h(1)]
     assert [(r["hash"], r["status"], r["fee"]) for r in rows.transactions] == [
         (h(0), 1, str(21_000 * (base + tip))), (h(1), 0, str(25_000 * (base + tip)))]
-    assert rows.accounts == {A: "eoa", B: None, C: None, MINER: None, ZERO_ADDRESS: None}
+    assert [r["seq"] for r in rows.transactions] == [100 * 100_000, 100 * 100_000 + 1]
+    assert rows.accounts == {A: "eoa", B: None, C: None, MINER: None}  # burnt: no account
 
 
 def test_before_london_the_whole_fee_goes_to_the_miner() -> None:
     data = block([tx(0, A, B, 7, gas_price=50 * GWEI)], [receipt(0, None, 21_000, 50 * GWEI)])
-    assert moved(data) == {h(0): ("native", A, B, 7),
-                           f"{h(0)}:fee": ("fee", A, MINER, 21_000 * 50 * GWEI)}
+    assert moved(data) == {h(0): ("native", A, B, 7)}
+    fee = 21_000 * 50 * GWEI
+    assert fees(data) == {h(0): (A, MINER, fee, fee, 0)}
     assert block_rows(data).transactions[0]["status"] is None  # before Byzantium: unknown
 
 
@@ -97,7 +110,7 @@ def test_a_type_2_price_without_the_receipt_price_is_computed_from_the_fee_caps(
     t = tx(0, A, B, 1, max_fee_per_gas=40 * GWEI, max_priority_fee_per_gas=3 * GWEI,
            transaction_type=2)
     r = Receipt(h(0), 0, 100, 1, 21_000, None, None)
-    assert moved(block([t], [r], base_fee=30 * GWEI))[f"{h(0)}:fee"][3] == 21_000 * 3 * GWEI
+    assert fees(block([t], [r], base_fee=30 * GWEI))[h(0)][3] == 21_000 * 3 * GWEI
 
 
 def test_contract_creation_pays_the_created_contract() -> None:

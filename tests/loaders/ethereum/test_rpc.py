@@ -32,6 +32,7 @@ from tests.loaders.ethereum.conftest import (
     check_token_transfers,
     check_transactions,
     expected,
+    fees,
     nodes,
     num,
     rows_of,
@@ -104,13 +105,13 @@ def test_rpc_load_matches_the_expected_exports(
                                  "effective_gas_price": t["receipt_effective_gas_price"]}
                      for t in rows_of(etl / "test_stream/blocks_1755634_1755635",
                                       "transactions")})
-    fees = transfers(graph, "fee")
+    booked = fees(graph)
     for e in expected_txs(etl):
         r = receipts[e["hash"]]
-        f = fees[f"{e['hash']}:fee"]
-        assert (f["from"], f["to"], f["value"]) == (
-            addr(e["from_address"]), blocks[num(e["block_number"])]["miner"],
-            str(num(r["gas_used"]) * num(r["effective_gas_price"])))
+        f = booked[e["hash"]]
+        paid = num(r["gas_used"]) * num(r["effective_gas_price"])
+        assert (f["from"], f["miner"], f["fee_paid"], f["tip"], f["burnt"]) == (
+            addr(e["from_address"]), blocks[num(e["block_number"])]["miner"], paid, paid, 0)
     # receipts: one eth_getBlockReceipts probe per run with transactions (two), then one
     # receipt call per transaction
     assert sum(c.startswith("eth_getBlockReceipts") for c in node.calls) == 2
@@ -127,15 +128,15 @@ def test_rpc_and_files_give_the_same_transfers(node: ReplayNode, etl: Path,
     wipe(graph)
     for lo, hi in RANGES:
         load_rpc(graph, node.url, lo, hi)
-    from_rpc = transfers(graph)
-    assert len(from_rpc) == 12
+    from_rpc, fees_rpc = transfers(graph), fees(graph)
+    assert (len(from_rpc), len(fees_rpc)) == (6, 6)
     wipe(graph)
     EthereumLoader(graph).load_files([
         etl / "test_export_blocks_job/block_with_logs",
         etl / "test_export_blocks_job/block_without_transactions",
         etl / "test_export_receipts_job/receipts_with_logs",
         etl / "test_stream/blocks_1755634_1755635"])
-    assert transfers(graph) == from_rpc
+    assert (transfers(graph), fees(graph)) == (from_rpc, fees_rpc)
 
 
 def test_an_rpc_error_for_one_block_writes_nothing_of_it(
@@ -163,11 +164,12 @@ def test_a_node_without_batches_is_called_one_request_at_a_time(
     wipe(graph)
     with replay_node(answers) as n:
         load_rpc(graph, n.url, 483920, 483920)
-    with_batches = transfers(graph)
+    with_batches = transfers(graph), fees(graph)
     wipe(graph)
     with replay_node(answers, batches=False) as n:
         load_rpc(graph, n.url, 483920, 483920)
-    assert transfers(graph) == with_batches and len(with_batches) == 8
+    assert (transfers(graph), fees(graph)) == with_batches
+    assert (len(with_batches[0]), len(with_batches[1])) == (4, 4)
 
 
 # -- trace methods, on blocks built from the trace recordings ----------------------------------
