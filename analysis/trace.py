@@ -16,7 +16,9 @@ transfers at or after `seq` (backward: at or before), so an earlier transfer nev
 a later one. The same stored queries take `chain: 'ethereum'` and a frontier of
 (account, seq) items; an account reached again is expanded again only from an earlier seq
 (forward; a later one backward) than before, since that is the only way it can lead to
-transfers not yet seen. See analysis.accounts for the asset and the window.
+transfers not yet seen; when its earlier expansion was cut, only the transfers between the two
+seqs are asked for and merged with it (`_remember`), so a hub reached again and again is not
+read whole each time. See analysis.accounts for the asset and the window.
 """
 
 from __future__ import annotations
@@ -324,6 +326,7 @@ def eth_trace_steps(start: str, direction: Direction, limits: TraceLimits, *,
     stop = set(limits.stop_at_categories)
     seen = {o["output"] for o in result.start_rows if o["output"] is not None}
     expanded: dict[str, int] = {}
+    known: dict[str, _Expansion] = {}
     cut_fanout: set[str] = set()
     for hop in range(1, limits.max_hops + 1):
         current = _expand(frontier, expanded, forward)
@@ -331,10 +334,12 @@ def eth_trace_steps(start: str, direction: Direction, limits: TraceLimits, *,
         if not current:
             break
         for i in range(0, len(current), FRONTIER_CHUNK):
+            chunk = current[i:i + FRONTIER_CHUNK]
             rows = yield (f"trace/{direction}", {
-                "chain": "ethereum", "frontier": current[i:i + FRONTIER_CHUNK],
+                "chain": "ethereum", "frontier": [_resume(it, known, forward) for it in chunk],
                 "asset": wanted, "min_key": threshold, "max_fanout": limits.max_fanout,
                 **window_end})
+            rows = _remember(rows, chunk, known, forward, limits.max_fanout)
             rows.sort(key=lambda r: (r["seq"], r["to_output"], r["from_output"] or ""))
             for r in rows:
                 if r["fanout"] > limits.max_fanout:
@@ -372,6 +377,70 @@ def _expand(items: list[dict[str, Any]], expanded: dict[str, int],
     out = [it for a, it in best.items() if a not in expanded or better(it["seq"], expanded[a])]
     for it in out:
         expanded[it["account"]] = it["seq"]
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Expansion:
+    """An account's last expansion that was cut (more than max_fanout transfers of an asset):
+    the seq it was expanded from and, per asset, the transfer count in the window (`fanout`)
+    and the rows the stored query kept (the largest)."""
+
+    seq: int
+    assets: dict[str, tuple[int, list[dict[str, Any]]]]
+
+
+def _bounded(item: dict[str, Any]) -> bool:
+    """A start item bounded in time (since/until): always asked whole, never remembered."""
+    return item.get("since") is not None or item.get("until") is not None
+
+
+def _resume(item: dict[str, Any], known: dict[str, _Expansion],
+            forward: bool) -> dict[str, Any]:
+    """The frontier item as sent: an account whose last expansion (from a later seq forward,
+    an earlier one backward) is remembered is asked only for the transfers between the two
+    seqs (`before`, backward `after`: that expansion's seq); `_remember` has the rest."""
+    last = known.get(item["account"])
+    if last is None or _bounded(item):
+        return item
+    return {**item, "before" if forward else "after": last.seq}
+
+
+def _remember(rows: list[dict[str, Any]], chunk: list[dict[str, Any]],
+              known: dict[str, _Expansion], forward: bool,
+              max_fanout: int) -> list[dict[str, Any]]:
+    """The rows the stored query gives for `chunk` asked whole: a resumed item's answer
+    (`_resume`) merged with its account's last expansion, per asset the counts added and the
+    largest max_fanout of both row sets kept in the query's own order (value_key, i.e. the
+    amount, descending, then seq (backward: descending), then transfer id), from_output the
+    item's `via`. So a hub reached again and again at earlier seqs (later, backward) is not
+    read whole each time. Only cut expansions are remembered (the costly ones; a few rows)."""
+    by_account: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_account.setdefault(r["from_address"], []).append(r)
+    sign = 1 if forward else -1
+
+    def order(r: dict[str, Any]) -> tuple[int, int, str]:
+        return (-int(r["value"]), sign * r["seq"], r["to_output"])
+
+    out: list[dict[str, Any]] = []
+    for item in chunk:
+        account = item["account"]
+        assets: dict[str, tuple[int, list[dict[str, Any]]]] = {}
+        for r in by_account.get(account, []):
+            assets.setdefault(r["asset"], (r["fanout"], []))[1].append(r)
+        last = known.pop(account, None)
+        if last is not None and not _bounded(item):
+            for asset, (count, old) in last.assets.items():
+                new_count, new = assets.get(asset, (0, []))
+                kept = sorted([*new, *({**r, "from_output": item["via"]} for r in old)],
+                              key=order)[:max_fanout]
+                fanout = count + new_count
+                assets[asset] = (fanout, [{**r, "fanout": fanout} for r in kept])
+        if not _bounded(item) and any(n > max_fanout for n, _ in assets.values()):
+            known[account] = _Expansion(item["seq"], assets)
+        for _, kept in assets.values():
+            out.extend(kept)
     return out
 
 
