@@ -53,7 +53,7 @@ CALL (a, f) {
   MATCH (a)<-[t:TRANSFER]-()
   WHERE CASE WHEN t.seq <= f.seq AND (f.after IS NULL OR t.seq > f.after)
                   AND ($min_seq IS NULL OR t.seq >= $min_seq)
-             THEN t.kind <> 'fee' AND ($asset IS NULL OR t.asset = $asset)
+             THEN ($asset IS NULL OR t.asset = $asset)
                   AND (f.until IS NULL OR t.time <= f.until)
                   AND ($since IS NULL OR t.time >= $since)
                   AND ($min_key IS NULL OR t.value_key >= $min_key)

@@ -52,7 +52,7 @@ CALL (a, f) {
   MATCH (a)-[t:TRANSFER]->()
   WHERE CASE WHEN t.seq >= f.seq AND (f.before IS NULL OR t.seq < f.before)
                   AND ($max_seq IS NULL OR t.seq <= $max_seq)
-             THEN t.kind <> 'fee' AND ($asset IS NULL OR t.asset = $asset)
+             THEN ($asset IS NULL OR t.asset = $asset)
                   AND (f.since IS NULL OR t.time >= f.since)
                   AND ($until IS NULL OR t.time <= $until)
                   AND ($min_key IS NULL OR t.value_key >= $min_key)
