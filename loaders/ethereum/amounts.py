@@ -21,10 +21,15 @@ LIMBS: Final = 9
 KEY_DIGITS: Final = 78
 MAX_AMOUNT: Final = 2**256 - 1
 INT64_MAX: Final = 2**63 - 1
+_THREE_LIMBS: Final = LIMB_BASE**3
 
 
 def limbs(value: int) -> list[int]:
     """`value` as nine base-10^9 limbs, least significant first."""
+    if 0 <= value < _THREE_LIMBS:  # most amounts (below 10^9 ETH): two divisions, not nine
+        high, low = divmod(value, LIMB_BASE)
+        top, mid = divmod(high, LIMB_BASE)
+        return [low, mid, top, 0, 0, 0, 0, 0, 0]
     if not 0 <= value <= MAX_AMOUNT:
         raise ValueError(f"amount {value} is outside 0..2^256-1")
     out = []

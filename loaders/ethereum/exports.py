@@ -160,8 +160,10 @@ class _Row:
         return None if v == "" else v
 
     def opt_int(self, key: str) -> int | None:
-        v = self.raw(key)
-        if v is None:
+        v = self.data.get(key)
+        if type(v) is str and v.isascii() and v.isdigit():  # a CSV decimal: the common case
+            return int(v)
+        if v is None or v == "":
             return None
         if isinstance(v, bool):
             raise self.fail(f"{key}: {v!r} is not an integer")

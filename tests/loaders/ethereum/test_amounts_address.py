@@ -43,7 +43,12 @@ def test_limbs_of_known_values() -> None:
     with pytest.raises(ValueError):
         limbs(2**256)
     with pytest.raises(ValueError):
+        limbs(-1)
+    with pytest.raises(ValueError):
         value_key(-1)
+    # either side of the three-limb fast path (amounts below 10^27)
+    assert limbs(10**27 - 1) == [999_999_999] * 3 + [0] * 6
+    assert limbs(10**27) == [0, 0, 0, 1, 0, 0, 0, 0, 0]
 
 
 @given(st.integers(0, MAX_AMOUNT), st.integers(0, MAX_AMOUNT))
