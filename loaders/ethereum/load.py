@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import heapq
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -111,14 +113,59 @@ class EthLoadSummary:
 
 
 
+KNOWN_ACCOUNTS = 200_000
+"""Accounts a writer remembers as committed (about 40 MB): an active account appears in
+batch after batch, and MERGE-ing it again each time was a sixth of the write."""
+
+
+class KnownAccounts:
+    """The accounts committed by earlier batches of this run, with their kind, most recently
+    used kept (a bounded LRU: memory stays flat whatever the chain's size). An account is
+    skipped by the next batch's `load/ethereum/accounts` only when known with the same kind
+    (or the batch does not know its kind); anything else is MERGEd as before, so forgetting
+    costs speed, never correctness."""
+
+    def __init__(self, limit: int = KNOWN_ACCOUNTS) -> None:
+        self.limit = limit
+        self._kinds: OrderedDict[str, str | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def unknown(self, rows: list[Row]) -> list[Row]:
+        with self._lock:
+            out = []
+            for r in rows:
+                a = r["address"]
+                if a in self._kinds and (r["kind"] is None or self._kinds[a] == r["kind"]):
+                    self._kinds.move_to_end(a)
+                else:
+                    out.append(r)
+            return out
+
+    def committed(self, rows: list[Row]) -> None:
+        with self._lock:
+            for r in rows:
+                a, kind = r["address"], r["kind"]
+                if kind is None and a in self._kinds:
+                    kind = self._kinds[a]
+                self._kinds[a] = kind
+                self._kinds.move_to_end(a)
+            while len(self._kinds) > self.limit:
+                self._kinds.popitem(last=False)
+
+
 class EthereumWriter(BatchWriter[Rows]):
     """Writes Ethereum batches (whole blocks), each in one transaction."""
 
     thread_name = "ethereum-writer"
 
+    def __init__(self, graph: Graph, writers: int = 1) -> None:
+        super().__init__(graph, writers)
+        self.known = KnownAccounts()
+
     def write(self, rows: Rows) -> None:
+        accounts = self.known.unknown(rows.account_rows())
         statements: list[tuple[str, list[Any]]] = [
-            ("load/ethereum/accounts", rows.account_rows()),
+            ("load/ethereum/accounts", accounts),
             ("load/ethereum/blocks", rows.blocks),
             ("load/ethereum/transactions", rows.transactions),
             ("load/ethereum/new_transactions", rows.new_transactions),
@@ -133,6 +180,7 @@ class EthereumWriter(BatchWriter[Rows]):
                     self.graph.run_write(tx, query, {"rows": list(chunk)})
 
         self.graph.write(work, "ethereum load batch")
+        self.known.committed(accounts)
 
     def write_tokens(self, tokens: list[Row]) -> None:
         def work(tx: ManagedTransaction) -> None:
