@@ -55,6 +55,7 @@ from api.schema.errors import (
 from chaintrail.errors import ChaintrailError, DatabaseError, ParameterError
 from chaintrail.errors import PermissionDenied as Denied
 from cypher.runner import AsyncGraph, Row
+from loaders.ethereum.address import displayed
 
 log = logging.getLogger(__name__)
 
@@ -145,10 +146,13 @@ def _bool(name: str, raw: str) -> bool:
 # --- the formats -----------------------------------------------------------------------------
 
 def exact(g: VisGraph) -> VisGraph:
-    """The visualiser form with amounts as decimal strings, as GraphQL's Satoshi gives them."""
-    return {"nodes": g["nodes"],
-            "edges": [{**e, "value": None if e["value"] is None else str(e["value"])}
-                      for e in g["edges"]]}
+    """The visualiser form as GraphQL gives it: amounts as decimal strings (Satoshi, Amount),
+    Ethereum addresses in their EIP-55 case."""
+    shown: VisGraph = displayed({
+        "nodes": g["nodes"],
+        "edges": [{**e, "value": None if e["value"] is None else str(e["value"])}
+                  for e in g["edges"]]})
+    return shown
 
 
 def _cell(v: Any) -> Any:

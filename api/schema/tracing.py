@@ -13,7 +13,6 @@ null on Ethereum. Ethereum accounts are shown with their EIP-55 checksum case.""
 
 from __future__ import annotations
 
-import re
 from enum import Enum
 from typing import Annotated, Any, TypeVar, cast
 
@@ -36,21 +35,14 @@ from api.schema.errors import Problem, or_problem
 from api.schema.scalars import Amount, Chain, Satoshi
 from chaintrail.errors import ParameterError
 from loaders.bitcoin.address import decode_address
-from loaders.ethereum.address import check_address, eip55_checksum
+from loaders.ethereum.address import check_address, displayed
 
-_STORED_ETH = re.compile(r"0x[0-9a-f]{40}")
 V = TypeVar("V")
 
 
 def display(v: V) -> V:
     """Ethereum accounts (stored lower-case) in their EIP-55 case, anywhere in a value."""
-    if isinstance(v, str):
-        return cast(V, eip55_checksum(v) if _STORED_ETH.fullmatch(v) else v)
-    if isinstance(v, list):
-        return cast(V, [display(x) for x in v])
-    if isinstance(v, dict):
-        return cast(V, {k: display(x) for k, x in v.items()})
-    return v
+    return cast(V, displayed(v))
 
 
 @strawberry.input(description="Ethereum: only transfers in these blocks and at these times "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,7 +19,7 @@ from chaintrail.settings import Settings
 from cypher.registry import Registry
 from cypher.runner import Graph
 from db.driver import open_driver
-from loaders.ethereum.address import eip55_checksum
+from loaders.ethereum.address import displayed
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -97,16 +96,6 @@ def boundary(fn: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-_STORED_ETH = re.compile(r"0x[0-9a-f]{40}")
-"""An Ethereum address as the graph stores it (lower-case)."""
-
-
 def display(v: Any) -> Any:
     """A value to show: every Ethereum address (stored lower-case) in its EIP-55 case."""
-    if isinstance(v, str):
-        return eip55_checksum(v) if _STORED_ETH.fullmatch(v) else v
-    if isinstance(v, list):
-        return [display(x) for x in v]
-    if isinstance(v, dict):
-        return {k: display(x) for k, x in v.items()}
-    return v
+    return displayed(v)

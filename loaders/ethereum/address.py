@@ -8,7 +8,7 @@ dropped on the way in.
 from __future__ import annotations
 
 import re
-from typing import Final
+from typing import Any, Final
 
 from Crypto.Hash import keccak
 
@@ -19,6 +19,7 @@ ZERO_ADDRESS: Final = "0x" + "0" * 40
 and the sink of the burnt base fee."""
 
 _ETH_RE = re.compile(r"0x[0-9a-fA-F]{40}")
+_STORED_ETH = re.compile(r"0x[0-9a-f]{40}")
 
 
 def keccak256(data: bytes) -> bytes:
@@ -72,3 +73,15 @@ def contract_address(sender: str, nonce: int) -> str:
     nonce_bytes = nonce.to_bytes((nonce.bit_length() + 7) // 8, "big") if nonce else b""
     payload = _rlp_bytes(bytes.fromhex(sender[2:])) + _rlp_bytes(nonce_bytes)
     return "0x" + keccak256(bytes([0xC0 + len(payload)]) + payload)[12:].hex()
+
+
+def displayed(v: Any) -> Any:
+    """A value to show, with every Ethereum address in it (stored lower-case) in its EIP-55
+    case, in strings, lists and maps at any depth: what the CLI, the API and exports show."""
+    if isinstance(v, str):
+        return eip55_checksum(v) if _STORED_ETH.fullmatch(v) else v
+    if isinstance(v, list):
+        return [displayed(x) for x in v]
+    if isinstance(v, dict):
+        return {k: displayed(x) for k, x in v.items()}
+    return v

@@ -7,6 +7,7 @@ first account it pays gives exposure something to find. Then the typed errors.""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -246,3 +247,18 @@ def test_typed_errors(client: TestClient, stream: dict[str, str]) -> None:
     over = 'query($s: String!) { traceForward(start: $s, window: {fromBlock: 9, toBlock: 8}) ' \
            '{ __typename } }'
     assert gql(client, over, s=start)["traceForward"]["__typename"] == "InvalidInput"
+
+
+def test_an_export_shows_accounts_in_eip55_as_graphql_does(client: TestClient,
+                                                           stream: dict[str, str]) -> None:
+    q = """query($s: String!) { traceForward(start: $s, maxHops: 3, maxRows: 200) {
+      ... on TraceResultType { graph { nodes { id } edges { id source target } } } } }"""
+    want = gql(client, q, s=stream["start"].upper().replace("0X", "0x"))["traceForward"]["graph"]
+    r = client.get("/export/json", params={"trace": "forward", "start": stream["start"],
+                                           "max_hops": "3", "max_rows": "200"})
+    assert r.status_code == 200, r.text
+    got = json.loads(r.content)
+    assert [n["id"] for n in got["nodes"]] == [n["id"] for n in want["nodes"]]
+    assert [(e["id"], e["source"], e["target"]) for e in got["edges"]] == [
+        (e["id"], e["source"], e["target"]) for e in want["edges"]]
+    assert got["nodes"][0]["id"] == eip55_checksum(stream["start"]) != stream["start"]
