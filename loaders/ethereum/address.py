@@ -16,7 +16,7 @@ from chaintrail.errors import AddressError
 
 ZERO_ADDRESS: Final = "0x" + "0" * 40
 """The zero address: the source of minted value (block rewards, withdrawals, token mints)
-and the sink of the burnt base fee."""
+and where token burns go. Burnt fees reach no account (they are booked on the transaction)."""
 
 _ETH_RE = re.compile(r"0x[0-9a-fA-F]{40}")
 _STORED_ETH = re.compile(r"0x[0-9a-f]{40}")
