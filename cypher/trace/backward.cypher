@@ -84,6 +84,7 @@ CALL (a, f) {
     }
     RETURN t
   }
+  WITH asset, ts, t ORDER BY asset, t.value_key DESC, t.seq DESC, t.id  // the same order every time
   RETURN t, startNode(t) AS b, size(ts) AS fanout
 }
 CALL (b) {

@@ -83,6 +83,7 @@ CALL (a, f) {
     }
     RETURN t
   }
+  WITH asset, ts, t ORDER BY asset, t.value_key DESC, t.seq, t.id  // the same order every time
   RETURN t, endNode(t) AS b, size(ts) AS fanout
 }
 CALL (b) {
