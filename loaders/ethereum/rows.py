@@ -325,7 +325,6 @@ class _Block:
             raise FormatError(f"transaction {tx.hash}: fee {fee} is below the burnt base fee "
                               f"{burnt}", source=where)
         paid = fee + (blob_fee or 0)
-        self.out.account(h.miner)
         if paid:
             self.out.counts["fee"] += 1  # transactions that paid a fee
         return {"miner": h.miner, "fee_paid": str(paid), "fee_paid_limbs": limbs(paid),
