@@ -72,7 +72,7 @@ def write_blocks(graph: Graph, blocks: list[Block]) -> None:
         block_rows(b, MAINNET, rows)
     writer = BitcoinWriter(graph)
     try:
-        writer.write(rows)
+        writer.write(rows.whole())
     finally:
         writer.close()
     place_chain(graph)

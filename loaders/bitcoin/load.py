@@ -1,8 +1,9 @@
 """The Bitcoin load: sources -> verified blocks -> rows -> one write transaction per batch.
 
-Each batch of whole blocks is written in one transaction, with MERGE on unique keys: a batch is
-either all in or not at all, and writing it again changes nothing. So a load killed at any
-point (even SIGKILL) and run again ends with the same graph; blocks already in the database are
+Each batch of whole blocks is written in one transaction, with MERGE on unique keys, its inputs
+in the transaction of a batch or two later (see `BitcoinLoader._flush`): a block counts as
+loaded only once its inputs are in, and writing it again changes nothing. So a load killed at
+any point (even SIGKILL) and run again ends with the same graph; blocks already loaded are
 skipped. Chain placement (heights, main/stale/detached) runs at the end of every load, over all
 loaded headers, so the order in which blocks arrive does not matter; then incremental address
 clustering (analysis.clustering) takes the transactions the load labelled `:Unclustered`.
@@ -40,6 +41,7 @@ WRITE_ORDER = (
     ("load/bitcoin/prevouts", "prevouts"),
     ("load/bitcoin/transactions", "txs"),
     ("load/bitcoin/spends", "spends"),
+    ("load/bitcoin/complete_blocks", "completed"),
 )
 PLACEMENT_CHUNK_TXS = 20_000
 STATEMENT_ROWS = 2_000
@@ -128,6 +130,9 @@ class BitcoinLoader:
         self.summary = LoadSummary()
         self._pending: list[tuple[Block | Tx, Network, Sequence[Prevout]]] = []
         self._pending_txs = 0
+        self._lagging: list[Rows] = []
+        """Inputs (and the blocks they complete) of the last batches, written with a later
+        batch: see `_flush`."""
         self._seen: set[str] = set()
 
     # -- public -----------------------------------------------------------------------------
@@ -244,12 +249,23 @@ class BitcoinLoader:
             self._flush()
 
     def _flush(self, *, wait: bool = False) -> None:
-        """Hand the pending blocks to the writer (skipping those already in the database)."""
+        """Hand the pending blocks to the writer (skipping those already in the database).
+
+        With more than one writer, a batch's inputs are written `writers` batches later, in
+        the same transaction as that later batch's transactions. With two writers, batch k+1
+        is written while batch k is; inputs of k+1 that spend outputs of k would wait on k's
+        uncommitted unique-index entries, and the two writers would take turns. Batch k is
+        committed before batch k+2 starts, so the lagged inputs never wait (measured on
+        200,000 generated transactions: 67.4-68.1 s against 71.8-75.1 s). Its blocks stay
+        `inputs_pending` (not counted as loaded) until then, so a load killed in between
+        writes them again; `wait` writes every
+        lagged input.
+        """
+        rows = Rows()
         if self._pending:
             # Blocks in flight are not in the database yet, but `_seen` already skips them.
             already = self.writer.loaded(
                 [b.hash for b, _, _ in self._pending if isinstance(b, Block)])
-            rows = Rows()
             blocks = 0
             for item, net, prevouts in self._pending:
                 if isinstance(item, Tx):
@@ -263,8 +279,6 @@ class BitcoinLoader:
                 self.summary.prevouts += len(prevouts)
                 block_rows(item, net, rows)
                 blocks += 1
-            if len(rows):
-                self.writer.submit(rows)
             self.summary.blocks_loaded += blocks
             self.summary.txs += rows.tx_count
             self.summary.inputs += rows.input_count
@@ -272,6 +286,16 @@ class BitcoinLoader:
             self.progress.advance(len(self._pending), rows.tx_count)
             self._pending.clear()
             self._pending_txs = 0
+            self._lagging.append(Rows(blocks=rows.blocks, spends=rows.spends).whole())
+            rows.spends = []
+        lag = self.writer.writers if self.writer.writers > 1 else 0
+        due = len(self._lagging) if wait else len(self._lagging) - lag
+        for lagged in self._lagging[:max(0, due)]:
+            rows.spends += lagged.spends
+            rows.completed += lagged.completed
+        del self._lagging[:max(0, due)]
+        if len(rows):
+            self.writer.submit(rows)
         if wait:
             self.writer.wait()
 

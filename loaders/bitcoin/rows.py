@@ -35,12 +35,21 @@ class Rows:
     prevouts: list[Row] = field(default_factory=list)
     txs: list[Row] = field(default_factory=list)
     spends: list[Row] = field(default_factory=list)
+    completed: list[Row] = field(default_factory=list)
+    """{hash} of blocks whose inputs are in `spends` (of this batch or an earlier one): the
+    write marks them whole (load/bitcoin/complete_blocks)."""
     tx_count: int = 0
     input_count: int = 0
     output_count: int = 0
 
     def __len__(self) -> int:
-        return len(self.blocks) + len(self.prevouts) + len(self.txs)
+        return (len(self.blocks) + len(self.prevouts) + len(self.txs) + len(self.spends)
+                + len(self.completed))
+
+    def whole(self) -> Rows:
+        """These rows with their blocks marked whole: inputs written with their blocks."""
+        self.completed += [{"hash": b["hash"]} for b in self.blocks]
+        return self
 
 
 def output_row(txid: str, out: TxOut, net: Network) -> Row:

@@ -225,3 +225,39 @@ def test_inputs_arriving_later_recluster_their_spenders(graph: Graph) -> None:
     write_blocks(graph, chain()[:1])  # again: spenders relabelled, evidence replaced
     assert Clusterer(graph, ClusterConfig()).run().txs == 4
     assert (one(graph, "cluster/of_address", address=ADDR["D"]), evidence(graph)) == want
+
+
+def test_inputs_written_a_batch_later_complete_their_blocks_and_recluster(graph: Graph) -> None:
+    """load/bitcoin/blocks, spends, complete_blocks, loaded_blocks: the loader writes a batch's
+    inputs with a later batch. Until then its blocks are not counted as loaded; a transaction
+    clustered in between (a `chaintrail cluster` during the load) is clustered again."""
+    from loaders.bitcoin.load import BitcoinWriter, place_chain
+    from loaders.bitcoin.network import MAINNET
+    from loaders.bitcoin.rows import Rows, block_rows
+
+    full = clustered(graph, ClusterConfig())
+    want = (one(full, "cluster/of_address", address=ADDR["D"]), evidence(full))
+    wipe(graph)
+    rows = Rows()
+    for b in chain():
+        block_rows(b, MAINNET, rows)
+    later = Rows(blocks=rows.blocks, spends=rows.spends).whole()
+    rows.spends = []
+    writer = BitcoinWriter(graph)
+    try:
+        writer.write(rows)
+        place_chain(graph)
+        assert graph.read("load/bitcoin/loaded_blocks", {"hashes": [G, B1, B2]}) == []
+        assert one(graph, "lookup/transaction", txid=T1)["inputs"] == []
+        assert Clusterer(graph, ClusterConfig()).run().txs == 7  # none has an input yet
+        assert evidence(graph) == []
+        writer.write(Rows(spends=later.spends, completed=later.completed))
+    finally:
+        writer.close()
+    loaded = graph.read("load/bitcoin/loaded_blocks", {"hashes": [G, B1, B2]})
+    assert sorted(r["hash"] for r in loaded) == sorted([G, B1, B2])
+    with graph.driver.session(database=graph.database) as s:
+        again = s.run("MATCH (t:Unclustered:Recluster) RETURN t.txid AS t ORDER BY t").data()
+    assert [r["t"] for r in again] == sorted([T1, T2, T3, CJ])
+    assert Clusterer(graph, ClusterConfig()).run().txs == 4
+    assert (one(graph, "cluster/of_address", address=ADDR["D"]), evidence(graph)) == want
