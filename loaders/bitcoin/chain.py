@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from loaders.bitcoin.verify import block_work
 
 ZERO_HASH = "0" * 64
-__all__ = ["ZERO_HASH", "Header", "Placement", "block_work", "place"]
+__all__ = ["ZERO_HASH", "Header", "MainTips", "Placement", "block_work", "place"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,3 +115,38 @@ def _root_height_from_hints(
             if h is not None and h - depth[n] >= 0:
                 return int(h) - depth[n]
     return None
+
+
+class MainTips:
+    """The tips of the main chains, so that a load can place a block that extends one as it
+    writes it, instead of writing every transaction a second time in chain placement.
+
+    Only a block whose parent is the best tip of an anchored tree is placed here (height + 1,
+    `main`, the parent's work plus its own), and a genesis block that starts a tree of its own;
+    every other block is left to `place`. The placement after the load stays the authority: a
+    block placed here that the whole picture places otherwise is written again then.
+    """
+
+    def __init__(self, headers: Mapping[str, Header], placed: Mapping[str, Placement]) -> None:
+        self.known: set[str] = set(headers)
+        self.parents: set[str] = {h.prev_hash for h in headers.values()}
+        self.tips: dict[str, Placement] = {
+            h: p for h, p in placed.items()
+            if p.status == "main" and p.height is not None and h not in self.parents}
+
+    def extend(self, h: Header) -> Placement | None:
+        """The placement of a block written now, when it is certain; None otherwise."""
+        known = h.hash in self.known
+        self.known.add(h.hash)
+        self.parents.add(h.prev_hash)
+        if known or h.hash in self.parents:  # written before, or its children were
+            return None
+        parent = self.tips.pop(h.prev_hash, None)
+        if parent is not None and parent.height is not None:
+            p = Placement(parent.height + 1, "main", parent.chainwork + block_work(h.bits))
+        elif h.prev_hash == ZERO_HASH:
+            p = Placement(0, "main", block_work(h.bits))
+        else:
+            return None
+        self.tips[h.hash] = p
+        return p

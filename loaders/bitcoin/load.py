@@ -25,7 +25,7 @@ from chaintrail.errors import ChaintrailError, InputError
 from cypher.runner import Graph
 from cypher.schema import apply_schema
 from loaders.batching import BatchWriter, chunks
-from loaders.bitcoin.chain import Header, place
+from loaders.bitcoin.chain import Header, MainTips, place
 from loaders.bitcoin.model import Block, Prevout, Tx
 from loaders.bitcoin.network import NETWORKS, Network
 from loaders.bitcoin.prevouts import read_prevouts
@@ -130,6 +130,8 @@ class BitcoinLoader:
         self.summary = LoadSummary()
         self._pending: list[tuple[Block | Tx, Network, Sequence[Prevout]]] = []
         self._pending_txs = 0
+        self._tips: MainTips | None = None
+        """Where blocks that extend a main chain go, known as they are written (see `_run`)."""
         self._lagging: list[Rows] = []
         """Inputs (and the blocks they complete) of the last batches, written with a later
         batch: see `_flush`."""
@@ -172,6 +174,11 @@ class BitcoinLoader:
         start = time.monotonic()
         apply_schema(self.graph)
         config = resolve_config(self.graph, self.cluster_config) if self.cluster else None
+        # Blocks that extend a main chain are placed as they are written: chain placement after
+        # the load then finds them in place and does not write their transactions a second
+        # time (3.8 s of a 68 s load of 200,000 generated transactions).
+        headers = read_headers(self.graph)[1]
+        self._tips = MainTips(headers, place(headers, GENESIS))
         ok = False
         try:
             with self.progress:
@@ -277,7 +284,10 @@ class BitcoinLoader:
                     continue
                 prevout_rows(prevouts, net, rows)
                 self.summary.prevouts += len(prevouts)
-                block_rows(item, net, rows)
+                placed = None if self._tips is None else self._tips.extend(Header(
+                    hash=item.hash, prev_hash=item.header.prev_hash, bits=item.header.bits,
+                    network=net.name))
+                block_rows(item, net, rows, placed)
                 blocks += 1
             self.summary.blocks_loaded += blocks
             self.summary.txs += rows.tx_count
@@ -304,8 +314,11 @@ class BitcoinLoader:
         return place_chain(self.graph)
 
 
-def place_chain(graph: Graph) -> int:
-    """Chain placement over every loaded header; returns how many blocks changed."""
+GENESIS = {name: net.genesis_hash for name, net in NETWORKS.items()}
+
+
+def read_headers(graph: Graph) -> tuple[list[dict[str, Any]], dict[str, Header]]:
+    """Every loaded block's `chain/headers` row, and its header by hash."""
     current = graph.read("chain/headers")
     headers = {
         r["hash"]: Header(
@@ -318,8 +331,13 @@ def place_chain(graph: Graph) -> int:
         )
         for r in current
     }
-    genesis = {name: net.genesis_hash for name, net in NETWORKS.items()}
-    placed = place(headers, genesis)
+    return current, headers
+
+
+def place_chain(graph: Graph) -> int:
+    """Chain placement over every loaded header; returns how many blocks changed."""
+    current, headers = read_headers(graph)
+    placed = place(headers, GENESIS)
     changed = []
     for r in current:
         p = placed[r["hash"]]

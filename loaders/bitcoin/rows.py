@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from loaders.bitcoin.chain import Placement
 from loaders.bitcoin.model import Block, Prevout, Tx, TxOut
 from loaders.bitcoin.network import Network
 from loaders.bitcoin.script import classify_script
@@ -71,12 +72,14 @@ def output_row(txid: str, out: TxOut, net: Network) -> Row:
 
 
 def tx_rows(
-    tx: Tx, net: Network, into: Rows, block_hash: str | None = None, index: int | None = None
+    tx: Tx, net: Network, into: Rows, block_hash: str | None = None, index: int | None = None,
+    placed: tuple[int, int] | None = None,
 ) -> tuple[int, int]:
     """Append one transaction's rows; returns its (non-coinbase input count, output value).
 
     Without `block_hash` it is a lone transaction (from a raw transaction file): written with
-    its outputs and inputs, in no block, with no height.
+    its outputs and inputs, in no block, with no height. `placed`: (height, time) of its block
+    when the load already knows where the block goes (`MainTips`).
     """
     tx_out_value = sum(o.value for o in tx.outputs)
     n_in = 0 if tx.is_coinbase else len(tx.inputs)
@@ -108,6 +111,9 @@ def tx_rows(
         "output_value": tx_out_value,
         "wtxid": tx.wtxid if tx.wtxid != tx.txid else None,
         "coinbase": tx.inputs[0].script_sig.hex() if tx.is_coinbase else None,
+        "height": placed[0] if placed else None,
+        "time": placed[1] if placed else None,
+        "placed_in": block_hash if placed else None,
         "outputs": [output_row(tx.txid, out, net) for out in tx.outputs],
     })
     into.tx_count += 1
@@ -116,14 +122,16 @@ def tx_rows(
     return n_in, tx_out_value
 
 
-def block_rows(block: Block, net: Network, into: Rows) -> None:
-    """Append the rows of one block (its transactions, outputs, inputs) to `into`."""
+def block_rows(block: Block, net: Network, into: Rows, placed: Placement | None = None) -> None:
+    """Append the rows of one block (its transactions, outputs, inputs) to `into`, with its
+    placement when the load already knows it (see `MainTips`)."""
     h = block.header
     input_count = 0
     output_value = 0
     coinbase_value = 0
+    at = (placed.height, h.time) if placed is not None and placed.height is not None else None
     for index, tx in enumerate(block.txs):
-        n_in, value = tx_rows(tx, net, into, h.hash, index)
+        n_in, value = tx_rows(tx, net, into, h.hash, index, at)
         input_count += n_in
         output_value += value
         if tx.is_coinbase:
@@ -148,6 +156,9 @@ def block_rows(block: Block, net: Network, into: Rows) -> None:
         "network": net.name,
         "source": block.source,
     })
+    if at is not None and placed is not None:  # keys left out, not null: `SET b += r`
+        into.blocks[-1].update(height=placed.height, status=placed.status,
+                               chainwork=f"{placed.chainwork:064x}")
 
 
 def prevout_rows(prevouts: Iterable[Prevout], net: Network, into: Rows) -> None:

@@ -3,25 +3,33 @@
 //   placeholder with only txid and n) gets its value and script here. P2PK outputs are linked
 //   to the P2PKH address of their key. A new transaction is labelled :Unclustered
 //   (cluster/pending picks it up); the spender of an output that arrives after it is labelled
-//   again, with :Recluster (its evidence is replaced).
+//   again, with :Recluster (its evidence is replaced). A new transaction whose block the load
+//   already placed (`placed_in`, see loaders/bitcoin/chain.py MainTips) gets its height, time
+//   and block here; when the transaction was already there (in another block too), its block's
+//   status is cleared, so that chain placement after the load places its transactions again
+//   by the rule of chain/update_transactions.
 // @mode write
-// @param rows LIST<MAP>  {txid, block_hash, index, version, locktime, size, vsize, weight, is_coinbase, input_count, output_count, output_value, wtxid, coinbase, outputs: [{id: 'txid:n', n, value, script_type, address, address_type, pubkey, script}]}
+// @param rows LIST<MAP>  {txid, block_hash, index, version, locktime, size, vsize, weight, is_coinbase, input_count, output_count, output_value, wtxid, coinbase, height, time, placed_in, outputs: [{id: 'txid:n', n, value, script_type, address, address_type, pubkey, script}]}
 // @columns -
 // @bounds one batch of rows; index lookups per transaction and output, no traversal
 // Properties are set one by one, not with `+= map`: a map write conflicts with every read in
 // the planner's eyes and adds Eager operators that materialise the whole batch (seen in EXPLAIN).
 UNWIND $rows AS r
 MERGE (t:Transaction {txid: r.txid})
-ON CREATE SET t:Unclustered
+ON CREATE SET t:Unclustered, t.height = r.height, t.time = r.time, t.block_hash = r.placed_in,
+    t.stale = CASE WHEN r.placed_in IS NULL THEN null ELSE false END
+WITH t, r, t.version IS NULL AS created
 SET t.version = r.version, t.locktime = r.locktime, t.size = r.size, t.vsize = r.vsize,
     t.weight = r.weight, t.is_coinbase = r.is_coinbase, t.input_count = r.input_count,
     t.output_count = r.output_count, t.output_value = r.output_value, t.wtxid = r.wtxid,
     t.coinbase = r.coinbase
-WITH t, r
-CALL (t, r) {
+WITH t, r, created
+CALL (t, r, created) {
   MATCH (b:Block {hash: r.block_hash})
   MERGE (t)-[i:IN_BLOCK]->(b)
   SET i.index = r.index
+  WITH b WHERE NOT created AND r.placed_in IS NOT NULL
+  SET b.status = null
 }
 WITH t, r
 UNWIND r.outputs AS o

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 
-from loaders.bitcoin.chain import ZERO_HASH, Header, block_work, place
+from loaders.bitcoin.chain import ZERO_HASH, Header, MainTips, block_work, place
 
 EASY = 0x1D00FFFF  # difficulty 1
 HARD = 0x1C7FFFFF  # about twice the work of EASY
@@ -93,3 +93,25 @@ def test_any_arrival_order_gives_the_same_placement() -> None:
         assert place(by_hash(shuffled), GENESIS) == reference
     for perm in itertools.islice(itertools.permutations(hs[:4]), 24):
         assert place(by_hash(list(perm)), GENESIS) == place(by_hash(hs[:4]), GENESIS)
+
+
+def test_main_tips_place_a_chain_written_in_order_as_place_does() -> None:
+    hs = chain("abcdef")
+    tips = MainTips({}, {})
+    assert {x.hash: tips.extend(x) for x in hs} == place(by_hash(hs), GENESIS)
+
+
+def test_main_tips_extend_the_loaded_chain_and_leave_the_rest_to_place() -> None:
+    loaded = chain("abc")
+    tips = MainTips(by_hash(loaded), place(by_hash(loaded), GENESIS))
+    d, e = Header(h("d"), h("c"), EASY), Header(h("e"), h("d"), HARD)
+    fork = Header(h("x"), h("b"), HARD)  # off a block that is not the tip
+    stranger = Header(h("s"), h("q"), EASY)  # parent not loaded, not a genesis
+    got = [tips.extend(x) for x in (d, fork, stranger, e, d)]
+    final = place(by_hash([*loaded, d, e, fork, stranger]), GENESIS)
+    assert got == [final[d.hash], None, None, final[e.hash], None]  # d again: written before
+    assert (final[e.hash].height, final[e.hash].status) == (4, "main")
+    # A block whose child was written first is left to place (its tree is not a plain chain).
+    tips = MainTips({}, {})
+    assert tips.extend(Header(h("b"), h("a"), EASY)) is None
+    assert tips.extend(Header(h("a"), ZERO_HASH, EASY)) is None
