@@ -66,12 +66,14 @@ def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     return elapsed, usage.ru_maxrss * 1024, out
 
 
-def ensure_chain(chain_dir: Path, txs: int, seed: int, env: dict[str, str]) -> None:
+def ensure_chain(chain_dir: Path, txs: int, seed: int, env: dict[str, str],
+                 hub_share: float = 0.0) -> None:
     """Generate the chain with `chaintrail sample generate` (a separate process, so that the
     generator's memory never counts as a loader's), unless it is already there."""
     if not (chain_dir / "truth.json").exists():
         gen_s, _, _ = run_measured([str(CLI), "sample", "generate", "--txs", str(txs),
-                                    "--seed", str(seed), "--force", str(chain_dir)], env)
+                                    "--seed", str(seed), "--hub-share", str(hub_share),
+                                    "--force", str(chain_dir)], env)
         print(f"generated {txs} txs in {gen_s:.1f} s")
 
 
@@ -104,7 +106,7 @@ def bench_instance(args: argparse.Namespace) -> Iterator[Bench]:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="chaintrail-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     settings, env = bench_settings(work)
-    ensure_chain(work / "chain", args.txs, args.seed, env)
+    ensure_chain(work / "chain", args.txs, args.seed, env, getattr(args, "hub_share", 0.0))
     start(settings)
     try:
         yield Bench(work, work / "chain", settings, env)

@@ -30,6 +30,11 @@ def generate(
     force: Annotated[
         bool, typer.Option("--force", help="Replace a sample already in OUT_DIR.")
     ] = False,
+    hub_share: Annotated[
+        float, typer.Option("--hub-share", min=0.0, max=0.9,
+                            help="Add a gambling service with one reused address taking this "
+                                 "share of the draws as bets: a super node (0: none).")
+    ] = 0.0,
 ) -> None:
     """Write a deterministic regtest chain (Bitcoin Core blk files) and its truth.json.
 
@@ -44,6 +49,7 @@ def generate(
             txs_per_block=txs_per_block,
             overwrite=force,
             progress=progress.advance,
+            hub_share=hub_share,
         )
     elapsed = time.monotonic() - start
     report = {

@@ -514,3 +514,26 @@ def test_sample_loads_as_its_truth_says(
     truth_addresses = {a for e in truth["entities"].values() for a in e["addresses"]}
     assert addresses == truth_addresses
     wipe(graph)
+
+
+def test_hub_share_makes_a_super_node_and_is_off_by_default(
+    tmp_path: Path, sample: tuple[Path, dict[str, Any], Chain],
+) -> None:
+    """--hub-share: a gambling service's one address takes the bets (and its payouts' change),
+    so it is the busiest address by far; the chain stays valid. Off (the default), there is no
+    such entity, and the other tests' chains are what they were."""
+    _, plain, _ = sample
+    assert not any(eid.startswith("gambling") for eid in plain["entities"])
+    out = tmp_path / "hub"
+    summary = generate_chain(out, txs=6000, seed=SEED, hub_share=0.12)
+    truth = json.loads(summary.truth_path.read_text())
+    chain = read_chain(out)  # every block and spend valid, as for the plain sample
+    paid = Counter(o.address for o in chain.outs.values() if o.address is not None)
+    (busiest, n), (_, second) = paid.most_common(2)
+    assert truth["entities"]["gambling-dice"]["addresses"] == [busiest]
+    assert n > 2 * second and n > 0.1 * len(chain.txs)
+    spent_from = sum(1 for key, o in chain.outs.items()
+                     if o.address == busiest and key in chain.spent_by)
+    assert spent_from > 0.3 * n  # the payouts spend its bets in bulk
+    with pytest.raises(ConfigError):
+        generate_chain(tmp_path / "bad", txs=6000, seed=SEED, hub_share=1.0)
