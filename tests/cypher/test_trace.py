@@ -121,3 +121,27 @@ def test_a_busy_start_is_cut_to_its_largest_outputs_and_says_so(small: Graph) ->
     assert whole.truncated == [] and len(whole.start_outputs) == 3
     with pytest.raises(ParameterError, match="max_start"):
         TraceLimits(max_start=0)
+
+
+def test_paths_to_a_super_node_come_from_a_forward_trace(small: Graph) -> None:
+    """trace/end_outputs; paths to an end with more outputs than `super_node_outputs` are
+    found by a forward trace from the source, not the shortest-path search (which would expand
+    every output of that end): the same paths on this chain, and a note that says how."""
+    assert small.read("trace/end_outputs", {"end": ADDR["B"]}) == [{"outputs": 3}]
+    assert small.read("trace/end_outputs", {"end": ABCD[0], "cluster": True}) == [
+        {"outputs": 7}]  # A 1, B 3, C 2, D 1
+    assert small.read("trace/end_outputs", {"end": ADDR["Y"], "cluster": True}) == [
+        {"outputs": 2}]  # no Cluster node: the address alone
+    assert small.read("trace/end_outputs", {"end": "1BoatSLRHtKNngkdXEeobR76b53LETtpyT"}) == [
+        {"outputs": 0}]
+    for source, target in [(ADDR["A"], ADDR["Y"]), (ADDR["X"], ADDR["Y"]),
+                           (ADDR["A"], f"cluster:{ADDR['Y']}"), (ADDR["C"], ADDR["Y"])]:
+        searched = paths(small, source, target, k=3)
+        traced = paths(small, source, target, k=3, super_node_outputs=1)
+        assert traced["paths"] == searched["paths"] != [], (source, target)
+        assert traced["notes"][0].startswith(f"the address {target.removeprefix('cluster:')}"
+                                             if not target.startswith("cluster:")
+                                             else f"the cluster {ADDR['Y']}")
+        assert "a forward trace" in traced["notes"][0]
+    assert paths(small, ADDR["A"], ADDR["Y"], max_hops=1, super_node_outputs=1)["paths"] == []
+    assert paths(small, ADDR["C"], ADDR["Y"], max_fanout=1, super_node_outputs=1)["paths"] == []
