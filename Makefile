@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SHARED := $(abspath ../shared/data)
 
-.PHONY: venv devnet demo test lint typecheck unit db-setup clean help
+.PHONY: venv devnet demo test lint typecheck unit db-setup bench-tools clean help
 
 help:
 	@echo "make demo   - set up and start Neo4j, load a sample, serve the GraphQL API"
@@ -49,6 +49,13 @@ typecheck: venv
 
 test: db-setup devnet lint typecheck
 	$(BIN)/pytest
+
+# What the benchmarks use beyond the virtual environment: wrk (bench/api.py's load generator),
+# from Debian's packages. Not needed by `make demo` or `make test`.
+bench-tools:
+	@command -v wrk >/dev/null || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk; }
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

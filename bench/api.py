@@ -27,6 +27,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -171,12 +172,7 @@ def run_client(mode: str, args: argparse.Namespace, env: dict[str, str], address
     if key_file is not None:
         cmd += ["--key-file", str(key_file)]
     watched = [psutil.Process(pid) for pid in watch]
-
-    def cpu(p: psutil.Process) -> float:
-        """The process's CPU seconds with its children's (uvicorn's worker processes)."""
-        return sum(sum(q.cpu_times()[:2]) for q in [p, *p.children(recursive=True)])
-
-    before = [cpu(p) for p in watched]
+    before = [_cpu(p) for p in watched]
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=err,
                                 stdin=subprocess.DEVNULL)
@@ -188,7 +184,91 @@ def run_client(mode: str, args: argparse.Namespace, env: dict[str, str], address
             raise SystemExit(f"the {mode} client failed:\n{err.read().decode()[-3000:]}")
     result: dict[str, Any] = json.loads(out)
     result["client_cpu_s"] = usage.ru_utime + usage.ru_stime
-    result["watched_cpu_s"] = [cpu(p) - b for p, b in zip(watched, before, strict=True)]
+    result["watched_cpu_s"] = [_cpu(p) - b for p, b in zip(watched, before, strict=True)]
+    return result
+
+
+def _cpu(p: psutil.Process) -> float:
+    """The process's CPU seconds with its children's (uvicorn's worker processes)."""
+    return sum(sum(q.cpu_times()[:2]) for q in [p, *p.children(recursive=True)])
+
+
+WRK_SCRIPT = r"""
+-- chaintrail bench/api.py: random addresses, every body checked (see the Python side)
+local addresses, threads, counter = {}, {}, 0
+errors = 0  -- a global: done() reads each thread's with thread:get
+local query = QUERY_JSON
+function setup(thread)
+  counter = counter + 1
+  thread:set("id", counter)
+  table.insert(threads, thread)
+end
+function init(args)
+  for line in io.lines(args[1]) do
+    if #line > 0 then table.insert(addresses, line) end
+  end
+  math.randomseed(tonumber(args[2]) * 1000 + id)
+  wrk.headers["Content-Type"] = "application/json"
+  if args[3] and #args[3] > 0 then wrk.headers["Authorization"] = "Bearer " .. args[3] end
+end
+function request()
+  local a = addresses[math.random(#addresses)]
+  return wrk.format("POST", "/graphql", nil,
+                    '{"query":' .. query .. ',"variables":{"a":"' .. a .. '"}}')
+end
+function response(status, headers, body)
+  if status ~= 200 or not body:find('"__typename":"Address"', 1, true)
+     or body:find('"errors"', 1, true) or not body:find('"cluster":{"id"', 1, true) then
+    errors = errors + 1
+  end
+end
+function done(summary, latency, requests)
+  local e = 0
+  for _, t in ipairs(threads) do e = e + t:get("errors") end
+  local s = summary.errors
+  e = e + s.connect + s.read + s.write + s.status + s.timeout
+  io.write(string.format('WRKJSON {"requests": %d, "seconds": %.3f, "errors": %d, ' ..
+    '"p50": %.3f, "p95": %.3f, "error_examples": []}\n', summary.requests,
+    summary.duration / 1e6, e, latency:percentile(50) / 1000, latency:percentile(95) / 1000))
+end
+"""
+
+
+def run_wrk(args: argparse.Namespace, addresses: Path, url: str, key: str | None,
+            watch: tuple[int, ...], seconds: float) -> dict[str, Any]:
+    """The API clients as `wrk` (C, from Debian: `make bench-tools`), with the same requests
+    and the same body check as the httpx clients, in a Lua script: the load generator then
+    takes a small share of the 2 cores instead of the largest. Latency percentiles are wrk's."""
+    lines = addresses.with_suffix(".txt")
+    lines.write_text("".join(f"{a}\n" for a in json.loads(addresses.read_text())))
+    lua_query = "[==[" + json.dumps(QUERY) + "]==]"  # a JSON string, as a Lua long string
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "bench.lua"
+        script.write_text(WRK_SCRIPT.replace("QUERY_JSON", lua_query))
+
+        def wrk(secs: float) -> tuple[str, str, float]:
+            cmd = ["wrk", "-t2", f"-c{args.clients}", f"-d{round(secs)}s", "--timeout", "30s",
+                   "-s", str(script), url, "--", str(lines), str(args.seed), key or ""]
+            with tempfile.TemporaryFile() as err:
+                proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err,
+                                        stdin=subprocess.DEVNULL)
+                assert proc.stdout is not None
+                out = proc.stdout.read().decode()
+                _, status, usage = os.wait4(proc.pid, 0)
+                err.seek(0)
+                if os.waitstatus_to_exitcode(status) != 0:
+                    raise SystemExit(f"wrk failed:\n{err.read().decode()[-3000:]}")
+                return out, err.read().decode(), usage.ru_utime + usage.ru_stime
+
+        wrk(WARMUP_S)  # not counted, as the httpx clients' first seconds
+        watched = [psutil.Process(pid) for pid in watch]
+        before = [_cpu(p) for p in watched]
+        out, _, client_cpu = wrk(seconds)
+        after = [_cpu(p) for p in watched]
+    line = next(x for x in out.splitlines() if x.startswith("WRKJSON "))
+    result: dict[str, Any] = json.loads(line.removeprefix("WRKJSON "))
+    result["client_cpu_s"] = client_cpu
+    result["watched_cpu_s"] = [a - b for a, b in zip(after, before, strict=True)]
     return result
 
 
@@ -256,6 +336,9 @@ def main() -> None:
                          "and the page cache fills: without it the first phase pays for both)")
     ap.add_argument("--workers", type=int, default=1,
                     help="chaintrail serve --workers: API server processes")
+    ap.add_argument("--client", choices=("wrk", "httpx"), default=None,
+                    help="the API's load generator: wrk (C, the default when installed: "
+                         "`make bench-tools`) or httpx (Python, as slow as the server)")
     ap.add_argument("--drive", choices=("api", "direct"), help=argparse.SUPPRESS)
     ap.add_argument("--url", default="", help=argparse.SUPPRESS)
     ap.add_argument("--addresses-file", help=argparse.SUPPRESS)
@@ -264,6 +347,12 @@ def main() -> None:
     if args.drive:
         drive(args)
         return
+    if args.client is None:
+        args.client = "wrk" if shutil.which("wrk") else "httpx"
+        if args.client == "httpx":
+            print("wrk is not installed (`make bench-tools`): the API clients are httpx")
+    elif args.client == "wrk" and not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: run `make bench-tools`")
     with bench_instance(args) as bench:
         marker = bench.work / "loaded.json"
         if not marker.exists():
@@ -292,8 +381,12 @@ def main() -> None:
                                       stdin=subprocess.DEVNULL)
             try:
                 wait_ready(url, server)
-                api = run_client("api", args, bench.env, addresses, url, key_file,
-                                 watch=(server.pid, neo4j_pid))
+                if args.client == "wrk":
+                    api = run_wrk(args, addresses, url, key, (server.pid, neo4j_pid),
+                                  args.seconds)
+                else:
+                    api = run_client("api", args, bench.env, addresses, url, key_file,
+                                     watch=(server.pid, neo4j_pid))
             finally:
                 server.terminate()
                 server.wait(timeout=30)
@@ -301,7 +394,8 @@ def main() -> None:
     print(f"machine: {machine()}")
     auth = "a reader key" if key else "none (this version has no API keys)"
     print(f"chain: {loaded['txs']} txs (seed {args.seed}); {args.clients} clients, "
-          f"{sampled} random addresses; auth: {auth}; API server processes: {args.workers}")
+          f"{sampled} random addresses; auth: {auth}; API server processes: {args.workers}; "
+          f"API clients: {args.client}")
     report("API address+cluster+tags (chaintrail serve)", api)
     print(f"  CPU during the run: server {api['watched_cpu_s'][0]:.1f} s, "
           f"Neo4j {api['watched_cpu_s'][1]:.1f} s")
