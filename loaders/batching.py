@@ -38,10 +38,13 @@ class BatchWriter(Generic[R]):
                                         thread_name_prefix=self.thread_name)
         self._inflight: list[Future[None]] = []
 
-    def submit(self, rows: R) -> None:
+    def submit(self, rows: R) -> Future[None]:
+        """Hand `rows` to a writer thread; the future is done when they are committed."""
         while len(self._inflight) >= self.writers:
             self._inflight.pop(0).result()
-        self._inflight.append(self._pool.submit(self.write, rows))
+        future = self._pool.submit(self.write, rows)
+        self._inflight.append(future)
+        return future
 
     def wait(self) -> None:
         while self._inflight:

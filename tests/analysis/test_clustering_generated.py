@@ -148,7 +148,12 @@ def test_load_order_does_not_matter(graph: Graph, chain: tuple[Path, dict[str, A
     backwards = reversed_blk(blk_files(chain[0]), tmp_path / "blk00000.dat")
     wipe(graph)
     # small batches, so that spends arrive long before the outputs they spend
-    BitcoinLoader(graph, batch_txs=300).load([backwards])
+    summary = BitcoinLoader(graph, batch_txs=300).load([backwards])
+    with graph.driver.session(database=graph.database) as s:  # every input linked, all whole
+        assert s.run("MATCH ()-[r:SPENT_BY]->() RETURN count(r) AS n").single(
+            strict=True)["n"] == summary.inputs
+        assert s.run("MATCH (b:Block) WHERE b.inputs_pending IS NOT NULL RETURN count(b) AS n"
+                     ).single(strict=True)["n"] == 0
     assert cluster_state(graph) == incremental
     # and in two halves with clustering deferred, then `cluster` (no rebuild)
     wipe(graph)
