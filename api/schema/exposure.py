@@ -31,11 +31,11 @@ from api.schema.tracing import (
     WindowArg,
     chain_of,
     check_start,
-    display,
     window_of,
 )
 from chaintrail.errors import ParameterError
 from loaders.bitcoin.address import decode_address
+from loaders.ethereum.address import displayed
 
 
 @strawberry.enum
@@ -96,12 +96,12 @@ def _sat(v: int, eth: bool) -> Satoshi | None:
 def _result(e: Exposure) -> ExposureResultType:
     eth = e.chain == "ethereum"
     return ExposureResultType(
-        target=display(e.target), direction=ExposureDirection(e.direction),
+        target=displayed(e.target), direction=ExposureDirection(e.direction),
         max_hops=e.max_hops, total=_sat(e.total, eth), total_amount=Amount(e.total),
         output_count=e.output_count, txs_visited=e.txs_visited,
         truncated=bool(e.truncated), truncation=e.truncated,
         chain=Chain.ETHEREUM if eth else Chain.BITCOIN,
-        asset=display(e.asset) if eth else None,
+        asset=displayed(e.asset) if eth else None,
         rows=[CategoryExposure(category=r.category, direct_value=_sat(r.direct_value, eth),
                                indirect_value=_sat(r.indirect_value, eth), share=r.share,
                                direct_amount=Amount(r.direct_value),

@@ -30,10 +30,10 @@ from api.schema.tracing import (
     WindowArg,
     chain_of,
     check_start,
-    display,
     window_of,
 )
 from loaders.bitcoin.address import decode_address
+from loaders.ethereum.address import displayed
 
 
 @strawberry.enum
@@ -101,7 +101,7 @@ class TaintResultType:
                                   "accounts and `transfer` edges).")
     def graph(self) -> Graph:
         if isinstance(self.result, EthTaint):
-            return Graph.of(display(eth_taint_graph(self.result)))
+            return Graph.of(displayed(eth_taint_graph(self.result)))
         return Graph.of(taint_graph(self.result))
 
 
@@ -116,7 +116,7 @@ def _result(t: Taint | EthTaint) -> TaintResultType:
     d = t.as_dict()  # the CLI's JSON: the same rounding, the same totals
     eth = isinstance(t, EthTaint)
     if eth:
-        d = display(d)
+        d = displayed(d)
     totals: dict[str, object] = {}
     for k in _TOTALS:
         totals[k] = None if eth else d[k]

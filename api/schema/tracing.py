@@ -14,7 +14,7 @@ null on Ethereum. Ethereum accounts are shown with their EIP-55 checksum case.""
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Any, TypeVar, cast
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -36,13 +36,6 @@ from api.schema.scalars import Amount, Chain, Satoshi
 from chaintrail.errors import ParameterError
 from loaders.bitcoin.address import decode_address
 from loaders.ethereum.address import check_address, displayed
-
-V = TypeVar("V")
-
-
-def display(v: V) -> V:
-    """Ethereum accounts (stored lower-case) in their EIP-55 case, anywhere in a value."""
-    return cast(V, displayed(v))
 
 
 @strawberry.input(description="Ethereum: only transfers in these blocks and at these times "
@@ -204,14 +197,14 @@ def _graph(g: dict[str, Any]) -> Graph:
 def _trace_result(t: Trace) -> TraceResultType:
     eth = t.chain == "ethereum"
     return TraceResultType(
-        start=display(t.start), direction=t.direction, truncated=bool(t.truncated),
-        truncation=display(t.truncated), graph=_graph(display(t.as_graph())),
-        chain=Chain(t.chain), asset=display(asset_label(t.asset)) if eth else None,
+        start=displayed(t.start), direction=t.direction, truncated=bool(t.truncated),
+        truncation=displayed(t.truncated), graph=_graph(displayed(t.as_graph())),
+        chain=Chain(t.chain), asset=displayed(asset_label(t.asset)) if eth else None,
         rows=[TraceRow(hop=r["hop"], txid=r["txid"], height=r["height"],
-                       from_address=display(r["from_address"]),
-                       to_address=display(r["to_address"]), to_output=r["to_output"],
+                       from_address=displayed(r["from_address"]),
+                       to_address=displayed(r["to_address"]), to_output=r["to_output"],
                        value=None if eth else r["value"], amount=Amount(int(r["value"])),
-                       stopped=r["stopped"], tags=r["to_tags"], asset=display(r.get("asset")),
+                       stopped=r["stopped"], tags=r["to_tags"], asset=displayed(r.get("asset")),
                        kind=r.get("kind"), time=r["time"]) for r in t.rows])
 
 
@@ -288,13 +281,13 @@ async def paths(info: strawberry.Info, source: str, target: str, max_hops: int =
         eth = c == "ethereum"
         return PathsResultType(
             paths=[MoneyPath(rank=p["rank"], hops=p["hops"], txids=p["txids"],
-                             addresses=display(p["addresses"]),
+                             addresses=displayed(p["addresses"]),
                              bottleneck_value=None if eth else p["bottleneck_value"],
                              bottleneck_amount=None if p["bottleneck_value"] is None else
                              Amount(int(p["bottleneck_value"])), outputs=p["outputs"],
-                             asset=display(p.get("asset")))
+                             asset=displayed(p.get("asset")))
                    for p in result["paths"]],
-            notes=result["notes"], graph=_graph(display(paths_graph(result))),
+            notes=result["notes"], graph=_graph(displayed(paths_graph(result))),
             chain=Chain(c))
 
     return await or_problem(work)

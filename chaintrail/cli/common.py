@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -19,7 +19,6 @@ from chaintrail.settings import Settings
 from cypher.registry import Registry
 from cypher.runner import Graph
 from db.driver import open_driver
-from loaders.ethereum.address import displayed
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -94,8 +93,3 @@ def boundary(fn: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(1) from e
 
     return wrapper
-
-
-def display(v: Any) -> Any:
-    """A value to show: every Ethereum address (stored lower-case) in its EIP-55 case."""
-    return displayed(v)

@@ -22,7 +22,6 @@ from analysis.exposure import exposure as compute_exposure
 from chaintrail.cli.common import (
     boundary,
     check_format,
-    display,
     load_settings,
     open_graph,
     out,
@@ -40,6 +39,7 @@ from chaintrail.cli.trace import (
 )
 from chaintrail.errors import ConfigError, ParameterError
 from loaders.bitcoin.address import decode_address
+from loaders.ethereum.address import displayed
 
 TargetArg = Annotated[str, typer.Argument(
     help="An address (that address alone), or cluster:<id> (the whole cluster; its id is its "
@@ -90,11 +90,11 @@ def exposure(target: TargetArg, direction: DirectionOpt = "received", max_hops: 
 def _print(result: Exposure, fmt: str) -> None:
     eth = result.chain == "ethereum"
     if fmt == "json":
-        typer.echo(json.dumps(display(result.as_dict()) if eth else result.as_dict()))
+        typer.echo(json.dumps(displayed(result.as_dict()) if eth else result.as_dict()))
         return
-    unit = display(result.asset) if eth else "sat"
+    unit = displayed(result.asset) if eth else "sat"
     table = Table("category", "direct_value", "indirect_value", "share",
-                  title=f"{result.direction} exposure of {display(result.target)} "
+                  title=f"{result.direction} exposure of {displayed(result.target)} "
                         f"({result.total} {unit}, {result.max_hops} hops)")
     for r in result.rows:
         table.add_row(r.category, str(r.direct_value), str(r.indirect_value), f"{r.share:.6f}")

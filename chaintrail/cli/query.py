@@ -16,7 +16,6 @@ from rich.table import Table
 
 from chaintrail.cli.common import (
     boundary,
-    display,
     load_settings,
     open_graph,
     out,
@@ -25,7 +24,7 @@ from chaintrail.cli.common import (
 from chaintrail.errors import AddressError, ParameterError, UnknownQuery
 from cypher.registry import Registry, StoredQuery
 from loaders.bitcoin.address import decode_address
-from loaders.ethereum.address import check_address, is_eth_like
+from loaders.ethereum.address import check_address, displayed, is_eth_like
 
 
 def parse_param(q: StoredQuery, item: str) -> tuple[str, Any]:
@@ -119,7 +118,7 @@ def _query(name: str | None, params: list[str], fmt: str, list_: bool, cypher: b
     settings = load_settings()
     setup_logging(settings)
     with open_graph(settings) as graph:
-        rows = display(graph.read(name, given))
+        rows = displayed(graph.read(name, given))
     if fmt == "json":
         typer.echo(json.dumps(rows, indent=2))
         return

@@ -18,7 +18,6 @@ from analysis.taint import taint as compute_taint
 from chaintrail.cli.common import (
     boundary,
     check_format,
-    display,
     load_settings,
     open_graph,
     out,
@@ -36,6 +35,7 @@ from chaintrail.cli.trace import (
 )
 from chaintrail.errors import ParameterError
 from loaders.bitcoin.address import decode_address
+from loaders.ethereum.address import displayed
 
 MethodOpt = Annotated[str, typer.Option(
     "--method", help="poison (marks every output downstream), haircut (shares in proportion) "
@@ -84,7 +84,7 @@ def taint(method: MethodOpt, source: SourceOpt, max_hops: MaxHops = 6,
 
 def _print(result: Taint | EthTaint, fmt: str) -> None:
     eth = isinstance(result, EthTaint)
-    d = display(result.as_dict()) if eth else result.as_dict()
+    d = displayed(result.as_dict()) if eth else result.as_dict()
     if fmt == "json":
         typer.echo(json.dumps(d))
         return

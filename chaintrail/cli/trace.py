@@ -30,7 +30,6 @@ from analysis.trace import (
 from chaintrail.cli.common import (
     boundary,
     check_format,
-    display,
     load_settings,
     open_graph,
     out,
@@ -38,7 +37,7 @@ from chaintrail.cli.common import (
 )
 from chaintrail.errors import ConfigError, ParameterError
 from loaders.bitcoin.address import decode_address
-from loaders.ethereum.address import check_address
+from loaders.ethereum.address import check_address, displayed
 
 trace_app = typer.Typer(help="Follow the money from an address, a transaction or an output.",
                         no_args_is_help=True)
@@ -126,19 +125,19 @@ def _run(direction: Direction, start: str, max_hops: int, min_value: int, max_fa
 def _print(result: Trace, fmt: str) -> None:
     eth = result.chain == "ethereum"
     if fmt == "json":
-        typer.echo(json.dumps(display(result.as_dict()) if eth else result.as_dict()))
+        typer.echo(json.dumps(displayed(result.as_dict()) if eth else result.as_dict()))
     elif fmt == "graph-json":
-        typer.echo(json.dumps(display(result.as_graph()) if eth else result.as_graph()))
+        typer.echo(json.dumps(displayed(result.as_graph()) if eth else result.as_graph()))
     else:
         cols = ["hop", "txid", "height", "from_address", "to_address", "value", "to_tags"]
         if eth:
             cols[-1:-1] = ["asset", "kind"]
-        title = f"{result.direction} from {display(result.start)}"
+        title = f"{result.direction} from {displayed(result.start)}"
         if eth:
             title += f" ({result.as_dict()['asset']}, time-respecting)"
         table = Table(*cols, title=title)
         for r in result.rows:
-            table.add_row(*(_cell(c, display(r[c])) for c in cols))
+            table.add_row(*(_cell(c, displayed(r[c])) for c in cols))
         out.print(table)
         for why in result.truncated:
             out.print(f"truncated: {why}", highlight=False)
@@ -216,17 +215,17 @@ def trace_paths(
                        window=window_of(from_block, to_block, since, until))
     eth = chain == "ethereum"
     if fmt == "json":
-        typer.echo(json.dumps(display(result) if eth else result))
+        typer.echo(json.dumps(displayed(result) if eth else result))
     elif fmt == "graph-json":
-        typer.echo(json.dumps(display(paths_graph(result)) if eth else paths_graph(result)))
+        typer.echo(json.dumps(displayed(paths_graph(result)) if eth else paths_graph(result)))
     elif eth:
         table = Table("rank", "hops", "bottleneck_value", "asset", "txids", "addresses",
-                      title=f"paths {display(result['from'])} -> {display(result['to'])} "
+                      title=f"paths {displayed(result['from'])} -> {displayed(result['to'])} "
                             "(time-respecting)")
         for p in result["paths"]:
             table.add_row(str(p["rank"]), str(p["hops"]), _cell("", p["bottleneck_value"]),
-                          _cell("", display(p["asset"])), "\n".join(p["txids"]),
-                          "\n".join(display(p["addresses"])))
+                          _cell("", displayed(p["asset"])), "\n".join(p["txids"]),
+                          "\n".join(displayed(p["addresses"])))
         out.print(table)
         for note in result["notes"]:
             out.print(f"note: {note}", highlight=False)

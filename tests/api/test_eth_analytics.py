@@ -22,10 +22,9 @@ from analysis.taint import METHODS, TaintLimits, taint
 from analysis.trace import Trace, TraceLimits, paths, trace
 from api.app import create_app
 from api.graph import eth_taint_graph, vis_graph
-from chaintrail.cli.trace import display
 from chaintrail.settings import Settings
 from cypher.runner import Graph
-from loaders.ethereum.address import eip55_checksum
+from loaders.ethereum.address import displayed, eip55_checksum
 from loaders.ethereum.load import EthereumLoader
 from tests.api.conftest import gql
 from tests.helpers import wipe
@@ -80,8 +79,8 @@ fragment T on TraceResult { __typename
 
 
 def trace_answer(t: Trace) -> dict[str, Any]:
-    d = display(t.as_dict())
-    g = display(vis_graph(t.as_graph()))
+    d = displayed(t.as_dict())
+    g = displayed(vis_graph(t.as_graph()))
     return {"__typename": "TraceResultType", "start": d["start"], "direction": t.direction,
             "chain": "ETHEREUM", "asset": d["asset"], "truncated": d["truncated"],
             "truncation": d["truncation"],
@@ -124,7 +123,7 @@ PATHS_Q = """query($a: String!, $b: String!, $asset: String) {
 def test_paths_equal_the_cli_logic(client: TestClient, graph: Graph,
                                    stream: dict[str, str]) -> None:
     got = gql(client, PATHS_Q, a=stream["start"], b=stream["far"], asset=WETH)["paths"]
-    want = display(paths(graph, stream["start"], stream["far"], max_hops=4, asset=WETH))
+    want = displayed(paths(graph, stream["start"], stream["far"], max_hops=4, asset=WETH))
     assert got["paths"] == [
         {"rank": p["rank"], "hops": p["hops"], "txids": p["txids"],
          "addresses": p["addresses"], "outputs": p["outputs"], "bottleneckValue": None,
@@ -148,7 +147,7 @@ TAINT_Q = """query($m: TaintMethod!, $s: [String!]!, $a: String) {
 
 
 def taint_answer(t: EthTaint) -> dict[str, Any]:
-    d = display(t.as_dict())
+    d = displayed(t.as_dict())
     return {
         "__typename": "TaintResultType", "method": t.method.upper(), "chain": "ETHEREUM",
         "asset": d["asset"], "sources": d["sources"], "sourceOutputs": d["source_outputs"],
@@ -203,7 +202,7 @@ def test_exposure_equals_the_cli_logic(client: TestClient, graph: Graph,
     for target in (stream["start"], stream["far"]):
         for direction in ("received", "sent"):
             got = gql(client, EXPOSURE_Q, t=target, d=direction.upper(), a=WETH)["exposure"]
-            d = display(exposure(graph, target, direction, ExposureLimits(max_hops=3),
+            d = displayed(exposure(graph, target, direction, ExposureLimits(max_hops=3),
                                  asset=WETH).as_dict())
             assert got == {
                 "__typename": "ExposureResultType", "target": d["target"],

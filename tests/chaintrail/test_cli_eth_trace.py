@@ -17,9 +17,9 @@ from analysis.exposure import ExposureLimits, exposure
 from analysis.taint import taint
 from analysis.trace import TraceLimits, paths, trace
 from chaintrail.cli.main import app
-from chaintrail.cli.trace import display, unix_time
+from chaintrail.cli.trace import unix_time
 from cypher.runner import Graph
-from loaders.ethereum.address import eip55_checksum
+from loaders.ethereum.address import displayed, eip55_checksum
 from tests.analysis.ethchain import write_chain
 from tests.analysis.test_eth_trace import AB, CHAIN, TOK, A, B, D, H
 from tests.helpers import wipe
@@ -66,14 +66,14 @@ def refused(*args: str) -> str:
 
 def test_trace_json_is_the_analysis_answer_in_eip55_case(env: None, eth: Graph) -> None:
     got = ok("trace", "forward", eip55_checksum(A), "--max-hops", "3")
-    assert got == display(trace(eth, A, "forward", TraceLimits(max_hops=3)).as_dict())
+    assert got == displayed(trace(eth, A, "forward", TraceLimits(max_hops=3)).as_dict())
     assert got["rows"][0]["to_address"] == eip55_checksum(B) != B
-    assert ok("trace", "backward", H, "--chain", "ethereum") == display(
+    assert ok("trace", "backward", H, "--chain", "ethereum") == displayed(
         trace(eth, H, "backward").as_dict())
     every = ok("trace", "forward", A, "--asset", "*")
     assert TOK in {r["asset"].lower() for r in every["rows"]}
     graph = ok("trace", "forward", AB.tx, "--format", "graph-json")
-    assert graph == display(trace(eth, AB.tx, "forward").as_graph())
+    assert graph == displayed(trace(eth, AB.tx, "forward").as_graph())
     table = run("trace", "forward", A, "--format", "table")
     assert table.exit_code == 0 and eip55_checksum(D)[:10] in table.stdout
 
@@ -81,7 +81,7 @@ def test_trace_json_is_the_analysis_answer_in_eip55_case(env: None, eth: Graph) 
 def test_windows(env: None, eth: Graph) -> None:
     assert ok("trace", "forward", A, "--from-block", "11")["rows"] == []
     to12 = ok("trace", "forward", A, "--to-block", "12")
-    assert to12 == display(trace(eth, A, "forward", window=Window(to_block=12)).as_dict())
+    assert to12 == displayed(trace(eth, A, "forward", window=Window(to_block=12)).as_dict())
     assert to12["window"] == {"to_block": 12}
     # times: block n is at 1_700_000_000 + 12 n; ISO 8601 in UTC, or unix seconds
     iso = "2023-11-14T22:15:44"  # 1_700_000_144: block 12
@@ -94,11 +94,11 @@ def test_windows(env: None, eth: Graph) -> None:
 
 
 def test_paths_taint_and_exposure(env: None, eth: Graph) -> None:
-    assert ok("trace", "paths", A, H) == display(paths(eth, A, H))
-    assert ok("taint", "--method", "haircut", "--source", A) == display(
+    assert ok("trace", "paths", A, H) == displayed(paths(eth, A, H))
+    assert ok("taint", "--method", "haircut", "--source", A) == displayed(
         taint(eth, "haircut", [A]).as_dict())
     sent = ok("exposure", A, "--direction", "sent", "--max-hops", "2")
-    assert sent == display(exposure(eth, A, "sent", ExposureLimits(max_hops=2)).as_dict())
+    assert sent == displayed(exposure(eth, A, "sent", ExposureLimits(max_hops=2)).as_dict())
     # A's 100 to B: B's balance (50 short from before) sends 30, a fee of 7, then its 63
     # left: all of it to D, tagged exchange
     assert [(r["category"], r["indirect_value"]) for r in sent["rows"]] == [("exchange", "63")]
