@@ -53,12 +53,12 @@ MAX_FANOUT = 10_000
 MAX_ROWS = 100_000
 MAX_START_OUTPUTS = 10_000
 FRONTIER_CHUNK = 1_000
+"""Frontier outputs per stored-query call: small enough that a trace from a super node stops
+reading soon after its row budget is spent."""
 SUPER_NODE_OUTPUTS = 10_000
 """A path's end with more outputs than this is searched from the source only (see `paths`)."""
 PATH_TRACE_ROWS = 10_000
 """Outputs the forward trace toward such an end may reach."""
-"""Frontier outputs per stored-query call: small enough that a trace from a super node stops
-reading soon after its row budget is spent."""
 
 _TXID = re.compile(r"^[0-9a-fA-F]{64}$")
 _OUTPUT = re.compile(r"^([0-9a-fA-F]{64}):(\d{1,10})$")
