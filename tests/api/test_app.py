@@ -4,6 +4,7 @@ stored queries'."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import time
 from collections.abc import Iterator
@@ -55,6 +56,17 @@ def test_health_ready_and_metrics(client: TestClient) -> None:
     assert client.get("/readyz").json() == {"status": "ready"}
     text = client.get("/metrics").text
     assert 'chaintrail_http_requests_total{path="/readyz",status="200"} 1.0' in text
+
+
+def test_startup_freezes_the_heap_built_so_far(small: Graph, neo4j_settings: Settings) -> None:
+    """The lifespan takes what startup built out of the collector's reach (its full
+    collections stalled every request under load: api.app.freeze_startup_heap)."""
+    gc.unfreeze()
+    app = create_app(neo4j_settings)
+    assert gc.get_freeze_count() == 0
+    with TestClient(app):
+        assert gc.get_freeze_count() > 0
+    gc.unfreeze()
 
 
 def test_block_and_transaction_equal_the_stored_queries(client: TestClient,
