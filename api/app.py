@@ -4,7 +4,7 @@ The lifespan opens the one AsyncDriver of the process and closes it; when Neo4j 
 start the app still starts (`/readyz` says 503) and recovers by itself when Neo4j returns,
 because every request opens its own session on the driver's pool.
 
-Around the routes, outermost first: CORS (`settings.cors_origins`; none by default), the
+Around the routes, outermost first: CORS (only when `settings.cors_origins` names some), the
 Prometheus metrics, then the gate (api/gate.py: request id, body cap, API keys, audit log).
 With `settings.api_require_key` off every caller is the admin `local`: for a single user on
 a trusted machine only.
@@ -89,10 +89,11 @@ def create_app(settings: Settings | None = None, *,
     app.add_middleware(Gate, authenticate=keys.principal if settings.api_require_key else None,
                        local=LOCAL, audit=audit, max_body=settings.api_max_body_bytes)
     app.add_middleware(metrics.middleware)
-    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
-                       allow_methods=["GET", "POST"],
-                       allow_headers=["Authorization", "X-API-Key", "Content-Type"],
-                       expose_headers=["X-Request-ID"], max_age=600)
+    if settings.cors_origins:  # none (the default): no layer that every request crosses
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                           allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "X-API-Key", "Content-Type"],
+                           expose_headers=["X-Request-ID"], max_age=600)
 
     app.router.routes.append(Route(  # an ASGI app as the endpoint: Starlette calls it as is
         "/graphql", GraphQLEndpoint(build_schema(settings.api_max_complexity), graph, jobs),
