@@ -25,12 +25,13 @@ from chaintrail.errors import NotFound, ParameterError
 Info = strawberry.Info[Context, None]
 
 
-@strawberry.type(description="A load or cluster rebuild started through the API, kept in the "
-                             "memory of the API process that runs it.")
+@strawberry.type(description="A load or cluster rebuild started through the API (its record "
+                             "is shared by the API's server processes).")
 class Job:
     id: str
     kind: str = strawberry.field(description="load-bitcoin, load-tags or rebuild-clusters")
-    status: str = strawberry.field(description="running, succeeded or failed")
+    status: str = strawberry.field(description="running, succeeded or failed (also when the "
+                                               "API process running it died)")
     started_at: datetime
     finished_at: datetime | None
     exit_code: int | None

@@ -16,9 +16,8 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option(
         min=1, max=16,
-        help="Server processes (each with its own driver and key cache). Admin jobs are "
-             "tracked per process, so with more than one a job's status may not be found "
-             "by the next request.")] = 1,
+        help="Server processes (each with its own driver and key cache; admin jobs are "
+             "shared through files under CHAINTRAIL_HOME/jobs).")] = 1,
 ) -> None:
     """Serve the GraphQL API (GraphiQL at /graphql; /healthz, /readyz, /metrics)."""
     import uvicorn

@@ -3,9 +3,7 @@ real uvicorn process for a streamed body), on the clustering test's small chain.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,8 +17,6 @@ from pydantic import SecretStr
 from analysis.clustering import ClusterConfig, Clusterer
 from api.app import create_app
 from api.auth import create_key, key_id, new_key, revoke_key
-from api.jobs import Jobs
-from chaintrail.errors import ParameterError
 from chaintrail.settings import Settings
 from cypher.runner import Graph
 from tests.api.conftest import serving
@@ -314,27 +310,3 @@ def test_without_required_keys_everyone_is_the_local_admin(settings: Settings,
         assert r.json() == {"data": {"jobs": {"__typename": "JobConnection"}}}
     [line] = audit_lines(s)
     assert (line["key_id"], line["role"], line["status"]) == ("local", "admin", 200)
-
-
-def test_jobs_run_one_at_a_time_with_the_settings_in_their_environment(
-        settings: Settings) -> None:
-    script = ("import os, sys, time; print(os.environ['CHAINTRAIL_NEO4J_URI'], sys.argv[1:], "
-              "os.getcwd(), flush=True); time.sleep(float(sys.argv[1]))")
-
-    async def scenario() -> None:
-        jobs = Jobs(settings, cli=[sys.executable, "-c", script])
-        quick = await jobs.start("quick", ["0"], started_by="k1")
-        assert quick.task is not None
-        await quick.task
-        assert (quick.status, quick.exit_code) == ("succeeded", 0)
-        assert quick.tail(1) == f"{settings.neo4j_uri} ['0'] {settings.home}"
-        slow = await jobs.start("slow", ["60"], started_by="k2")
-        with pytest.raises(ParameterError, match=f"job {slow.id} .slow. is still running"):
-            await jobs.start("other", ["0"], started_by="k2")
-        while not slow.lines:
-            await asyncio.sleep(0.05)
-        await jobs.close(grace_s=10)
-        assert slow.status == "failed" and slow.exit_code == -15
-        assert [j.id for j in jobs.all()] == [slow.id, quick.id]
-
-    asyncio.run(scenario())
