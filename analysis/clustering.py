@@ -104,12 +104,18 @@ class Pending:
     view: TxView
     clusters: dict[str, ClusterInfo]  # address -> its cluster, for addresses in one
     seen: bool = False  # clustered before: its old links and annotations are replaced
+    node_id: int | None = None  # the Transaction's internal id, valid in the reading transaction
+    address_ids: dict[str, int] = field(default_factory=dict)  # address -> its internal id
 
 
 def pending_from_row(row: Mapping[str, Any]) -> Pending:
     clusters: dict[str, ClusterInfo] = {}
+    address_ids: dict[str, int] = {}
     for r in [*row["inputs"], *row["outputs"]]:
-        if r is not None and r["address"] is not None and r["cluster"] is not None:
+        if r is None or r["address"] is None:
+            continue
+        address_ids[r["address"]] = r["address_id"]
+        if r["cluster"] is not None:
             clusters[r["address"]] = ClusterInfo(
                 r["cluster"], r["size"], r["top_txid"], r["top_n"] or 0)
     inputs = tuple(InputView(r["address"], r["value"], r["script_type"])
@@ -120,7 +126,8 @@ def pending_from_row(row: Mapping[str, Any]) -> Pending:
          for r in row["outputs"] if r is not None),
         key=lambda o: o.n,
     ))  # in output order: some CoinJoin rules look at how outputs are sorted
-    return Pending(TxView(row["txid"], inputs, outputs), clusters, bool(row.get("seen")))
+    return Pending(TxView(row["txid"], inputs, outputs), clusters, bool(row.get("seen")),
+                   row["id"], address_ids)
 
 
 @dataclass(slots=True)
@@ -329,6 +336,25 @@ def resolve_config(graph: Graph, requested: ClusterConfig | None) -> ClusterConf
     return stored
 
 
+def by_node_id(name: str, rows: list[dict[str, Any]],
+               pending: Sequence[Pending]) -> list[dict[str, Any]]:
+    """A plan's rows (addresses and txids, as `plan` says them) with the internal node ids that
+    cluster/grow, annotate and link take: the nodes `cluster/pending` read in the same
+    transaction, found again without a unique-index seek each."""
+    if name == "cluster/absorb":
+        return rows
+    if name == "cluster/annotate":
+        tx_ids = {q.view.txid: q.node_id for q in pending}
+        return [{**{k: v for k, v in r.items() if k != "txid"}, "id": tx_ids[r["txid"]]}
+                for r in rows]
+    ids: dict[str, int] = {}
+    for q in pending:
+        ids.update(q.address_ids)
+    if name == "cluster/grow":
+        return [{**r, "add": [ids[a] for a in r["add"]]} for r in rows]
+    return [{**r, "from": ids[r["from"]], "to": ids[r["to"]]} for r in rows]  # cluster/link
+
+
 class Clusterer:
     """Clusters the `:Unclustered` transactions, chunk by chunk (see the module docstring)."""
 
@@ -363,15 +389,16 @@ class Clusterer:
         })
         if not rows:
             return 0, Plan()
-        p = plan([pending_from_row(r) for r in rows], self.config, self.warn_size)
+        pending = [pending_from_row(r) for r in rows]
+        p = plan(pending, self.config, self.warn_size)
         g = self.graph
         if p.unlink:
             g.run_write(tx, "cluster/unlink", {"txids": p.unlink})
         for name, batch in (("cluster/absorb", p.absorb), ("cluster/grow", p.grow),
                             ("cluster/annotate", p.annotate), ("cluster/link", p.links)):
             if batch:
-                g.run_write(tx, name, {"rows": batch})
-        g.run_write(tx, "cluster/done", {"txids": p.done})
+                g.run_write(tx, name, {"rows": by_node_id(name, batch, pending)})
+        g.run_write(tx, "cluster/done", {"ids": [q.node_id for q in pending]})
         return len(rows), p
 
     def rebuild(self, progress: Any = None) -> ClusterSummary:

@@ -1,8 +1,8 @@
 // @description Mark transactions as clustered: they leave :Unclustered (and :Recluster).
 // @mode write
-// @param txids LIST<STRING>  the transactions of the chunk
+// @param ids LIST<INTEGER>  the chunk's transactions by internal id (cluster/pending, same transaction)
 // @columns -
 // @bounds one transaction per row
-UNWIND $txids AS txid
-MATCH (t:Transaction {txid: txid})
+UNWIND $ids AS id
+MATCH (t:Transaction) WHERE id(t) = id
 REMOVE t:Unclustered:Recluster
