@@ -76,8 +76,9 @@ def _driver_config(connection_timeout_s: float, retry_time_s: float = 30.0) -> d
         "connection_acquisition_timeout": max(60.0, connection_timeout_s),
         "max_transaction_retry_time": retry_time_s,
         # Stored queries read optional properties (e.g. `bip34_height`) that may not exist in
-        # a young database; the server's "property key does not exist" notices are noise.
-        "notifications_disabled_classifications": ["UNRECOGNIZED", "SCHEMA"],
+        # a young database; the server's "property key does not exist" notices are noise. So
+        # is the deprecation of `id()`, used on purpose by cluster/pending (see its header).
+        "notifications_disabled_classifications": ["UNRECOGNIZED", "SCHEMA", "DEPRECATION"],
     }
 
 
