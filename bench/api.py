@@ -11,13 +11,15 @@ stored query the API's DataLoader runs (`batch/addresses`: the address with its 
 tags, one round trip), from as many concurrent tasks, and the ratio API / direct at p50.
 
     .venv/bin/python bench/api.py [--txs 100000] [--seed 1] [--seconds 30] [--clients 32]
-                                  [--warmup 15] [--workdir DIR]
+                                  [--warmup 15] [--workers 1] [--client wrk|httpx]
+                                  [--workdir DIR]
 
-The clients are a second process: an asyncio driver on httpx (already a dependency, and it can
-check each GraphQL body, which wrk and locust count only by status). It shares the 2 cores with
-the server and Neo4j, so its own CPU time is printed beside theirs. Targets (issue 5) on 2
-cores: >= 500 requests/s, p95 < 100 ms, 0 errors, API p50 at most 2x the direct driver's.
-Record in docs/benchmarks.md.
+The clients are a second process: `wrk` (C, from Debian: `make bench-tools`) with a Lua script
+that checks every body as the Python side does, or, with `--client httpx` (the fallback when
+wrk is missing), an asyncio driver on httpx, which needs about as much CPU as the server. It
+shares the 2 cores with the server and Neo4j, so its own CPU time is printed beside theirs.
+Targets (issue 5) on 2 cores: >= 500 requests/s, p95 < 100 ms, 0 errors, API p50 at most 2x
+the direct driver's. Record in docs/benchmarks.md.
 """
 
 from __future__ import annotations
