@@ -282,8 +282,13 @@ class Jobs:
 
     def _prune(self) -> None:
         """Delete all but the newest KEEP_JOBS - 1 records, making room for one more."""
-        kept = sorted(self._ids(), key=lambda i: self._path(i, ".json").stat().st_mtime,
-                      reverse=True)
+        oldest = datetime.min.replace(tzinfo=UTC)  # an unreadable record goes first
+
+        def started(job_id: str) -> datetime:
+            job = self._read(job_id, check_lost=False)
+            return job.started_at if job is not None else oldest
+
+        kept = sorted(self._ids(), key=started, reverse=True)
         for job_id in kept[KEEP_JOBS - 1:]:
             self._own.pop(job_id, None)
             for suffix in (".json", ".log"):
