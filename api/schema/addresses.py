@@ -140,6 +140,33 @@ class TokenInfo:
     decimals: int | None
 
 
+@strawberry.type(description="A transfer into or out of an Ethereum account: ETH (a "
+                             "transaction's value or an internal call's) or a token.")
+class AccountTransfer:
+    id: str = strawberry.field(description="The transfer's id (unique).")
+    direction: str = strawberry.field(description="in, out, or self (to itself).")
+    counterparty: str = strawberry.field(description="The other account, EIP-55.")
+    asset: str = strawberry.field(description="ETH, or the token contract's address (EIP-55).")
+    kind: str | None
+    value: Amount = strawberry.field(description="In wei, or in the token's base unit.")
+    block: int | None
+    tx_index: int | None
+    tx_hash: str | None
+    time: int | None
+
+    @classmethod
+    def from_row(cls, r: dict[str, Any]) -> AccountTransfer:
+        return cls(id=r["id"], direction=r["direction"],
+                   counterparty=eip55_checksum(r["counterparty"]),
+                   asset=shown(r["asset"]) or r["asset"], kind=r["kind"],
+                   value=Amount(int(r["value"])), block=r["block"], tx_index=r["tx_index"],
+                   tx_hash=r["tx_hash"], time=r["time"])
+
+
+AccountTransfersResult = Annotated[Connection[AccountTransfer] | Problem,
+                                   strawberry.union("AccountTransfersResult")]
+
+
 @strawberry.type(description="An Ethereum account (externally owned or a contract): its "
                              "balance per asset, summed exactly from its transfers.")
 class Account:
@@ -165,6 +192,24 @@ class Account:
         rows = await info.context.loaders.account_tags.load(self.address.lower())
         return [Tag(label=t["label"], category=t["category"], source=t["source"],
                     confidence=t["confidence"], abuse=t["abuse"]) for t in rows]
+
+    @strawberry.field(description="Its transfers in and out (ETH and tokens), oldest first "
+                                  "(block, then position in it), a page at a time; `asset`: "
+                                  "ETH or a token contract's address, else every asset.")
+    async def transfers(self, info: strawberry.Info, first: int = DEFAULT_PAGE,
+                        after: str | None = None,
+                        asset: str | None = None) -> AccountTransfersResult:
+        async def work() -> Connection[AccountTransfer]:
+            key = (None if asset is None else "ETH" if asset.upper() == "ETH"
+                   else check_address(asset))  # a bad one: InvalidAddress
+            name = f"account-transfers:{self.address.lower()}:{key or '*'}"
+            skip, limit = page_window(name, first, after)
+            rows = await info.context.graph.read("lookup/account_transfers", {
+                "address": self.address.lower(), "asset": key, "skip": skip, "limit": limit})
+            total = rows[0]["total"] if rows else (0 if skip == 0 else None)
+            return connection(name, rows, skip, first, AccountTransfer.from_row, total)
+
+        return await or_problem(work)
 
     @classmethod
     def from_row(cls, r: dict[str, Any]) -> Account:

@@ -180,6 +180,47 @@ def test_account_with_balances_per_asset_and_tags(client: TestClient, loaded: Gr
         "contract", {"symbol": "WETH", "name": "Wrapped Ether", "decimals": 18})
 
 
+TRANSFERS_Q = """query($a: String!, $first: Int, $after: String, $asset: String) {
+  address(address: $a) { ... on Account { transfers(first: $first, after: $after, asset: $asset) {
+    __typename
+    ... on AccountTransferConnection { totalCount pageInfo { hasNextPage endCursor }
+      edges { node { id direction counterparty asset kind value block txIndex txHash time } } }
+    ... on InvalidAddress { message } ... on InvalidInput { message } } } } }"""
+
+
+def test_account_transfers_page_by_cursor_as_the_stored_query(client: TestClient,
+                                                              loaded: Graph) -> None:
+    rows = loaded.read("lookup/account_transfers", {"address": MEV})
+    assert len(rows) >= 3 and rows[0]["total"] == len(rows)
+    want = [{"id": r["id"], "direction": r["direction"],
+             "counterparty": eip55_checksum(r["counterparty"]), "asset": shown(r["asset"]),
+             "kind": r["kind"], "value": r["value"], "block": r["block"],
+             "txIndex": r["tx_index"], "txHash": r["tx_hash"], "time": r["time"]}
+            for r in rows]
+    got: list[dict[str, Any]] = []
+    after = None
+    while True:
+        page = gql(client, TRANSFERS_Q, a=eip55_checksum(MEV), first=2,
+                   after=after)["address"]["transfers"]
+        assert page["totalCount"] == len(rows)
+        got += [e["node"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert got == want
+    weth = gql(client, TRANSFERS_Q, a=MEV, first=100, asset=eip55_checksum(WETH))[
+        "address"]["transfers"]
+    assert [e["node"] for e in weth["edges"]] == [w for w in want
+                                                 if w["asset"] == eip55_checksum(WETH)]
+    assert weth["edges"]
+    eth = gql(client, TRANSFERS_Q, a=MEV, first=100, asset="eth")["address"]["transfers"]
+    assert [e["node"] for e in eth["edges"]] == [w for w in want if w["asset"] == "ETH"]
+    bad = gql(client, TRANSFERS_Q, a=MEV, asset="WETH")["address"]["transfers"]
+    assert bad["__typename"] == "InvalidAddress"
+    other = gql(client, TRANSFERS_Q, a=SENDER, after=after)["address"]["transfers"]
+    assert other["__typename"] == "InvalidInput"  # a cursor of another list
+
+
 def test_bad_addresses_are_invalid_before_any_query(client: TestClient) -> None:
     good = eip55_checksum(MEV)
     i = next(i for i, c in enumerate(good) if i > 1 and c.isalpha())

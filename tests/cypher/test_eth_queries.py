@@ -143,6 +143,30 @@ def test_transaction_lookup_lists_every_transfer_of_the_transaction(eth: Graph) 
     assert eth.read("lookup/transaction", {"txid": h(2)[2:]}) == []  # Bitcoin: none
 
 
+def test_account_transfers_page_in_time_order(eth: Graph) -> None:
+    def page(address: str, **kw: Any) -> list[tuple[Any, ...]]:
+        rows = eth.read("lookup/account_transfers", {"address": address, **kw})
+        return [(r["direction"], r["counterparty"], r["asset"], r["kind"], r["value"],
+                 r["block"], r["tx_index"], r["tx_hash"], r["total"]) for r in rows]
+
+    native = [("in", B, "ETH", "native", "999999999", 7, 0, h(0), 7),
+              ("in", B, "ETH", "native", "1", 7, 1, h(1), 7),
+              ("in", C, "ETH", "internal", str(2**70), 7, 2, h(2), 7)]
+    tokens = [("in", B, T, "erc20", str(2**255), 7, 3, h(3), 7),
+              ("in", B, T, "erc20", str(2**255), 7, 3, h(3), 7),
+              ("out", C, T, "erc20", "1", 7, 3, h(3), 7)]
+    last = [("out", C, "ETH", "native", "3", 7, 4, h(4), 7)]
+    assert page(A) == native + tokens + last
+    assert page(A, skip=2, limit=2) == (native + tokens)[2:4]
+    assert page(A, skip=7) == []
+    rows = eth.read("lookup/account_transfers", {"address": A})
+    assert len({r["id"] for r in rows}) == 7 and rows[2]["id"] == f"{h(2)}:0"
+    only_eth = [(*r[:-1], 4) for r in native + last]
+    assert page(A, asset="ETH") == only_eth
+    assert [r[:5] for r in page(C, asset=T)] == [("in", A, T, "erc20", "1")]
+    assert page("0x" + "12" * 20) == []
+
+
 def test_balances_are_exact_across_limb_carries_and_beyond_2_256(eth: Graph) -> None:
     a = address(eth, A.upper().replace("0X", "0x"))
     received = 999_999_999 + 1 + 2**70
