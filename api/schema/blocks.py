@@ -77,6 +77,36 @@ class Block:
                    fee_total=r["fee_total"], prev_hash=r["prev_hash"])
 
 
+@strawberry.type(description="A transaction of an Ethereum block, in block order; "
+                             "`transaction(txid)` gives it whole, with its transfers.")
+class EthBlockTransaction:
+    index: int
+    txid: str
+    sender: str | None = strawberry.field(name="from", description="EIP-55.")
+    recipient: str | None = strawberry.field(
+        name="to", description="EIP-55; null for a contract creation.")
+    contract_address: str | None = strawberry.field(
+        description="The contract a creation made, EIP-55.")
+    value: Amount | None = strawberry.field(description="In wei.")
+    fee_paid: Amount | None = strawberry.field(description="What the sender paid for gas, wei.")
+    status: int | None = strawberry.field(description="1, 0 (failed), or null when unknown.")
+    gas_used: int | None
+
+    @classmethod
+    def from_row(cls, r: dict[str, Any]) -> EthBlockTransaction:
+        def shown(a: str | None) -> str | None:
+            return eip55_checksum(a) if a else None
+
+        return cls(index=r["index"], txid=r["txid"], sender=shown(r["from"]),
+                   recipient=shown(r["to"]), contract_address=shown(r["contract_address"]),
+                   value=amount(r["value"]), fee_paid=amount(r["fee_paid"]),
+                   status=r["status"], gas_used=r["gas_used"])
+
+
+EthBlockTransactionsResult = Annotated[Connection[EthBlockTransaction] | Problem,
+                                       strawberry.union("EthBlockTransactionsResult")]
+
+
 @strawberry.type(description="An Ethereum block; amounts in wei (exact decimal strings).")
 class EthBlock:
     hash: str | None
@@ -98,6 +128,21 @@ class EthBlock:
     @strawberry.field(description="output_value in ETH, as an exact decimal string.")
     def output_value_eth(self) -> str | None:
         return decimal_units(self.output_value, 18)
+
+    @strawberry.field(description="Its transactions in block order, a page at a time.")
+    async def transactions(self, info: strawberry.Info, first: int = DEFAULT_PAGE,
+                           after: str | None = None) -> EthBlockTransactionsResult:
+        name = f"eth-block-transactions:{self.height}"
+
+        async def work() -> Connection[EthBlockTransaction]:
+            skip, limit = page_window(name, first, after)
+            rows = await info.context.graph.read("lookup/eth_block_transactions", {
+                "number": self.height, "skip": skip, "limit": limit})
+            whole = "transactions" in self.parts  # else the count is the header's, not ours
+            return connection(name, rows, skip, first, EthBlockTransaction.from_row,
+                              total=self.tx_count if whole else None)
+
+        return await or_problem(work)
 
     @classmethod
     def from_row(cls, r: dict[str, Any]) -> EthBlock:

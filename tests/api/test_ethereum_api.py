@@ -106,6 +106,36 @@ TX_Q = """query($t: String!, $chain: Chain) { transaction(txid: $t, chain: $chai
   ... on NotFoundError { message } } }"""
 
 
+BLOCK_TXS_Q = """query($h: Int!, $first: Int, $after: String) {
+  block(height: $h, chain: ETHEREUM) { ... on EthBlock { transactions(first: $first,
+    after: $after) { ... on EthBlockTransactionConnection { totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node { index txid from to contractAddress value feePaid status gasUsed } } }
+} } } }"""
+
+
+def test_block_transactions_page_by_cursor_as_the_stored_query(client: TestClient,
+                                                               loaded: Graph) -> None:
+    rows = loaded.read("lookup/eth_block_transactions", {"number": BLOCK, "limit": 1000})
+    assert len(rows) == 116 and rows[0]["txid"] == TX
+    want = [{"index": r["index"], "txid": r["txid"], "from": shown(r["from"]),
+             "to": shown(r["to"]), "contractAddress": shown(r["contract_address"]),
+             "value": r["value"], "feePaid": r["fee_paid"], "status": r["status"],
+             "gasUsed": r["gas_used"]} for r in rows]
+    got: list[dict[str, Any]] = []
+    after = None
+    while True:
+        page = gql(client, BLOCK_TXS_Q, h=BLOCK, first=50, after=after)["block"][
+            "transactions"]
+        assert page["totalCount"] == 116
+        got += [e["node"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert got == want
+    assert [g["index"] for g in got] == list(range(116))
+
+
 def test_transaction_with_every_transfer(client: TestClient, loaded: Graph) -> None:
     (r,) = loaded.read("lookup/transaction", {"txid": TX, "chain": "ethereum"})
     got = gql(client, TX_Q, t=TX)["transaction"]

@@ -143,6 +143,21 @@ def test_transaction_lookup_lists_every_transfer_of_the_transaction(eth: Graph) 
     assert eth.read("lookup/transaction", {"txid": h(2)[2:]}) == []  # Bitcoin: none
 
 
+def test_eth_block_transactions_in_block_order(eth: Graph) -> None:
+    def page(**kw: Any) -> list[tuple[Any, ...]]:
+        return [(r["index"], r["txid"], r["from"], r["to"], r["contract_address"], r["value"],
+                 r["fee_paid"], r["status"], r["gas_used"])
+                for r in eth.read("lookup/eth_block_transactions", {"number": 7, **kw})]
+
+    fee = str(GAS * PRICE)
+    want = [(i, h(i), f, t, None, str(v), fee, 1, GAS) for i, (f, t, v) in enumerate(
+        [(B, A, 999_999_999), (B, A, 1), (B, C, 2**64 + 5), (B, T, 0), (A, C, 3)])]
+    assert page() == want
+    assert page(skip=1, limit=2) == want[1:3]
+    assert page(skip=5) == []
+    assert eth.read("lookup/eth_block_transactions", {"number": 8}) == []
+
+
 def test_account_transfers_page_in_time_order(eth: Graph) -> None:
     def page(address: str, **kw: Any) -> list[tuple[Any, ...]]:
         rows = eth.read("lookup/account_transfers", {"address": address, **kw})
