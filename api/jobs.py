@@ -192,7 +192,9 @@ class Jobs:
         proc = job.process
         assert proc is not None and proc.stdout is not None
         try:
-            with open(self._path(job.id, ".log"), "a", encoding="utf-8") as out:
+            fd = os.open(self._path(job.id, ".log"), os.O_WRONLY | os.O_APPEND | os.O_CREAT,
+                         0o600)  # the output shows server paths: the user's only
+            with os.fdopen(fd, "a", encoding="utf-8") as out:
                 while line := await proc.stdout.readline():
                     text = line.decode(errors="replace").rstrip("\n")[:MAX_LINE]
                     job.lines.append(text)

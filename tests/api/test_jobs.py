@@ -118,5 +118,8 @@ def test_only_the_newest_jobs_are_kept(home: Settings, monkeypatch: pytest.Monke
 
     ids = asyncio.run(scenario())
     assert [j.id for j in jobs_of(home).all()] == ids[:-4:-1]
-    assert sorted(p.name for p in jobs_of(home).dir.iterdir()) == sorted(
+    files = sorted(jobs_of(home).dir.iterdir())
+    assert [p.name for p in files] == sorted(
         [f"{i}{s}" for i in ids[2:] for s in (".json", ".log")] + ["lock"])
+    assert {p.stat().st_mode & 0o777 for p in files} == {0o600}  # paths, internals: private
+    assert jobs_of(home).dir.stat().st_mode & 0o777 == 0o700
