@@ -4,7 +4,7 @@
 //   and the exact amount (a decimal string, in wei or the token's base unit). total is the
 //   number of transfers in the whole list (on every row); an unknown account has no rows.
 // @mode read
-// @param address STRING  account address, lower-case 0x and 40 hex digits
+// @param address ADDRESS  account address, 0x and 40 hex digits, lower-case (chaintrail query checks an EIP-55 one and lowers it)
 // @param asset STRING = null  'ETH', a token contract address (lower-case), or null for every asset
 // @param skip INTEGER = 0  transfers to skip (paging)
 // @param limit INTEGER = 100  transfers to return at most
