@@ -28,6 +28,14 @@ from typing import Any, Literal, cast, get_args
 
 from neo4j import AsyncManagedTransaction
 
+from analysis.accounts import (
+    MAX_AMOUNT,
+    Window,
+    asset_label,
+    eth_kind,
+    infer_chain,
+    parse_asset,
+)
 from analysis.steps import Steps, check_limit, run_async
 from analysis.trace import (
     MAX_PATH_HOPS,
@@ -125,12 +133,17 @@ def digest(value: Any) -> str:
 
 _TRACE_FIELDS = ("start", "max_hops", "min_value", "max_fanout", "max_rows", "stop_at")
 _PATHS_FIELDS = ("source", "target", "max_hops", "k", "include_super_nodes")
+_ETH_FIELDS = ("chain", "asset", "from_block", "to_block", "since", "until")
+"""Ethereum's own fields, for either kind; in the canonical form only on Ethereum (so a
+Bitcoin request saved before they existed keeps its form)."""
 
 
 @dataclass(frozen=True, slots=True)
 class TraceRequest:
     """A trace or a path search as saved in a case and as an export asks for it: enough to
-    run it again exactly. Build it with `make`, which checks and normalises."""
+    run it again exactly. Build it with `make`, which checks and normalises. An Ethereum
+    request (`chain`, inferred from a 0x start or source) also has its asset and its window
+    of blocks and times, as traceForward and paths take them."""
 
     kind: TraceKind
     start: str | None = None
@@ -143,6 +156,17 @@ class TraceRequest:
     stop_at: tuple[str, ...] = ()
     k: int = 3
     include_super_nodes: bool = False
+    chain: str = "bitcoin"
+    asset: str | None = None
+    """Ethereum: 'ETH', a token contract (lower case) or '*' for every asset."""
+    from_block: int | None = None
+    to_block: int | None = None
+    since: int | None = None
+    until: int | None = None
+
+    @property
+    def window(self) -> Window:
+        return Window(self.from_block, self.to_block, self.since, self.until)
 
     @classmethod
     def make(cls, kind: str, given: Mapping[str, Any]) -> TraceRequest:
@@ -151,15 +175,50 @@ class TraceRequest:
         `given` holds only the fields the caller set (None means not set)."""
         if kind not in TRACE_KINDS:
             raise ParameterError(f"kind must be one of {', '.join(TRACE_KINDS)}, not {kind!r}")
-        allowed = _PATHS_FIELDS if kind == "paths" else _TRACE_FIELDS
+        allowed = (*(_PATHS_FIELDS if kind == "paths" else _TRACE_FIELDS), *_ETH_FIELDS)
         set_ = {k: v for k, v in given.items() if v is not None}
         for name in set_:
             if name not in allowed:
                 raise ParameterError(f"{name} does not apply to a {kind} request "
                                      f"(it takes {', '.join(allowed)})")
+        first = set_.get("source" if kind == "paths" else "start") or ""
+        if infer_chain(first, set_.pop("chain", None)) == "ethereum":
+            return cls._ethereum(kind, set_)
+        for name in _ETH_FIELDS[1:]:
+            if name in set_:
+                raise ParameterError(f"{name} applies to Ethereum requests only")
         if kind == "paths":
             return cls._paths(set_)
         return cls._trace(cast(TraceKind, kind), set_)
+
+    @classmethod
+    def _ethereum(cls, kind: TraceKind, given: dict[str, Any]) -> TraceRequest:
+        """An Ethereum request: its start (an account, a transaction hash or a transfer id)
+        or its two accounts normalised (an account lower-cased after its EIP-55 check), the
+        asset ('ETH', a token contract, '*') and the window checked."""
+        ends = ("source", "target") if kind == "paths" else ("start",)
+        for name in ends:
+            value = given.get(name)
+            if not value:
+                raise ParameterError(f"{name} is required for a {kind} request")
+            what, key = eth_kind(value, name)
+            if kind == "paths" and what != "address":
+                raise ParameterError(f"{name} must be an Ethereum account: a path runs between "
+                                     "two accounts (there are no clusters on Ethereum)")
+            given[name] = eth_address(value) if what == "address" else key
+        if "stop_at" in given:
+            given["stop_at"] = tuple(sorted(set(given["stop_at"])))
+        asset = asset_label(parse_asset(given.pop("asset", None)))
+        req = cls(kind, chain="ethereum", asset=asset, **given)
+        _ = req.window  # ParameterError naming a bad bound
+        if kind == "paths":
+            check_limit("max_hops", req.max_hops, MAX_PATH_HOPS, " for paths")
+            check_limit("k", req.k, MAX_PATHS)
+        else:
+            req.limits()
+            if req.min_value > MAX_AMOUNT:
+                raise LimitError(f"min_value must be at most {MAX_AMOUNT}, not {req.min_value}")
+        return req
 
     @classmethod
     def _trace(cls, kind: TraceKind, given: dict[str, Any]) -> TraceRequest:
@@ -197,6 +256,8 @@ class TraceRequest:
         """The canonical form: the kind and the fields that apply to it."""
         d = asdict(self)
         fields = _PATHS_FIELDS if self.kind == "paths" else _TRACE_FIELDS
+        if self.chain == "ethereum":
+            fields = (*fields, *_ETH_FIELDS)
         out = {"kind": self.kind, **{k: d[k] for k in fields}}
         if "stop_at" in out:
             out["stop_at"] = list(out["stop_at"])
@@ -220,16 +281,22 @@ class TraceRequest:
                            max_fanout=self.max_fanout, max_rows=self.max_rows,
                            stop_at_categories=self.stop_at)
 
+    def _eth_args(self) -> dict[str, Any]:
+        if self.chain != "ethereum":
+            return {}
+        return {"chain": "ethereum", "asset": self.asset, "window": self.window}
+
     def steps(self) -> Steps[dict[str, Any]]:
         """The analytic (analysis.trace), as steps: its answer and its graph."""
         if self.kind == "paths":
             assert self.source is not None and self.target is not None
             result = yield from paths_steps(self.source, self.target, max_hops=self.max_hops,
                                             k=self.k,
-                                            include_super_nodes=self.include_super_nodes)
+                                            include_super_nodes=self.include_super_nodes,
+                                            **self._eth_args())
             return {"answer": result, "graph": paths_graph(result)}
         assert self.start is not None
-        t = yield from trace_steps(self.start, self.kind, self.limits())
+        t = yield from trace_steps(self.start, self.kind, self.limits(), **self._eth_args())
         return {"answer": t.as_dict(), "graph": t.as_graph()}
 
 

@@ -1,8 +1,9 @@
 """`GET /export/{json,csv,graphml}`: a saved case's graph (`?case=<id>`), or the graph of a
-trace request (`?trace=forward|backward&start=...`, `?paths=1&source=...&target=...`), as a
-file. The graph is the one GraphQL's `graph` fields give (api/graph.py's visualiser form, the
-same analytics, the same case merge), so a GraphML file opened in Gephi is what the
-front-end drew.
+trace request (`?trace=forward|backward&start=...`, `?paths=1&source=...&target=...`; on
+Ethereum also `chain`, `asset`, `from_block`, `to_block`, `since`, `until`), as a file. The
+graph is the one GraphQL's `graph` fields give (api/graph.py's visualiser form, the same
+analytics, the same case merge), so a GraphML file opened in Gephi is what the front-end
+drew.
 
 Formats (docs/cases.md): JSON is the visualiser form `{nodes, edges}` with `meta`; CSV is a
 ZIP of `edges.csv` (an edge list), `nodes.csv` and `meta.json`; GraphML is written by
@@ -69,9 +70,10 @@ FORMATS: dict[str, tuple[str, str]] = {
 STATUS = {NotFoundError: 404, InvalidAddress: 400, InvalidInput: 400, LimitExceeded: 413,
           PermissionDenied: 403, DatabaseUnavailable: 503}
 
-_INTS = ("max_hops", "min_value", "max_fanout", "max_rows", "k")
+_INTS = ("max_hops", "min_value", "max_fanout", "max_rows", "k",
+         "from_block", "to_block", "since", "until")
 _PARAMS = frozenset({"case", "trace", "paths", "start", "source", "target", "stop_at",
-                     "include_super_nodes", *_INTS})
+                     "include_super_nodes", "chain", "asset", *_INTS})
 _INTEGER = re.compile(r"^-?[0-9]{1,30}$")
 _EDGE_COLUMNS = ("id", "source", "target", "kind", "value", "time")
 _NODE_COLUMNS = ("id", "kind", "label")

@@ -14,9 +14,10 @@ from api.cases import CaseStore, NewItems, TraceRequest, case_graph
 from api.cases import TraceRun as Run
 from api.schema.errors import Problem, or_problem
 from api.schema.pagination import DEFAULT_PAGE, Connection, connection, page_window
-from api.schema.scalars import Satoshi
-from api.schema.tracing import Graph
+from api.schema.scalars import Chain, Satoshi
+from api.schema.tracing import Graph, WindowInput
 from cypher.runner import Row
+from loaders.ethereum.address import displayed
 
 
 @strawberry.enum(name="TraceKind")
@@ -50,11 +51,22 @@ class TraceRequestInput:
     stop_at: list[str] | None = None
     k: int | None = None
     include_super_nodes: bool | None = None
+    chain: Chain | None = strawberry.field(
+        default=None, description="BITCOIN or ETHEREUM; by default ETHEREUM for a 0x start "
+                                  "or source.")
+    asset: str | None = strawberry.field(
+        default=None, description="Ethereum: ETH (the default), a token contract, or '*'.")
+    window: WindowInput | None = strawberry.field(
+        default=None, description="Ethereum: only transfers in these blocks and times.")
 
     def request(self) -> TraceRequest:
         given = {name: getattr(self, name) for name in (
             "start", "source", "target", "max_hops", "min_value", "max_fanout", "max_rows",
-            "stop_at", "k", "include_super_nodes")}
+            "stop_at", "k", "include_super_nodes", "asset")}
+        given["chain"] = None if self.chain is None else self.chain.value
+        if self.window is not None:
+            given.update(from_block=self.window.from_block, to_block=self.window.to_block,
+                         since=self.window.since, until=self.window.until)
         return TraceRequest.make(self.kind.value, given)
 
 
@@ -73,6 +85,11 @@ class TraceRequestType:
     stop_at: list[str] | None
     k: int | None
     include_super_nodes: bool | None
+    chain: Chain
+    asset: str | None = strawberry.field(
+        description="Ethereum: ETH, a token contract (EIP-55) or '*'; null on Bitcoin.")
+    window: Window | None = strawberry.field(
+        description="Ethereum: the blocks and times it sees; null on Bitcoin.")
 
     @classmethod
     def of(cls, r: TraceRequest) -> TraceRequestType:
@@ -80,7 +97,24 @@ class TraceRequestType:
                              "max_fanout": None, "max_rows": None, "stop_at": None,
                              "k": None, "include_super_nodes": None, **r.as_dict()}
         d["kind"] = TraceKindEnum(d["kind"])
+        eth = d.pop("chain", "bitcoin") == "ethereum"
+        bounds = {n: d.pop(n, None) for n in ("from_block", "to_block", "since", "until")}
+        d["chain"] = Chain.ETHEREUM if eth else Chain.BITCOIN
+        d["asset"] = displayed(d.pop("asset", None)) if eth else None
+        d["window"] = Window(**bounds) if eth else None
+        if eth:  # accounts shown in EIP-55, as everywhere in the API
+            for name in ("start", "source", "target"):
+                d[name] = displayed(d[name])
         return cls(**d)
+
+
+@strawberry.type(description="Ethereum: a window of blocks and times (unix seconds), each "
+                             "bound inclusive; null where open.")
+class Window:
+    from_block: int | None
+    to_block: int | None
+    since: int | None
+    until: int | None
 
 
 @strawberry.type(description="A saved trace run again now: its digest, and whether it is the "
@@ -142,7 +176,7 @@ class CaseItem:
 
 def _run(run: Run, saved: str | None) -> TraceRun:
     return TraceRun(digest=run.digest, ran_at=run.ran_at, unchanged=run.digest == saved,
-                    graph=Graph.of(run.graph))
+                    graph=Graph.of(displayed(run.graph)))
 
 
 @strawberry.type(description="One export of a case: by whom, when, and the SHA-256 of the "
@@ -204,7 +238,7 @@ class Case:
     async def graph(self, info: strawberry.Info) -> CaseGraphResult:
         async def work() -> CaseGraphResult:
             _, items, runs = await CaseStore(info.context.graph).graph_of(self.id)
-            return Graph.of(case_graph(items, runs))
+            return Graph.of(displayed(case_graph(items, runs)))
 
         return await or_problem(work)
 

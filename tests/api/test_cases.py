@@ -14,7 +14,8 @@ from analysis.clustering import ClusterConfig, Clusterer
 from analysis.trace import TraceLimits, trace
 from api.app import create_app
 from api.auth import add_key, key_id, new_key
-from api.cases import digest
+from api.cases import TraceRequest, digest
+from chaintrail.errors import ChaintrailError
 from chaintrail.settings import Settings
 from cypher.runner import Graph
 from tests.api.conftest import gql
@@ -330,3 +331,45 @@ def test_roles(app_client: TestClient, keys: dict[str, dict[str, str]]) -> None:
     r = app_client.post("/graphql", json={"query": LIST, "variables": {"first": 1}},
                         headers={"Authorization": "Bearer ct_000000000000_" + "x" * 43})
     assert r.status_code == 401
+
+
+ACCOUNT = "0x6b75d8af000000e20b7a7ddf000ba900b4009a80"
+ACCOUNT_EIP55 = "0x6b75d8AF000000e20B7a7DDf000Ba900b4009A80"
+TOKEN = "0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2"
+
+
+def test_an_ethereum_request_is_normalised_and_keeps_its_asset_and_window() -> None:
+    req = TraceRequest.make("forward", {"start": ACCOUNT_EIP55, "asset": "eth",
+                                        "from_block": 7, "until": 1_700_000_000,
+                                        "max_hops": 2, "stop_at": ["mixer", "exchange"]})
+    assert req.as_dict() == {
+        "kind": "forward", "start": ACCOUNT, "max_hops": 2, "min_value": 0, "max_fanout": 100,
+        "max_rows": 1000, "stop_at": ["exchange", "mixer"], "chain": "ethereum",
+        "asset": "ETH", "from_block": 7, "to_block": None, "since": None,
+        "until": 1_700_000_000}
+    assert TraceRequest.from_json(req.to_json()) == req
+    token = TraceRequest.make("backward", {"start": "0x" + "AB" * 32, "asset": TOKEN.upper()
+                                           .replace("0X", "0x"), "chain": "ethereum"})
+    assert (token.start, token.asset) == ("0x" + "ab" * 32, TOKEN)
+    every = TraceRequest.make("paths", {"source": ACCOUNT, "target": TOKEN, "asset": "*"})
+    assert (every.chain, every.asset, every.source, every.target) == (
+        "ethereum", "*", ACCOUNT, TOKEN)
+    # a Bitcoin request keeps the form it was saved in before Ethereum's fields existed
+    btc = TraceRequest.make("forward", {"start": ADDR["A"]})
+    assert "chain" not in btc.as_dict() and btc.chain == "bitcoin"
+
+
+@pytest.mark.parametrize(("kind", "given", "error"), [
+    ("forward", {"start": ADDR["A"], "asset": "ETH"}, "asset applies to Ethereum"),
+    ("forward", {"start": ADDR["A"], "from_block": 1}, "from_block applies to Ethereum"),
+    ("forward", {"start": ACCOUNT, "from_block": 9, "to_block": 8}, "from_block 9 is after"),
+    ("forward", {"start": ACCOUNT, "asset": "WETH"}, "asset must be ETH"),
+    ("paths", {"source": "0x" + "ab" * 32, "target": ACCOUNT}, "must be an Ethereum account"),
+    ("paths", {"source": ACCOUNT, "target": "cluster:" + ACCOUNT}, "neither an Ethereum"),
+    ("forward", {"start": "0x6b75d8AF000000e20B7a7DDf000Ba900b4009A8O"}, "neither"),
+    ("forward", {"start": ACCOUNT_EIP55.replace("AF", "af")}, "EIP-55"),
+])
+def test_a_bad_ethereum_request_names_its_field(kind: str, given: dict[str, Any],
+                                                error: str) -> None:
+    with pytest.raises(ChaintrailError, match=error):
+        TraceRequest.make(kind, given)
