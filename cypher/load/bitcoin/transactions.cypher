@@ -34,12 +34,14 @@ CALL (t, r, created) {
 WITH t, r
 UNWIND r.outputs AS o
 MERGE (out:Output {id: o.id})
+WITH t, r, o, out, out.value IS NULL AS arrives
 SET out.txid = r.txid, out.n = o.n, out.value = o.value, out.script_type = o.script_type,
     out.address = o.address, out.pubkey = o.pubkey, out.script = o.script
 MERGE (t)-[:CREATES]->(out)
-WITH out, o
-CALL (out) {
+WITH out, o, arrives
+CALL (out, arrives) {
   MATCH (out)-[:SPENT_BY]->(s:Transaction)
+  WHERE arrives  // was a placeholder: its spender now learns the address (not on a re-load)
   SET s:Unclustered:Recluster
 }
 WITH out, o

@@ -171,3 +171,10 @@ def test_cli_load_prints_a_json_summary(graph: Graph, shared_data: Path,
     summary = json.loads(proc.stdout)
     assert {k: summary[k] for k in ("blocks_loaded", "txs", "prevouts")} == {
         "blocks_loaded": 1, "txs": 213, "prevouts": 732}
+    assert summary["clustering"]["txs"] == 213
+    # the same command again: the block is skipped and the prevouts, known already, change
+    # nothing, so no transaction waits for clustering again
+    again = json.loads(run_cli(cli_env, "load", "bitcoin", "--prevouts",
+                               str(shared_data / "bitcoin/prevouts/0277647.jsonl"),
+                               str(shared_data / "bitcoin/blk/btcd-277647.dat.bz2")).stdout)
+    assert (again["blocks_loaded"], again["prevouts"], again["clustering"]["txs"]) == (0, 732, 0)
