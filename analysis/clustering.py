@@ -336,23 +336,35 @@ def resolve_config(graph: Graph, requested: ClusterConfig | None) -> ClusterConf
     return stored
 
 
-def by_node_id(name: str, rows: list[dict[str, Any]],
-               pending: Sequence[Pending]) -> list[dict[str, Any]]:
-    """A plan's rows (addresses and txids, as `plan` says them) with the internal node ids that
-    cluster/grow, annotate and link take: the nodes `cluster/pending` read in the same
-    transaction, found again without a unique-index seek each."""
-    if name == "cluster/absorb":
-        return rows
-    if name == "cluster/annotate":
-        tx_ids = {q.view.txid: q.node_id for q in pending}
-        return [{**{k: v for k, v in r.items() if k != "txid"}, "id": tx_ids[r["txid"]]}
-                for r in rows]
-    ids: dict[str, int] = {}
-    for q in pending:
-        ids.update(q.address_ids)
-    if name == "cluster/grow":
-        return [{**r, "add": [ids[a] for a in r["add"]]} for r in rows]
-    return [{**r, "from": ids[r["from"]], "to": ids[r["to"]]} for r in rows]  # cluster/link
+@dataclass(frozen=True, slots=True)
+class NodeIds:
+    """The internal node ids `cluster/pending` read for a chunk, valid in the same transaction:
+    cluster/grow, annotate, link and done find the nodes by them without a unique-index seek
+    each."""
+
+    txs: dict[str, int]  # txid -> its Transaction
+    addresses: dict[str, int]  # address -> its Address
+
+    @classmethod
+    def of(cls, pending: Sequence[Pending]) -> NodeIds:
+        addresses: dict[str, int] = {}
+        for q in pending:
+            addresses.update(q.address_ids)
+        return cls({q.view.txid: q.node_id for q in pending if q.node_id is not None},
+                   addresses)
+
+    def rows(self, name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """A plan's rows (addresses and txids, as `plan` says them) as query `name` takes
+        them."""
+        if name == "cluster/absorb":
+            return rows
+        if name == "cluster/annotate":
+            return [{**{k: v for k, v in r.items() if k != "txid"}, "id": self.txs[r["txid"]]}
+                    for r in rows]
+        ids = self.addresses
+        if name == "cluster/grow":
+            return [{**r, "add": [ids[a] for a in r["add"]]} for r in rows]
+        return [{**r, "from": ids[r["from"]], "to": ids[r["to"]]} for r in rows]  # link
 
 
 class Clusterer:
@@ -394,11 +406,12 @@ class Clusterer:
         g = self.graph
         if p.unlink:
             g.run_write(tx, "cluster/unlink", {"txids": p.unlink})
+        ids = NodeIds.of(pending)
         for name, batch in (("cluster/absorb", p.absorb), ("cluster/grow", p.grow),
                             ("cluster/annotate", p.annotate), ("cluster/link", p.links)):
             if batch:
-                g.run_write(tx, name, {"rows": by_node_id(name, batch, pending)})
-        g.run_write(tx, "cluster/done", {"ids": [q.node_id for q in pending]})
+                g.run_write(tx, name, {"rows": ids.rows(name, batch)})
+        g.run_write(tx, "cluster/done", {"ids": list(ids.txs.values())})
         return len(rows), p
 
     def rebuild(self, progress: Any = None) -> ClusterSummary:

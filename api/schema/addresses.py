@@ -13,7 +13,13 @@ from typing import Annotated, Any
 import strawberry
 
 from api.schema.errors import LimitExceeded, NotFoundError, Problem, or_problem
-from api.schema.pagination import DEFAULT_PAGE, Connection, connection, page_window
+from api.schema.pagination import (
+    DEFAULT_PAGE,
+    Connection,
+    connection,
+    listed_total,
+    page_window,
+)
 from api.schema.scalars import Amount, Chain, Satoshi, btc, decimal_units
 from api.schema.tags import Tag
 from api.schema.transactions import amount, shown
@@ -94,8 +100,8 @@ class Address:
             skip, limit = page_window(name, first, after)
             rows = await info.context.graph.read("lookup/address_transactions", {
                 "address": self.address, "skip": skip, "limit": limit})
-            total = rows[0]["total"] if rows else (0 if skip == 0 else None)
-            return connection(name, rows, skip, first, AddressTransaction.from_row, total)
+            return connection(name, rows, skip, first, AddressTransaction.from_row,
+                              listed_total(rows, skip))
 
         return await or_problem(work)
 
@@ -206,8 +212,8 @@ class Account:
             skip, limit = page_window(name, first, after)
             rows = await info.context.graph.read("lookup/account_transfers", {
                 "address": self.address.lower(), "asset": key, "skip": skip, "limit": limit})
-            total = rows[0]["total"] if rows else (0 if skip == 0 else None)
-            return connection(name, rows, skip, first, AccountTransfer.from_row, total)
+            return connection(name, rows, skip, first, AccountTransfer.from_row,
+                              listed_total(rows, skip))
 
         return await or_problem(work)
 

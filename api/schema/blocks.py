@@ -11,7 +11,7 @@ import strawberry
 from api.schema.errors import InvalidInput, NotFoundError, Problem, or_problem
 from api.schema.pagination import DEFAULT_PAGE, Connection, connection, page_window
 from api.schema.scalars import Amount, Chain, Satoshi, decimal_units
-from api.schema.transactions import amount, chain_of, eth_hash, hex64
+from api.schema.transactions import amount, chain_of, eth_hash, hex64, shown
 from loaders.ethereum.address import eip55_checksum
 
 
@@ -94,9 +94,6 @@ class EthBlockTransaction:
 
     @classmethod
     def from_row(cls, r: dict[str, Any]) -> EthBlockTransaction:
-        def shown(a: str | None) -> str | None:
-            return eip55_checksum(a) if a else None
-
         return cls(index=r["index"], txid=r["txid"], sender=shown(r["from"]),
                    recipient=shown(r["to"]), contract_address=shown(r["contract_address"]),
                    value=amount(r["value"]), fee_paid=amount(r["fee_paid"]),

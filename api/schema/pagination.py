@@ -79,6 +79,12 @@ def page_window(list_name: str, first: int, after: str | None) -> tuple[int, int
     return decode_cursor(list_name, after), first + 1
 
 
+def listed_total(rows: Sequence[dict[str, Any]], skip: int) -> int | None:
+    """The whole list's length from a page of a stored query that repeats it in a `total`
+    column: 0 for an empty first page, unknown (None) for an empty page past the end."""
+    return rows[0]["total"] if rows else (0 if skip == 0 else None)
+
+
 def connection(list_name: str, rows: Sequence[dict[str, Any]], skip: int, first: int,
                node: Callable[[dict[str, Any]], N],
                total: int | None = None) -> Connection[N]:
