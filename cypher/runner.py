@@ -31,8 +31,23 @@ T = TypeVar("T")
 Row = dict[str, Any]
 
 
+_PLAIN = frozenset({int, str, float, bool, type(None)})
+
+
 def to_plain(value: Any) -> Any:
-    """Driver values to plain JSON-able Python (ints stay exact ints)."""
+    """Driver values to plain JSON-able Python (ints stay exact ints).
+
+    Exact-type checks come first: most values are scalars, lists and maps, and `isinstance`
+    against the driver's graph types (ABC checks) cost clustering about 5 s of client time on
+    200,000 transactions (py-spy; see docs/benchmarks.md).
+    """
+    t = type(value)
+    if t in _PLAIN:
+        return value
+    if t is list or t is tuple:
+        return [v if type(v) in _PLAIN else to_plain(v) for v in value]
+    if t is dict:
+        return {k: v if type(v) in _PLAIN else to_plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [to_plain(v) for v in value]
     if isinstance(value, dict):

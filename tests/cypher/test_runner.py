@@ -1,0 +1,37 @@
+"""cypher.runner.to_plain: driver values become plain Python, on values a real server sends."""
+
+from __future__ import annotations
+
+import pytest
+
+from cypher.runner import Graph, to_plain
+
+pytestmark = pytest.mark.neo4j
+
+
+def test_plain_values_pass_through_and_nested_values_are_converted(empty_graph: Graph) -> None:
+    big = 2**62 + 1  # exact: no float on the way
+    with empty_graph.driver.session(database=empty_graph.database) as s:
+        rec = s.run(
+            "CREATE (n:Probe {v: $big})-[r:TO {w: 2}]->(m:Probe) "
+            "RETURN $big AS big, 'x' AS s, 1.5 AS f, true AS b, null AS z, "
+            "[1, [2, {k: [3, null]}]] AS nested, n AS node, r AS rel, "
+            "[n] AS nodes, {d: date('2026-11-24')} AS when",
+            big=big,
+        ).single()
+        s.run("MATCH (n:Probe) DETACH DELETE n").consume()
+    assert rec is not None
+    plain = {k: to_plain(v) for k, v in rec.items()}
+    assert plain == {
+        "big": big, "s": "x", "f": 1.5, "b": True, "z": None,
+        "nested": [1, [2, {"k": [3, None]}]],
+        "node": {"labels": ["Probe"], "v": big},
+        "rel": {"type": "TO", "w": 2},
+        "nodes": [{"labels": ["Probe"], "v": big}],
+        "when": {"d": "2026-11-24"},
+    }
+    assert type(plain["big"]) is int and type(plain["b"]) is bool
+
+
+def test_tuples_become_lists() -> None:
+    assert to_plain((1, ("a", {"k": (2,)}))) == [1, ["a", {"k": [2]}]]
