@@ -109,25 +109,30 @@ class Pending:
 
 
 def pending_from_row(row: Mapping[str, Any]) -> Pending:
+    """One `cluster/pending` row; its inputs and outputs are positional lists (see the query's
+    header for the positions)."""
     clusters: dict[str, ClusterInfo] = {}
     address_ids: dict[str, int] = {}
-    for r in [*row["inputs"], *row["outputs"]]:
-        if r is None or r["address"] is None:
-            continue
-        address_ids[r["address"]] = r["address_id"]
-        if r["cluster"] is not None:
-            clusters[r["address"]] = ClusterInfo(
-                r["cluster"], r["size"], r["top_txid"], r["top_n"] or 0)
-    inputs = tuple(InputView(r["address"], r["value"], r["script_type"])
-                   for r in row["inputs"] if r is not None)
-    outputs = tuple(sorted(
-        (OutputView(r["n"], r["value"] if r["value"] is not None else 0,
-                    r["script_type"] or "nonstandard", r["address"], r["address_outputs"])
-         for r in row["outputs"] if r is not None),
-        key=lambda o: o.n,
-    ))  # in output order: some CoinJoin rules look at how outputs are sorted
-    return Pending(TxView(row["txid"], inputs, outputs), clusters, bool(row.get("seen")),
-                   row["id"], address_ids)
+    inputs: list[InputView] = []
+    for address, address_id, value, script_type, cluster, size, top_txid, top_n in filter(
+            None, row["inputs"]):
+        inputs.append(InputView(address, value, script_type))
+        if address is not None:
+            address_ids[address] = address_id
+            if cluster is not None:
+                clusters[address] = ClusterInfo(cluster, size, top_txid, top_n or 0)
+    outputs: list[OutputView] = []
+    for (n, value, script_type, address, address_id, address_outputs,
+         cluster, size, top_txid, top_n) in filter(None, row["outputs"]):
+        outputs.append(OutputView(n, value if value is not None else 0,
+                                  script_type or "nonstandard", address, address_outputs))
+        if address is not None:
+            address_ids[address] = address_id
+            if cluster is not None:
+                clusters[address] = ClusterInfo(cluster, size, top_txid, top_n or 0)
+    outputs.sort(key=lambda o: o.n)  # in output order: some CoinJoin rules look at the order
+    return Pending(TxView(row["txid"], tuple(inputs), tuple(outputs)), clusters,
+                   bool(row.get("seen")), row["id"], address_ids)
 
 
 @dataclass(slots=True)

@@ -11,6 +11,12 @@
 //   clustering time. `id()` is deprecated in Neo4j 5 in favour of `elementId()`, whose long
 //   strings cost the client more than the seeks saved (measured on 200,000 transactions:
 //   clustering 49-51 s with `id()`, 55-56 s with seeks, no gain with element ids).
+//   Each input and output is a list, not a map, because a map sends its keys again for every
+//   one of about 1.5 million entries (see docs/benchmarks.md). Positions:
+//   inputs  [address, address_id, value, script_type, cluster, size, top_txid, top_n];
+//   outputs [n, value, script_type, address, address_id, address_outputs,
+//            cluster, size, top_txid, top_n].
+//   By hand, `inputs[0]` is the first input's address.
 // @mode read
 // @param limit INTEGER  at most this many transactions
 // @param output_clusters BOOLEAN = false  also return the clusters of output addresses
@@ -22,10 +28,9 @@ CALL (t) {
   OPTIONAL MATCH (i:Output)-[:SPENT_BY]->(t)
   OPTIONAL MATCH (i)-[:LOCKED_TO]->(a:Address)
   OPTIONAL MATCH (a)-[:IN_CLUSTER]->(c:Cluster)
-  RETURN collect(CASE WHEN i IS NULL THEN null ELSE {
-    address: a.address, address_id: id(a), value: i.value,
-    script_type: i.script_type, cluster: c.id,
-    size: c.size, top_txid: c.top_merge_txid, top_n: c.top_merge_addresses} END) AS inputs
+  RETURN collect(CASE WHEN i IS NULL THEN null ELSE [
+    a.address, id(a), i.value, i.script_type,
+    c.id, c.size, c.top_merge_txid, c.top_merge_addresses] END) AS inputs
 }
 CALL (t) {
   OPTIONAL MATCH (t)-[:CREATES]->(o:Output)
@@ -35,11 +40,9 @@ CALL (t) {
     WHERE $output_clusters
     RETURN c
   }
-  RETURN collect(CASE WHEN o IS NULL THEN null ELSE {
-    n: o.n, value: o.value, script_type: o.script_type, address: a.address,
-    address_id: id(a),
-    address_outputs: CASE WHEN a IS NULL THEN null ELSE COUNT { (a)<-[:LOCKED_TO]-() } END,
-    cluster: c.id, size: c.size, top_txid: c.top_merge_txid,
-    top_n: c.top_merge_addresses} END) AS outputs
+  RETURN collect(CASE WHEN o IS NULL THEN null ELSE [
+    o.n, o.value, o.script_type, a.address, id(a),
+    CASE WHEN a IS NULL THEN null ELSE COUNT { (a)<-[:LOCKED_TO]-() } END,
+    c.id, c.size, c.top_merge_txid, c.top_merge_addresses] END) AS outputs
 }
 RETURN t.txid AS txid, id(t) AS id, t:Recluster AS seen, inputs, outputs
