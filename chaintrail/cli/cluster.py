@@ -14,7 +14,7 @@ from analysis.clustering import (
     stored_config,
 )
 from analysis.heuristics import change
-from chaintrail.cli.common import boundary, err, load_settings, open_graph, setup_logging
+from chaintrail.cli.common import boundary, bulk, err, load_settings, open_graph, setup_logging
 from cypher.schema import apply_schema
 from loaders.progress import make_progress
 
@@ -47,6 +47,7 @@ def requested_config(coinjoin_filter: bool | None,
 
 
 @boundary
+@bulk
 def cluster(
     rebuild: Annotated[bool, typer.Option(
         "--rebuild", help="Clear clusters and evidence and cluster every transaction again.")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from chaintrail.cli.cluster import ChangeOption, CoinJoinOption, requested_config
-from chaintrail.cli.common import boundary, err, load_settings, open_graph, setup_logging
+from chaintrail.cli.common import boundary, bulk, err, load_settings, open_graph, setup_logging
 from chaintrail.cli.load_ethereum import load_ethereum, load_ethereum_rpc
 from chaintrail.cli.tags import load_tags
 from chaintrail.errors import ConfigError
@@ -47,6 +47,7 @@ def _loader(settings: Settings, graph: Graph, label: str, cluster: bool,
 
 @load_app.command("bitcoin")
 @boundary
+@bulk
 def load_bitcoin(
     paths: Annotated[list[Path], typer.Argument(help="blk*.dat files, a blocks directory, "
                                                 "blk-framed .bz2 files or raw block files.")],
@@ -78,6 +79,7 @@ def load_bitcoin(
 
 @load_app.command("bitcoin-rpc")
 @boundary
+@bulk
 def load_bitcoin_rpc(
     url: Annotated[str, typer.Option(help="Node URL, e.g. http://user:pass@127.0.0.1:8332/")],
     from_: Annotated[int, typer.Option("--from", min=0, help="First height.")],

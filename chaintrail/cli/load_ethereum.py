@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from chaintrail.cli.common import boundary, err, load_settings, open_graph, setup_logging
+from chaintrail.cli.common import boundary, bulk, err, load_settings, open_graph, setup_logging
 from chaintrail.errors import ConfigError
 from loaders.ethereum.load import BATCH_TRANSFERS, EthereumLoader
 from loaders.ethereum.rpc import EthereumRpcSource, EthRpc, NodeGenesis, token_fetcher
@@ -20,6 +20,7 @@ BatchOption = Annotated[int, typer.Option(
 
 
 @boundary
+@bulk
 def load_ethereum(
     paths: Annotated[list[Path], typer.Argument(
         help="ethereum-etl exports (CSV or JSON lines: blocks, transactions, receipts, logs, "
@@ -42,6 +43,7 @@ def load_ethereum(
 
 
 @boundary
+@bulk
 def load_ethereum_rpc(
     url: Annotated[str, typer.Option(help="Node URL, e.g. http://127.0.0.1:8545/")],
     from_: Annotated[int, typer.Option("--from", min=0, help="First block number.")],

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from chaintrail.cli.common import boundary, err
+from chaintrail.cli.common import boundary, bulk, err
 from loaders.progress import make_progress
 from loaders.sample import DEFAULT_TXS_PER_BLOCK, generate_chain
 
@@ -18,6 +18,7 @@ sample_app = typer.Typer(help="Synthetic sample chains for tests and demos.", no
 
 @sample_app.command("generate")
 @boundary
+@bulk
 def generate(
     out_dir: Annotated[Path, typer.Argument(help="Directory for blk*.dat and truth.json.")],
     txs: Annotated[

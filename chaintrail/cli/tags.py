@@ -8,12 +8,13 @@ from typing import Annotated
 
 import typer
 
-from chaintrail.cli.common import boundary, load_settings, open_graph, setup_logging
+from chaintrail.cli.common import boundary, bulk, load_settings, open_graph, setup_logging
 from chaintrail.errors import ConfigError
 from loaders.tags.load import TagLoader
 
 
 @boundary
+@bulk
 def load_tags(
     paths: Annotated[list[Path], typer.Argument(
         help="TagPack YAML files, address lists (.txt one a line, CSV address,name, JSON "
