@@ -164,6 +164,8 @@ HEURISTICS: dict[str, ChangeHeuristic] = {
 def annotate(tx: TxView) -> dict[int, list[str]]:
     """Output n -> sorted 'name@version' of every heuristic that names it as change (all
     heuristics, whether or not they merge; outputs no rule names are left out)."""
+    if not _applies(tx):  # every rule's precondition (an input, two addressed outputs)
+        return {}
     out: dict[int, list[str]] = {}
     for h in HEURISTICS.values():
         n = h.find(tx)

@@ -296,6 +296,8 @@ def _joinmarket(tx: TxView) -> bool:
     taker's may be absent: 2n or 2n - 1 outputs), at least n input sources. JoinMarket makes
     every participant use the same address type and never reuses addresses, so all outputs
     share one script type and none pays an input address."""
+    if len(tx.outputs) < 2 * JOINMARKET_MIN_PARTICIPANTS - 1:
+        return False  # too few outputs for n participants: no need to count values
     best = _most_common(o.value for o in tx.outputs)
     if best is None:
         return False
