@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Literal
 
 from chaintrail.errors import ParameterError
@@ -134,7 +134,7 @@ class Window:
     until: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("from_block", "to_block", "since", "until"):
+        for name in WINDOW_FIELDS:
             v = getattr(self, name)
             if v is not None and not 0 <= v < MAX_SEQ // SEQ_PER_BLOCK:
                 raise ParameterError(f"{name} must be a block number or unix time, not {v}")
@@ -163,6 +163,9 @@ class Window:
                 "until": self.until}
 
     def as_dict(self) -> dict[str, int]:
-        return {k: v for k, v in (("from_block", self.from_block), ("to_block", self.to_block),
-                                  ("since", self.since), ("until", self.until))
-                if v is not None}
+        return {n: v for n in WINDOW_FIELDS if (v := getattr(self, n)) is not None}
+
+
+WINDOW_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Window))
+"""The bounds of a window by name: the one list that the API's inputs and types and the saved
+trace requests take them from."""

@@ -30,6 +30,7 @@ from neo4j import AsyncManagedTransaction
 
 from analysis.accounts import (
     MAX_AMOUNT,
+    WINDOW_FIELDS,
     Window,
     asset_label,
     eth_kind,
@@ -133,7 +134,7 @@ def digest(value: Any) -> str:
 
 _TRACE_FIELDS = ("start", "max_hops", "min_value", "max_fanout", "max_rows", "stop_at")
 _PATHS_FIELDS = ("source", "target", "max_hops", "k", "include_super_nodes")
-_ETH_FIELDS = ("chain", "asset", "from_block", "to_block", "since", "until")
+_ETH_FIELDS = ("chain", "asset", *WINDOW_FIELDS)
 """Ethereum's own fields, for either kind; in the canonical form only on Ethereum (so a
 Bitcoin request saved before they existed keeps its form)."""
 
@@ -166,7 +167,7 @@ class TraceRequest:
 
     @property
     def window(self) -> Window:
-        return Window(self.from_block, self.to_block, self.since, self.until)
+        return Window(**{n: getattr(self, n) for n in WINDOW_FIELDS})
 
     @classmethod
     def make(cls, kind: str, given: Mapping[str, Any]) -> TraceRequest:

@@ -16,9 +16,7 @@ from api.schema.errors import LimitExceeded, NotFoundError, Problem, or_problem
 from api.schema.pagination import (
     DEFAULT_PAGE,
     Connection,
-    connection,
-    listed_total,
-    page_window,
+    read_page,
 )
 from api.schema.scalars import Amount, Chain, Satoshi, btc, decimal_units
 from api.schema.tags import Tag
@@ -97,11 +95,11 @@ class Address:
         name = f"address-transactions:{self.address}"
 
         async def work() -> Connection[AddressTransaction]:
-            skip, limit = page_window(name, first, after)
-            rows = await info.context.graph.read("lookup/address_transactions", {
-                "address": self.address, "skip": skip, "limit": limit})
-            return connection(name, rows, skip, first, AddressTransaction.from_row,
-                              listed_total(rows, skip))
+            return await read_page(
+                name, first, after,
+                lambda skip, limit: info.context.graph.read("lookup/address_transactions", {
+                    "address": self.address, "skip": skip, "limit": limit}),
+                AddressTransaction.from_row, "listed")
 
         return await or_problem(work)
 
@@ -209,11 +207,12 @@ class Account:
             key = (None if asset is None else "ETH" if asset.upper() == "ETH"
                    else check_address(asset))  # a bad one: InvalidAddress
             name = f"account-transfers:{self.address.lower()}:{key or '*'}"
-            skip, limit = page_window(name, first, after)
-            rows = await info.context.graph.read("lookup/account_transfers", {
-                "address": self.address.lower(), "asset": key, "skip": skip, "limit": limit})
-            return connection(name, rows, skip, first, AccountTransfer.from_row,
-                              listed_total(rows, skip))
+            return await read_page(
+                name, first, after,
+                lambda skip, limit: info.context.graph.read("lookup/account_transfers", {
+                    "address": self.address.lower(), "asset": key, "skip": skip,
+                    "limit": limit}),
+                AccountTransfer.from_row, "listed")
 
         return await or_problem(work)
 

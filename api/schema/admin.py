@@ -19,7 +19,7 @@ from api.context import Context
 from api.jobs import MAX_LINES
 from api.jobs import Job as JobState
 from api.schema.errors import Problem, or_problem
-from api.schema.pagination import Connection, connection, page_window
+from api.schema.pagination import Connection, list_page
 from chaintrail.errors import NotFound, ParameterError
 
 Info = strawberry.Info[Context, None]
@@ -129,8 +129,7 @@ class Query:
     async def jobs(self, info: Info, first: int = 20, after: str | None = None) -> JobsResult:
         async def work() -> Connection[Job]:
             info.context.require("admin")
-            skip, limit = page_window("jobs", first, after)
-            rows = [{"job": j} for j in info.context.jobs.all()[skip:skip + limit]]
-            return connection("jobs", rows, skip, first, lambda r: Job.of(r["job"]))
+            rows = [{"job": j} for j in info.context.jobs.all()]
+            return list_page("jobs", first, after, rows, lambda r: Job.of(r["job"]))
 
         return await or_problem(work)

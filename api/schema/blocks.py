@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import strawberry
 
 from api.schema.errors import InvalidInput, NotFoundError, Problem, or_problem
-from api.schema.pagination import DEFAULT_PAGE, Connection, connection, page_window
+from api.schema.pagination import DEFAULT_PAGE, Connection, read_page
 from api.schema.scalars import Amount, Chain, Satoshi, decimal_units
 from api.schema.transactions import amount, chain_of, eth_hash, hex64, shown
 from loaders.ethereum.address import eip55_checksum
@@ -62,11 +62,11 @@ class Block:
         name = f"block-transactions:{self.hash}"
 
         async def work() -> Connection[BlockTransaction]:
-            skip, limit = page_window(name, first, after)
-            rows = await info.context.graph.read("lookup/block_transactions", {
-                "hash": self.hash, "skip": skip, "limit": limit})
-            return connection(name, rows, skip, first, BlockTransaction.from_row,
-                              total=self.tx_count)
+            return await read_page(
+                name, first, after,
+                lambda skip, limit: info.context.graph.read("lookup/block_transactions", {
+                    "hash": self.hash, "skip": skip, "limit": limit}),
+                BlockTransaction.from_row, total=self.tx_count)
 
         return await or_problem(work)
 
@@ -132,12 +132,12 @@ class EthBlock:
         name = f"eth-block-transactions:{self.height}"
 
         async def work() -> Connection[EthBlockTransaction]:
-            skip, limit = page_window(name, first, after)
-            rows = await info.context.graph.read("lookup/eth_block_transactions", {
-                "number": self.height, "skip": skip, "limit": limit})
             whole = "transactions" in self.parts  # else the count is the header's, not ours
-            return connection(name, rows, skip, first, EthBlockTransaction.from_row,
-                              total=self.tx_count if whole else None)
+            return await read_page(
+                name, first, after,
+                lambda skip, limit: info.context.graph.read("lookup/eth_block_transactions", {
+                    "number": self.height, "skip": skip, "limit": limit}),
+                EthBlockTransaction.from_row, total=self.tx_count if whole else None)
 
         return await or_problem(work)
 

@@ -5,15 +5,17 @@ removal keeps the item, marked: see docs/cases.md)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
 
+from analysis.accounts import WINDOW_FIELDS
 from api.cases import CaseStore, NewItems, TraceRequest, case_graph
 from api.cases import TraceRun as Run
 from api.schema.errors import Problem, or_problem
-from api.schema.pagination import DEFAULT_PAGE, Connection, connection, page_window
+from api.schema.pagination import DEFAULT_PAGE, Connection, read_page
 from api.schema.scalars import Chain, Satoshi
 from api.schema.tracing import Graph, WindowInput
 from cypher.runner import Row
@@ -65,8 +67,7 @@ class TraceRequestInput:
             "stop_at", "k", "include_super_nodes", "asset")}
         given["chain"] = None if self.chain is None else self.chain.value
         if self.window is not None:
-            given.update(from_block=self.window.from_block, to_block=self.window.to_block,
-                         since=self.window.since, until=self.window.until)
+            given.update(asdict(self.window.window()))
         return TraceRequest.make(self.kind.value, given)
 
 
@@ -98,7 +99,7 @@ class TraceRequestType:
                              "k": None, "include_super_nodes": None, **r.as_dict()}
         d["kind"] = TraceKindEnum(d["kind"])
         eth = d.pop("chain", "bitcoin") == "ethereum"
-        bounds = {n: d.pop(n, None) for n in ("from_block", "to_block", "since", "until")}
+        bounds = {n: d.pop(n, None) for n in WINDOW_FIELDS}
         d["chain"] = Chain.ETHEREUM if eth else Chain.BITCOIN
         d["asset"] = displayed(d.pop("asset", None)) if eth else None
         d["window"] = Window(**bounds) if eth else None
@@ -214,11 +215,11 @@ class Case:
                     include_removed: bool = False) -> CaseItemsResult:
         async def work() -> CaseItemsResult:
             name = f"case-items:{self.id}:{'all' if include_removed else 'live'}"
-            skip, limit = page_window(name, first, after)
-            rows = await CaseStore(info.context.graph).items(self.id, skip, limit,
-                                                             include_removed)
-            return connection(name, rows, skip, first, CaseItem.from_row,
-                              None if include_removed else self.item_count)
+            return await read_page(
+                name, first, after,
+                lambda skip, limit: CaseStore(info.context.graph).items(
+                    self.id, skip, limit, include_removed),
+                CaseItem.from_row, None if include_removed else self.item_count)
 
         return await or_problem(work)
 
@@ -227,9 +228,10 @@ class Case:
                       after: str | None = None) -> CaseExportsResult:
         async def work() -> CaseExportsResult:
             name = f"case-exports:{self.id}"
-            skip, limit = page_window(name, first, after)
-            rows = await CaseStore(info.context.graph).exports(self.id, skip, limit)
-            return connection(name, rows, skip, first, lambda r: CaseExport(**r))
+            return await read_page(
+                name, first, after,
+                lambda skip, limit: CaseStore(info.context.graph).exports(self.id, skip, limit),
+                lambda r: CaseExport(**r))
 
         return await or_problem(work)
 
@@ -293,9 +295,8 @@ async def cases(info: strawberry.Info, first: int = 20, after: str | None = None
 
     async def work() -> CasesResult:
         info.context.require("reader")
-        skip, limit = page_window("cases", first, after)
-        rows = await CaseStore(info.context.graph).page(skip, limit)
-        return connection("cases", rows, skip, first, Case.from_row)
+        return await read_page("cases", first, after, CaseStore(info.context.graph).page,
+                               Case.from_row)
 
     return await or_problem(work)
 

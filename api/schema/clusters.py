@@ -13,8 +13,9 @@ from api.schema.pagination import (
     DEFAULT_PAGE,
     MAX_PAGE,
     Connection,
-    connection,
+    list_page,
     page_window,
+    read_page,
 )
 from api.schema.scalars import Satoshi
 from chaintrail.errors import LimitError
@@ -60,12 +61,13 @@ class Cluster:
         name = f"members:{self.id}"
 
         async def work() -> Connection[Member]:
-            skip, limit = page_window(name, first, after)
-            rows = await info.context.graph.read("cluster/members", {
-                "cluster_id": self.id, "skip": skip, "limit": limit})
-            return connection(name, rows, skip, first, lambda r: Member(
-                address=r["address"], script_type=r["script_type"], received=r["received"],
-                sent=r["sent"]), total=self.size)
+            return await read_page(
+                name, first, after,
+                lambda skip, limit: info.context.graph.read("cluster/members", {
+                    "cluster_id": self.id, "skip": skip, "limit": limit}),
+                lambda r: Member(address=r["address"], script_type=r["script_type"],
+                                 received=r["received"], sent=r["sent"]),
+                total=self.size)
 
         return await or_problem(work)
 
@@ -107,10 +109,9 @@ class Explanation:
         async def work() -> Connection[EvidenceStep]:
             # the stored query finds the whole path (at most 10,000 steps) in one search;
             # a page is a slice of it, the same path on every page while the graph stays put
-            skip, limit = page_window(name, first, after)
+            page_window(name, first, after)  # a bad window costs no search
             rows = await info.context.graph.read("cluster/explain", {"a": self.a, "b": self.b})
-            return connection(name, rows[skip:skip + limit], skip, first,
-                              lambda r: EvidenceStep(**r), total=len(rows))
+            return list_page(name, first, after, rows, lambda r: EvidenceStep(**r))
 
         return await or_problem(work)
 

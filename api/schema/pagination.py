@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Generic, Literal, TypeVar
 
 import strawberry
 
@@ -97,3 +97,24 @@ def connection(list_name: str, rows: Sequence[dict[str, Any]], skip: int, first:
         has_next_page=len(rows) > first, has_previous_page=skip > 0,
         start_cursor=edges[0].cursor if edges else None,
         end_cursor=edges[-1].cursor if edges else None))
+
+
+async def read_page(name: str, first: int, after: str | None,
+                    fetch: Callable[[int, int], Awaitable[Sequence[dict[str, Any]]]],
+                    node: Callable[[dict[str, Any]], N],
+                    total: int | Literal["listed"] | None = None) -> Connection[N]:
+    """One page of list `name`: the window is checked before anything is read, `fetch(skip,
+    limit)` reads the rows, and they become a connection. `total` is the whole list's length
+    where the caller knows it, or "listed" when the rows repeat it in a `total` column."""
+    skip, limit = page_window(name, first, after)
+    rows = await fetch(skip, limit)
+    return connection(name, rows, skip, first, node,
+                      listed_total(rows, skip) if total == "listed" else total)
+
+
+def list_page(name: str, first: int, after: str | None, rows: Sequence[dict[str, Any]],
+              node: Callable[[dict[str, Any]], N]) -> Connection[N]:
+    """One page of a list already whole in memory (a path, the jobs); its length is the
+    total."""
+    skip, limit = page_window(name, first, after)
+    return connection(name, rows[skip:skip + limit], skip, first, node, total=len(rows))

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from api.schema.errors import Problem, or_problem
-from api.schema.pagination import DEFAULT_PAGE, Connection, connection, page_window
+from api.schema.pagination import DEFAULT_PAGE, Connection, read_page
 from loaders.ethereum.address import eip55_checksum, is_eth_like
 
 if TYPE_CHECKING:
@@ -81,10 +81,11 @@ async def tags(info: strawberry.Info, label: str | None = None, category: str | 
     name = f"tags:{category or ''}:{label or ''}"
 
     async def work() -> Connection[TagAttribution]:
-        skip, limit = page_window(name, first, after)
-        rows = await info.context.graph.read("tags/list", {
-            "label": label, "category": category, "skip": skip, "limit": limit})
-        return connection(name, rows, skip, first, TagAttribution.from_row)
+        return await read_page(
+            name, first, after,
+            lambda skip, limit: info.context.graph.read("tags/list", {
+                "label": label, "category": category, "skip": skip, "limit": limit}),
+            TagAttribution.from_row)
 
     return await or_problem(work)
 
