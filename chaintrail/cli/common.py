@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import sys
 from collections.abc import Callable, Iterator
@@ -16,6 +15,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 
 from chaintrail.errors import ChaintrailError, ConfigError, InputError
+from chaintrail.runtime import fewer_collections
 from chaintrail.settings import Settings
 from cypher.registry import Registry
 from cypher.runner import Graph
@@ -96,26 +96,15 @@ def boundary(fn: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-BULK_GC_THRESHOLD = (20_000, 10, 10)
-"""Cyclic-collector thresholds for bulk commands (Python's default: 700, 10, 10). Higher
-ones gained no more time and cost memory: 50,000/20/100 raised the load's peak RSS to 323 MB."""
-
-
 def bulk(fn: Callable[P, R]) -> Callable[P, R]:
     """Run a bulk command (a load, clustering, a generated chain) with rarer cyclic garbage
-    collections. Such a command makes millions of short-lived rows that reference counting
-    frees; at the default thresholds the collector walked the live chunk again and again.
-    Measured on 200,000 transactions (docs/benchmarks.md): clustering took 36.9-37.4 s against
-    40.4-40.7 s (client CPU 12 s against 17.4 s); the load 66.9 s against 73.2 s, its peak
-    RSS 265 MB against 196 MB. Not for `serve`, whose heap is frozen at startup instead."""
+    collections (chaintrail.runtime). Measured on 200,000 transactions (docs/benchmarks.md):
+    clustering took 36.9-37.4 s against 40.4-40.7 s (client CPU 12 s against 17.4 s); the load
+    66.9 s against 73.2 s, its peak RSS 265 MB against 196 MB."""
 
     @wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        old = gc.get_threshold()
-        gc.set_threshold(*BULK_GC_THRESHOLD)
-        try:
+        with fewer_collections():
             return fn(*args, **kwargs)
-        finally:
-            gc.set_threshold(*old)
 
     return wrapper

@@ -16,6 +16,7 @@ from pydantic import SecretStr
 
 from analysis.clustering import ClusterConfig, Clusterer
 from api.app import create_app
+from chaintrail.runtime import GC_THRESHOLD
 from chaintrail.settings import Settings
 from cypher.runner import Graph
 from tests.api.conftest import gql
@@ -64,8 +65,11 @@ def test_startup_freezes_the_heap_built_so_far(small: Graph, neo4j_settings: Set
     gc.unfreeze()
     app = create_app(neo4j_settings)
     assert gc.get_freeze_count() == 0
+    before = gc.get_threshold()
     with TestClient(app):
         assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == GC_THRESHOLD != before  # chaintrail.runtime
+    assert gc.get_threshold() == before
     gc.unfreeze()
 
 
