@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, *,
     """The app; `key_ttl_s` is how long a checked API key is trusted without asking Neo4j
     again (so how long a revoke can take to bite in this process)."""
     settings = settings or Settings()
-    metrics = Metrics()
+    metrics = Metrics(settings.metrics_dir)
     state: dict[str, AsyncGraph] = {}
     audit = AuditLog(settings.audit_path)
     jobs = Jobs(settings)

@@ -101,9 +101,10 @@ class Job:
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
-    """The settings as the CHAINTRAIL_* variables a child process reads them from."""
+    """The settings as the variables a child process reads them from (CHAINTRAIL_*, or a
+    field's own alias)."""
     env: dict[str, str] = {}
-    for name in type(settings).model_fields:
+    for name, info in type(settings).model_fields.items():
         value = getattr(settings, name)
         if value is None:
             continue
@@ -115,7 +116,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
             text = json.dumps(value)
         else:
             text = str(value)
-        env[f"CHAINTRAIL_{name.upper()}"] = text
+        alias = info.validation_alias
+        env[alias if isinstance(alias, str) else f"CHAINTRAIL_{name.upper()}"] = text
     return env
 
 

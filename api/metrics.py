@@ -1,15 +1,21 @@
 """Prometheus metrics: request counts and latencies per route, Neo4j errors.
 
 One registry per app (not the process-global default), so two apps in one process (tests)
-never share counters. The middleware is plain ASGI: Starlette's `@app.middleware("http")`
-form wraps every request in extra tasks and streams, measurable at hundreds of requests/s.
+never share counters. Under `chaintrail serve --workers N` the counters live in
+prometheus_client's multiprocess files instead (`metrics_dir`, PROMETHEUS_MULTIPROC_DIR), and
+/metrics sums every server process: one process alone would report only its own share.
+
+The middleware is plain ASGI: Starlette's `@app.middleware("http")` form wraps every request
+in extra tasks and streams, measurable at hundreds of requests/s.
 """
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ROUTES = frozenset({"/graphql", "/healthz", "/readyz", "/metrics"})
@@ -26,7 +32,8 @@ def route_label(path: str) -> str:
 
 
 class Metrics:
-    def __init__(self) -> None:
+    def __init__(self, multiprocess_dir: Path | None = None) -> None:
+        self.multiprocess_dir = multiprocess_dir
         self.registry = CollectorRegistry()
         self.requests = Counter("chaintrail_http_requests_total", "HTTP requests",
                                 ["path", "status"], registry=self.registry)
@@ -65,4 +72,8 @@ class Metrics:
         return measured
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        if self.multiprocess_dir is None:
+            return generate_latest(self.registry)
+        merged = CollectorRegistry()  # every server process's files, summed
+        MultiProcessCollector(merged, path=str(self.multiprocess_dir))  # type: ignore[no-untyped-call]
+        return generate_latest(merged)

@@ -86,6 +86,12 @@ class Settings(BaseSettings):
         default=None,
         description="Append-only JSON-lines audit log of API requests; HOME/audit.jsonl if unset.",
     )
+    metrics_dir: Path | None = Field(
+        default=None, validation_alias="PROMETHEUS_MULTIPROC_DIR",
+        description="prometheus_client's multiprocess directory (its own variable, which it "
+                    "reads too): set by `chaintrail serve --workers N` for its workers, so "
+                    "that /metrics counts the requests of every server process.",
+    )
 
     @field_validator("neo4j_uri")
     @classmethod

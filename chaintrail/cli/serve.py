@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,8 +19,8 @@ def serve(
     workers: Annotated[int, typer.Option(
         min=1, max=16,
         help="Server processes (2 on 2 cores serves more requests/s). Each has its own "
-             "driver, key cache and /metrics counters; admin jobs are shared through files "
-             "under CHAINTRAIL_HOME/jobs.")] = 1,
+             "driver and key cache; admin jobs (CHAINTRAIL_HOME/jobs) and /metrics "
+             "(CHAINTRAIL_HOME/metrics) are shared through files.")] = 1,
 ) -> None:
     """Serve the GraphQL API (GraphiQL at /graphql; /healthz, /readyz, /metrics)."""
     import uvicorn
@@ -31,5 +33,16 @@ def serve(
         uvicorn.run(create_app(settings), host=host, port=port,
                     log_level=settings.log_level.lower())
     else:  # each worker process builds its own app (and Settings, from the same environment)
+        shared_metrics_dir(settings.home / "metrics")
         uvicorn.run("api.app:create_app", factory=True, workers=workers, host=host,
                     port=port, log_level=settings.log_level.lower())
+
+
+def shared_metrics_dir(path: Path) -> None:
+    """An empty directory for the workers' metrics (a previous run's counts removed), named in
+    PROMETHEUS_MULTIPROC_DIR, which prometheus_client reads before its first metric: the
+    workers, started after this, inherit it."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for f in path.glob("*.db"):
+        f.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)

@@ -181,6 +181,38 @@ def test_a_real_uvicorn_process(small: Graph, cli_env: dict[str, str],
     assert proc.returncode in (0, -15), out
 
 
+def test_metrics_count_the_requests_of_every_server_process(small: Graph,
+                                                             cli_env: dict[str, str]) -> None:
+    """`serve --workers 2`: whichever process answers /metrics, it counts all requests (its
+    own alone would be a share: the kernel spreads new connections over both)."""
+    port = free_port()
+    proc = subprocess.Popen([str(CLI), "serve", "--port", str(port), "--workers", "2"],
+                            env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL)
+    line = 'chaintrail_http_requests_total{path="/healthz",status="200"} '
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(150):
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        time.sleep(1.0)  # both workers up
+        for _ in range(40):  # a new connection each
+            assert httpx.get(f"{base}/healthz", timeout=5).status_code == 200
+        counts = set()
+        for _ in range(10):
+            text = httpx.get(f"{base}/metrics", timeout=5).text
+            counts |= {float(x.removeprefix(line)) for x in text.splitlines()
+                       if x.startswith(line)}
+        assert counts == {40.0}
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=30)
+    assert proc.returncode in (0, -15), out
+
+
 TRACE_Q = """query($s: String!) { traceForward(start: $s, maxHops: 3) { __typename
   ... on TraceResultType { rows { hop txid toAddress value } truncated
         graph { nodes { id kind } edges { source target value } } }
