@@ -63,14 +63,15 @@ class Served:
 
 
 @contextmanager
-def serving(env: dict[str, str], start_timeout_s: float = 60.0) -> Iterator[Served]:
-    """A real `chaintrail serve` (uvicorn) process on a free port, once it answers /healthz
+def serving(env: dict[str, str], *args: str,
+            start_timeout_s: float = 60.0) -> Iterator[Served]:
+    """A real `chaintrail serve [args]` (uvicorn) process on a free port, once it answers /healthz
     (not /readyz: a test may start it with Neo4j down); SIGTERM at the end. Its output goes
     to a file, not a pipe, so a chatty server never blocks on a full pipe; it is shown when
     the server does not come up."""
     port = free_port()
     with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen([str(CLI), "serve", "--port", str(port)], env=env,
+        proc = subprocess.Popen([str(CLI), "serve", "--port", str(port), *args], env=env,
                                 stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{port}"
         try:

@@ -5,7 +5,6 @@ stored queries'."""
 from __future__ import annotations
 
 import gc
-import subprocess
 import time
 from collections.abc import Iterator
 
@@ -19,10 +18,10 @@ from api.app import create_app
 from chaintrail.runtime import GC_THRESHOLD
 from chaintrail.settings import Settings
 from cypher.runner import Graph
-from tests.api.conftest import gql
+from tests.api.conftest import gql, serving
 from tests.cypher.test_cluster import ABCD, ADDR, CB, T1
 from tests.cypher.test_cluster import chain as small_chain
-from tests.helpers import CLI, free_port, wipe, write_blocks
+from tests.helpers import free_port, wipe, write_blocks
 
 pytestmark = pytest.mark.neo4j
 
@@ -161,60 +160,33 @@ def test_neo4j_unreachable_is_a_typed_error_and_readyz_503(
 
 def test_a_real_uvicorn_process(small: Graph, cli_env: dict[str, str],
                                 api_headers: dict[str, str]) -> None:
-    port = free_port()
-    proc = subprocess.Popen([str(CLI), "serve", "--port", str(port)], env=cli_env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        r = httpx.post(f"{base}/graphql", json={"query": ADDRESS_Q,
-                                                "variables": {"a": ADDR["B"]}},
+    with serving(cli_env) as served:
+        r = httpx.post(f"{served.url}/graphql", json={"query": ADDRESS_Q,
+                                                      "variables": {"a": ADDR["B"]}},
                        headers=api_headers, timeout=10)
         data = r.json()["data"]["address"]
         assert data["cluster"]["id"] == ABCD[0] and data["received"] == str(
             small.read("lookup/address", {"address": ADDR["B"]})[0]["received"])
-    finally:
-        proc.terminate()
-        out, _ = proc.communicate(timeout=30)
-    assert proc.returncode in (0, -15), out
+    assert served.proc.returncode in (0, -15)
 
 
 def test_metrics_count_the_requests_of_every_server_process(small: Graph,
                                                              cli_env: dict[str, str]) -> None:
     """`serve --workers 2`: whichever process answers /metrics, it counts all requests (its
     own alone would be a share: the kernel spreads new connections over both)."""
-    port = free_port()
-    proc = subprocess.Popen([str(CLI), "serve", "--port", str(port), "--workers", "2"],
-                            env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL)
     line = 'chaintrail_http_requests_total{path="/healthz",status="200"} '
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(150):
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        time.sleep(1.0)  # both workers up
+    with serving(cli_env, "--workers", "2") as served:
+        time.sleep(1.0)  # the second worker up too
         for _ in range(40):  # a new connection each
-            assert httpx.get(f"{base}/healthz", timeout=5).status_code == 200
+            assert httpx.get(f"{served.url}/healthz", timeout=5).status_code == 200
         counts = set()
         for _ in range(10):
-            text = httpx.get(f"{base}/metrics", timeout=5).text
+            text = httpx.get(f"{served.url}/metrics", timeout=5).text
             counts |= {float(x.removeprefix(line)) for x in text.splitlines()
                        if x.startswith(line)}
-        assert counts == {40.0}
-    finally:
-        proc.terminate()
-        out, _ = proc.communicate(timeout=30)
-    assert proc.returncode in (0, -15), out
+    # /healthz answered once more while serving() waited for the server to come up
+    assert counts == {41.0}
+    assert served.proc.returncode in (0, -15)
 
 
 TRACE_Q = """query($s: String!) { traceForward(start: $s, maxHops: 3) { __typename
