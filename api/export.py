@@ -33,6 +33,7 @@ import networkx as nx
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
+from analysis.accounts import WINDOW_FIELDS
 from api.cases import (
     CaseStore,
     TraceRequest,
@@ -70,8 +71,7 @@ FORMATS: dict[str, tuple[str, str]] = {
 STATUS = {NotFoundError: 404, InvalidAddress: 400, InvalidInput: 400, LimitExceeded: 413,
           PermissionDenied: 403, DatabaseUnavailable: 503}
 
-_INTS = ("max_hops", "min_value", "max_fanout", "max_rows", "k",
-         "from_block", "to_block", "since", "until")
+_INTS = ("max_hops", "min_value", "max_fanout", "max_rows", "k", *WINDOW_FIELDS)
 _PARAMS = frozenset({"case", "trace", "paths", "start", "source", "target", "stop_at",
                      "include_super_nodes", "chain", "asset", *_INTS})
 _INTEGER = re.compile(r"^-?[0-9]{1,30}$")
