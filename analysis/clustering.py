@@ -416,7 +416,7 @@ class Clusterer:
                             ("cluster/annotate", p.annotate), ("cluster/link", p.links)):
             if batch:
                 g.run_write(tx, name, {"rows": ids.rows(name, batch)})
-        g.run_write(tx, "cluster/done", {"ids": list(ids.txs.values())})
+        g.run_write(tx, "cluster/done", {"ids": [ids.txs[t] for t in p.done]})
         return len(rows), p
 
     def rebuild(self, progress: Any = None) -> ClusterSummary:
