@@ -21,9 +21,14 @@ Why the result does not depend on load order: the partition is the connected com
 its smallest address, so it depends on content only. A full rebuild (`rebuild`) clears clusters
 and evidence, labels every transaction again and runs the same code.
 
-Evidence: a transaction that links k addresses writes k-1 `SAME_ENTITY` relationships, from each
-address to the transaction's smallest input address (a star), each carrying the txid, the
-heuristic and its version; `cluster/explain` finds a shortest chain of them.
+Evidence is the transaction itself. A transaction whose addresses were linked records the
+heuristics that linked them and their versions (`link_heuristics`, `link_versions`, multi-input
+first); a change output that a chosen change heuristic linked gets a `CHANGE_OF {heuristic,
+version}` relationship to its transaction. Every input address of a linked transaction and
+every such change address are then one entity by that transaction, and `cluster/explain`
+finds a shortest chain of such transactions. An earlier model wrote k-1 `SAME_ENTITY`
+relationships per transaction (a txid string on each); they were a fifth of the clustering
+time and said nothing the transaction does not (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -140,11 +145,11 @@ class Plan:
     """The writes for one chunk: the parameters of cluster/unlink, absorb, grow, annotate, link
     and done, in that order."""
 
-    unlink: list[str] = field(default_factory=list)
+    unlink: list[str] = field(default_factory=list)  # clustered before: change links replaced
     absorb: list[dict[str, Any]] = field(default_factory=list)
     grow: list[dict[str, Any]] = field(default_factory=list)
     annotate: list[dict[str, Any]] = field(default_factory=list)
-    links: list[dict[str, Any]] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)  # change outputs linked
     done: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     merges: int = 0
@@ -216,14 +221,14 @@ def plan(pending: Sequence[Pending], config: ClusterConfig,
         match = coinjoin.detect(tx)
         tags = change.annotate(tx)
         skipped = match is not None and config.coinjoin_filter
-        group = sorted(tx.input_addresses)
-        links: list[dict[str, Any]] = []
+        group = tx.input_addresses
+        link_names: list[str] = []
+        link_versions: list[int] = []
         if not skipped and group:
-            anchor = group[0]
             linked = set(group)
-            if len(group) >= 2:
-                links += [{"txid": tx.txid, "from": a, "to": anchor, "heuristic": MULTI_INPUT,
-                           "version": MULTI_INPUT_VERSION} for a in group[1:]]
+            if len(linked) >= 2:
+                link_names.append(MULTI_INPUT)
+                link_versions.append(MULTI_INPUT_VERSION)
             by_n = {o.n: o for o in tx.outputs}
             for name in config.change_heuristics:
                 h = change.HEURISTICS[name]
@@ -231,8 +236,10 @@ def plan(pending: Sequence[Pending], config: ClusterConfig,
                 target = by_n[n].address if n is not None and n in by_n else None
                 if target is not None and target not in linked:
                     linked.add(target)
-                    links.append({"txid": tx.txid, "from": target, "to": anchor,
-                                  "heuristic": h.name, "version": h.version})
+                    link_names.append(h.name)
+                    link_versions.append(h.version)
+                    out.links.append({"txid": tx.txid, "n": n, "heuristic": h.name,
+                                      "version": h.version})
             if len(linked) >= 2:
                 keys = [node(a, p.clusters) for a in sorted(linked)]
                 roots = {uf.find(k) for k in keys}
@@ -255,9 +262,8 @@ def plan(pending: Sequence[Pending], config: ClusterConfig,
             out.skipped_coinjoins += 1
         if p.seen:
             out.unlink.append(tx.txid)
-        out.links += links
         out.done.append(tx.txid)
-        if match is not None or tags:
+        if match is not None or tags or link_names or p.seen:
             pairs = sorted((n, t) for n, ts in tags.items() for t in ts)
             out.annotate.append({
                 "txid": tx.txid,
@@ -267,6 +273,8 @@ def plan(pending: Sequence[Pending], config: ClusterConfig,
                 "skipped": skipped,
                 "change_heuristics": [t for _, t in pairs],
                 "change_outputs": [n for n, _ in pairs],
+                "link_heuristics": link_names or None,
+                "link_versions": link_versions or None,
             })
 
     components: dict[str, list[str]] = {}
@@ -363,13 +371,11 @@ class NodeIds:
         them."""
         if name == "cluster/absorb":
             return rows
-        if name == "cluster/annotate":
-            return [{**{k: v for k, v in r.items() if k != "txid"}, "id": self.txs[r["txid"]]}
-                    for r in rows]
-        ids = self.addresses
         if name == "cluster/grow":
+            ids = self.addresses
             return [{**r, "add": [ids[a] for a in r["add"]]} for r in rows]
-        return [{**r, "from": ids[r["from"]], "to": ids[r["to"]]} for r in rows]  # link
+        return [{**{k: v for k, v in r.items() if k != "txid"}, "id": self.txs[r["txid"]]}
+                for r in rows]  # annotate, link
 
 
 class Clusterer:

@@ -1,12 +1,13 @@
-// @description Write evidence: one SAME_ENTITY link per pair of addresses a transaction joins
-//   (from each address to the transaction's smallest input address), with the txid, the
-//   heuristic and its version. The addresses are given by their internal ids, as
-//   cluster/pending returned them in the same transaction.
+// @description Write the evidence of change links: the change output a chosen change heuristic
+//   linked to its transaction's inputs gets a CHANGE_OF relationship to that transaction, with
+//   the heuristic and its version. (Multi-input evidence is the transaction's own
+//   `link_heuristics`, written by cluster/annotate.) Transactions are given by their internal
+//   ids, as cluster/pending returned them in the same transaction.
 // @mode write
-// @param rows LIST<MAP>  {txid, from, to, heuristic, version}; from and to: internal ids of Address nodes
+// @param rows LIST<MAP>  {id: internal id of the Transaction, n: the change output's index, heuristic, version}
 // @columns -
-// @bounds one link per row, two lookups by internal id
-UNWIND $rows AS l
-MATCH (a:Address) WHERE id(a) = l.from
-MATCH (b:Address) WHERE id(b) = l.to
-CREATE (a)-[:SAME_ENTITY {txid: l.txid, heuristic: l.heuristic, version: l.version}]->(b)
+// @bounds one relationship per row; one lookup by internal id and the transaction's outputs
+UNWIND $rows AS r
+MATCH (t:Transaction) WHERE id(t) = r.id
+MATCH (t)-[:CREATES]->(o:Output {n: r.n})
+CREATE (o)-[:CHANGE_OF {heuristic: r.heuristic, version: r.version}]->(t)

@@ -1,8 +1,7 @@
-// @description Delete every evidence link (second step of a rebuild), in batches. Auto-commit only.
-//   Small batches are faster here (as for cluster/reset_clusters): on the same 200,000
-//   transactions 3.3-3.6 s in batches of 1,000, 5.3-5.6 s in batches of 20,000.
+// @description Delete every change link (second step of a rebuild; cluster/mark_all clears
+//   the multi-input evidence on the transactions), in batches. Auto-commit only.
 // @mode write
 // @columns -
-// @bounds every SAME_ENTITY relationship, 1,000 per inner transaction
-MATCH ()-[e:SAME_ENTITY]->()
+// @bounds every CHANGE_OF relationship, 1,000 per inner transaction
+MATCH ()-[e:CHANGE_OF]->()
 CALL (e) { DELETE e } IN TRANSACTIONS OF 1000 ROWS

@@ -1,22 +1,10 @@
-// @description Delete the evidence links transactions made when clustered before (they are
-//   clustered again because more of their inputs are now known), and clear their annotations.
-//   Links start at an input address or, for a change heuristic, at an output address.
+// @description Delete the change links of transactions clustered before (they are clustered
+//   again because more of their inputs are now known). Their annotations, multi-input
+//   evidence included, are rewritten by cluster/annotate in the same transaction.
 // @mode write
 // @param txids LIST<STRING>  transactions clustered again
 // @columns -
-// @bounds the input and output addresses of the given transactions and their links
+// @bounds the CHANGE_OF relationships of the given transactions (at most one per output)
 UNWIND $txids AS txid
-MATCH (t:Transaction {txid: txid})
-SET t.coinjoin_kind = null, t.coinjoin_version = null, t.coinjoin_confidence = null,
-    t.coinjoin_skipped = null, t.change_heuristics = null, t.change_outputs = null
-WITH t
-CALL (t) {
-  MATCH (t)<-[:SPENT_BY]-(:Output)-[:LOCKED_TO]->(a:Address)
-  RETURN a
-  UNION
-  MATCH (t)-[:CREATES]->(:Output)-[:LOCKED_TO]->(a:Address)
-  RETURN a
-}
-MATCH (a)-[old:SAME_ENTITY]->()
-WHERE old.txid = t.txid
+MATCH (:Transaction {txid: txid})<-[old:CHANGE_OF]-(:Output)
 DELETE old

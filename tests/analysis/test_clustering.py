@@ -24,10 +24,10 @@ def test_new_addresses_make_a_cluster_named_by_its_smallest_address() -> None:
     assert p.absorb == []
     assert p.grow == [{"keep": None, "id": "a", "size": 3, "add": ["a", "b", "c"],
                        "top_txid": "t1", "top_n": 3}]
-    assert p.links == [
-        {"txid": "t1", "from": "b", "to": "a", "heuristic": "multi_input", "version": 1},
-        {"txid": "t1", "from": "c", "to": "a", "heuristic": "multi_input", "version": 1}]
-    assert (p.done, p.unlink) == (["t1"], [])
+    # the evidence is the transaction: it records the heuristic that linked its addresses
+    assert [(r["txid"], r["link_heuristics"], r["link_versions"]) for r in p.annotate] == [
+        ("t1", ["multi_input"], [1])]
+    assert (p.links, p.done, p.unlink) == ([], ["t1"], [])
     assert p.merges == 2  # three one-address clusters became one
 
 
@@ -55,7 +55,7 @@ def test_nothing_to_write_for_a_cluster_that_does_not_change() -> None:
     info = ClusterInfo("a", 2, "t0", 2)
     p = plan([Pending(tx("t1", ["a", "b"]), {"a": info, "b": info})], ClusterConfig())
     assert (p.absorb, p.grow, p.merges) == ([], [], 0)
-    assert len(p.links) == 1  # the evidence is still recorded
+    assert p.annotate[0]["link_heuristics"] == ["multi_input"]  # the evidence is still recorded
 
 
 def whirlpool(txid: str) -> TxView:
@@ -68,6 +68,7 @@ def test_a_flagged_coinjoin_does_not_merge_with_the_filter_on() -> None:
     assert (p.grow, p.skipped_coinjoins) == ([], 1)
     assert (p.annotate[0]["kind"], p.annotate[0]["skipped"], p.done, p.links) == (
         "whirlpool_mix", True, ["cj"], [])
+    assert (p.annotate[0]["link_heuristics"], p.annotate[0]["link_versions"]) == (None, None)
     off = plan([Pending(whirlpool("cj"), {})], ClusterConfig(coinjoin_filter=False))
     assert off.grow[0]["size"] == 5
     assert (off.annotate[0]["kind"], off.annotate[0]["skipped"]) == ("whirlpool_mix", False)
@@ -89,8 +90,20 @@ def test_change_heuristics_link_only_when_chosen() -> None:
     assert "power_of_ten@1" in ann["change_heuristics"]
     linked = plan([Pending(view, {})], ClusterConfig(change_heuristics=("power_of_ten",)))
     assert [g["add"] for g in linked.grow] == [["a", "b", "chg"]]
-    assert {"txid": "t1", "from": "chg", "to": "a", "heuristic": "power_of_ten",
-            "version": 1} in linked.links
+    assert linked.links == [{"txid": "t1", "n": 1, "heuristic": "power_of_ten", "version": 1}]
+    assert (linked.annotate[0]["link_heuristics"], linked.annotate[0]["link_versions"]) == (
+        ["multi_input", "power_of_ten"], [1, 1])
+    assert plain.links == [] and plain.annotate[0]["link_heuristics"] == ["multi_input"]
+
+
+def test_one_input_address_and_a_change_link() -> None:
+    """No multi-input evidence with one input address; the change link is still recorded."""
+    view = tx("t1", ["a"], [(5_000_000, "pay"), (1_234_567, "chg")], value=10_000_000)
+    p = plan([Pending(view, {})], ClusterConfig(change_heuristics=("power_of_ten",)))
+    assert [g["add"] for g in p.grow] == [["a", "chg"]]
+    assert p.links == [{"txid": "t1", "n": 1, "heuristic": "power_of_ten", "version": 1}]
+    assert (p.annotate[0]["link_heuristics"], p.annotate[0]["link_versions"]) == (
+        ["power_of_ten"], [1])
 
 
 def test_a_transaction_clustered_before_has_its_links_replaced() -> None:
@@ -98,6 +111,9 @@ def test_a_transaction_clustered_before_has_its_links_replaced() -> None:
               Pending(tx("t2", ["x"]), {}, seen=False)], ClusterConfig())
     assert p.unlink == ["t1"]
     assert p.done == ["t1", "t2"]
+    # a transaction clustered again always gets its annotations written, so old ones go
+    again = plan([Pending(tx("t3", ["x"], [(1_000_000, "y")]), {}, seen=True)], ClusterConfig())
+    assert [(r["txid"], r["link_heuristics"]) for r in again.annotate] == [("t3", None)]
 
 
 def test_unknown_change_heuristic_is_a_config_error() -> None:

@@ -195,14 +195,23 @@ def test_change_heuristic_links_are_marked(graph: Graph) -> None:
     steps = g.read("cluster/explain", {"a": anchor, "b": ADDR["W"]})
     assert [(r["txid"], r["heuristic"], r["version"], r["address_from"], r["address_to"])
             for r in steps] == [(T2, "power_of_ten", 1, anchor, ADDR["W"])]
+    other = max(ADDR["C"], ADDR["D"])  # any input address is one step from the change
+    steps = g.read("cluster/explain", {"a": ADDR["W"], "b": other})
+    assert [(r["txid"], r["heuristic"], r["version"], r["address_from"], r["address_to"])
+            for r in steps] == [(T2, "power_of_ten", 1, ADDR["W"], other)]
+    assert [e for e in evidence(g) if e[0] == T2] == [
+        (T2, ["multi_input", "power_of_ten"], [1, 1], [[1, "power_of_ten", 1]])]
     assert one(g, "cluster/config")["change_heuristics"] == ["power_of_ten"]
 
 
-def evidence(g: Graph) -> list[tuple[str, str, str, str]]:
+def evidence(g: Graph) -> list[tuple[str, list[str], list[int], list[list[Any]]]]:
+    """Every linked transaction: its heuristics and versions, and its change links."""
     with g.driver.session(database=g.database) as s:
-        return sorted((r["t"], r["h"], r["a"], r["b"]) for r in s.run(
-            "MATCH (a)-[e:SAME_ENTITY]->(b) RETURN e.txid AS t, e.heuristic AS h, "
-            "a.address AS a, b.address AS b"))
+        return sorted((r["t"], r["h"], r["v"], sorted(r["c"])) for r in s.run(
+            "MATCH (t:Transaction) WHERE t.link_heuristics IS NOT NULL "
+            "OPTIONAL MATCH (o:Output)-[c:CHANGE_OF]->(t) "
+            "RETURN t.txid AS t, t.link_heuristics AS h, t.link_versions AS v, "
+            "[x IN collect([o.n, c.heuristic, c.version]) WHERE x[0] IS NOT NULL] AS c"))
 
 
 def test_inputs_arriving_later_recluster_their_spenders(graph: Graph) -> None:
@@ -211,7 +220,7 @@ def test_inputs_arriving_later_recluster_their_spenders(graph: Graph) -> None:
     transaction clustered again has its evidence replaced, not doubled."""
     full = clustered(graph, ClusterConfig())
     want = (one(full, "cluster/of_address", address=ADDR["D"]), evidence(full))
-    assert len(want[1]) == 3
+    assert want[1] == [(t, ["multi_input"], [1], []) for t in sorted([T1, T2, T3])]
     wipe(graph)
     write_blocks(graph, chain()[1:])
     Clusterer(graph, ClusterConfig()).run()
