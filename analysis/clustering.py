@@ -270,7 +270,7 @@ def plan(pending: Sequence[Pending], config: ClusterConfig,
                 "kind": match.kind if match else None,
                 "version": match.version if match else None,
                 "confidence": match.confidence if match else None,
-                "skipped": skipped,
+                "skipped": skipped or None,  # absent means false: no write per transaction
                 "change_heuristics": [t for _, t in pairs],
                 "change_outputs": [n for n, _ in pairs],
                 "link_heuristics": link_names or None,

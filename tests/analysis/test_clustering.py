@@ -71,7 +71,7 @@ def test_a_flagged_coinjoin_does_not_merge_with_the_filter_on() -> None:
     assert (p.annotate[0]["link_heuristics"], p.annotate[0]["link_versions"]) == (None, None)
     off = plan([Pending(whirlpool("cj"), {})], ClusterConfig(coinjoin_filter=False))
     assert off.grow[0]["size"] == 5
-    assert (off.annotate[0]["kind"], off.annotate[0]["skipped"]) == ("whirlpool_mix", False)
+    assert (off.annotate[0]["kind"], off.annotate[0]["skipped"]) == ("whirlpool_mix", None)
 
 
 def test_a_merge_of_two_big_clusters_is_a_warning_with_the_txid() -> None:
