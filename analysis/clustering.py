@@ -7,10 +7,10 @@ takes them a chunk at a time, in one write transaction per chunk:
    every address involved;
 2. `plan` (pure Python, below) applies the heuristics and a union-find over the chunk, seeded
    with the clusters read, and says which clusters merge (the smaller joins the larger, so an
-   address moves O(log n) times over any load order), which new addresses join, and which
-   evidence links each transaction makes;
-3. `cluster/absorb`, `cluster/grow` and `cluster/annotate` write that, and the transactions leave
-   `:Unclustered`.
+   address moves O(log n) times over any load order), which new addresses join, and what
+   evidence each transaction records;
+3. `cluster/absorb`, `cluster/grow`, `cluster/annotate` and `cluster/link` write that, and the
+   transactions leave `:Unclustered`.
 
 The union-find per chunk is Python because Cypher has no union-find and a row-by-row merge in
 one UNWIND would depend on the planner's row order; the reading and every write are the stored

@@ -214,6 +214,23 @@ def evidence(g: Graph) -> list[tuple[str, list[str], list[int], list[list[Any]]]
             "[x IN collect([o.n, c.heuristic, c.version]) WHERE x[0] IS NOT NULL] AS c"))
 
 
+def test_rebuild_replaces_change_links_and_old_same_entity_links(graph: Graph) -> None:
+    """cluster/reset_links and mark_all: a rebuild without change heuristics leaves no
+    CHANGE_OF, no SAME_ENTITY written by an earlier version, and only multi-input evidence."""
+    g = clustered(graph, ClusterConfig(change_heuristics=("power_of_ten",)))
+    with g.driver.session(database=g.database) as s:
+        s.run("MATCH (a:Address {address: $a}), (b:Address {address: $b}) "
+              "CREATE (a)-[:SAME_ENTITY {txid: $t, heuristic: 'multi_input', version: 1}]->(b)",
+              a=ADDR["B"], b=ADDR["A"], t=T1).consume()
+    assert [e[0] for e in evidence(g)] == sorted([T1, T2, T3])
+    Clusterer(g, ClusterConfig()).rebuild()
+    with g.driver.session(database=g.database) as s:
+        left = s.run("MATCH ()-[r:CHANGE_OF|SAME_ENTITY]->() RETURN count(r) AS n").single()
+    assert left is not None and left["n"] == 0
+    assert evidence(g) == [(t, ["multi_input"], [1], []) for t in sorted([T1, T2, T3])]
+    assert one(g, "cluster/of_address", address=ADDR["W"])["size"] == 1
+
+
 def test_inputs_arriving_later_recluster_their_spenders(graph: Graph) -> None:
     """cluster/pending, unlink, done: blocks 1-2 first (every input unresolved), then the
     genesis whose outputs they spend; writing a block again relabels nothing, and a
