@@ -76,3 +76,10 @@ def write_blocks(graph: Graph, blocks: list[Block]) -> None:
     finally:
         writer.close()
     place_chain(graph)
+
+
+def index_tag_labels(graph: Graph) -> None:
+    """Give tags made by hand in a test the lower-case label the tag loads write
+    (`label_lower`, what search/prefix and tags/list seek on)."""
+    with graph.driver.session(database=graph.database) as s:
+        s.run("MATCH (t:Tag) SET t.label_lower = toLower(t.label)").consume()

@@ -9,7 +9,7 @@
 // @param text STRING  the prefix (at least 4 characters for ids; any for tag labels)
 // @param limit INTEGER = 10  results per kind at most
 // @columns kind, id, label, height, category
-// @bounds index range scans on the unique keys; tag labels are scanned, LIMIT per kind
+// @bounds index range scans on the unique keys and on tag labels in lower case (label_lower); LIMIT per kind
 // @example :param text => '12cbQ'
 CALL () {
   MATCH (a:Address) WHERE size($text) >= 4 AND a.address STARTS WITH $text
@@ -42,7 +42,8 @@ CALL () {
   RETURN 'eth_block' AS kind, b.hash AS id, toString(b.number) AS label, b.number AS height,
          null AS category
   UNION ALL
-  MATCH (g:Tag)-[:TAGS]->(a:Address|Account) WHERE toLower(g.label) STARTS WITH toLower($text)
+  MATCH (g:Tag) WHERE g.label_lower STARTS WITH toLower($text)
+  MATCH (g)-[:TAGS]->(a:Address|Account)
   WITH g, a ORDER BY g.label, a.address LIMIT $limit
   RETURN 'tag' AS kind, a.address AS id, g.label AS label, null AS height,
          g.category AS category

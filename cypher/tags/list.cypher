@@ -8,18 +8,22 @@
 // @param skip INTEGER = 0  tags to skip (paging)
 // @param limit INTEGER = 100  tags to return at most
 // @columns id, label, category, abuse, confidence, confidence_name, source, currency, address
-// @bounds the tags of the category (index seek), or every tag without one (a scan: tag sets are thousands of nodes, not millions), sorted; $limit rows
+// @bounds the tags whose label starts so (index seek on label_lower), else the tags of the category (index seek), else every tag (a scan), sorted; $limit rows
 // @example :param label => 'binance'
 CALL () {
-  WITH $category AS c WHERE c IS NOT NULL
+  WITH toLower($label) AS l WHERE l IS NOT NULL
+  MATCH (g:Tag) WHERE g.label_lower STARTS WITH l
+  WITH g WHERE $category IS NULL OR g.category = $category
+  RETURN g
+  UNION
+  WITH $category AS c WHERE $label IS NULL AND c IS NOT NULL
   MATCH (g:Tag {category: c})
   RETURN g
   UNION
-  WITH $category AS c WHERE c IS NULL
+  WITH $category AS c WHERE $label IS NULL AND c IS NULL
   MATCH (g:Tag)
   RETURN g
 }
-WITH g WHERE $label IS NULL OR toLower(g.label) STARTS WITH toLower($label)
 MATCH (g)-[:TAGS]->(a:Address|Account)
 WITH g, a ORDER BY g.label, a.address, g.source, g.id SKIP $skip LIMIT $limit
 RETURN g.id AS id, g.label AS label, g.category AS category, g.abuse AS abuse,

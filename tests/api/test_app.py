@@ -21,7 +21,7 @@ from cypher.runner import Graph
 from tests.api.conftest import gql, serving
 from tests.cypher.test_cluster import ABCD, ADDR, CB, T1
 from tests.cypher.test_cluster import chain as small_chain
-from tests.helpers import free_port, wipe, write_blocks
+from tests.helpers import free_port, index_tag_labels, wipe, write_blocks
 
 pytestmark = pytest.mark.neo4j
 
@@ -41,6 +41,7 @@ def small(graph: Graph) -> Graph:
         s.run("MATCH (a:Address {address: $a}) CREATE (:Tag {id: 't1', label: 'Exchange A', "
               "category: 'exchange', source: 'test', confidence: 50})-[:TAGS]->(a)",
               a=ADDR["A"]).consume()
+    index_tag_labels(graph)
     return graph
 
 

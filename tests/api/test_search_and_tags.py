@@ -18,7 +18,7 @@ from cypher.runner import Graph
 from tests.api.conftest import gql
 from tests.cypher.test_cluster import ABCD, ADDR, B1, T1
 from tests.cypher.test_cluster import chain as small_chain
-from tests.helpers import wipe, write_blocks
+from tests.helpers import index_tag_labels, wipe, write_blocks
 
 pytestmark = pytest.mark.neo4j
 
@@ -38,6 +38,7 @@ def small(graph: Graph) -> Graph:
                   "category: $category, confidence: $confidence, source: 'test', "
                   "currency: 'BTC'})-[:TAGS]->(a)", a=ADDR[name], id=tag_id, label=label,
                   category=category, confidence=confidence).consume()
+    index_tag_labels(graph)
     return graph
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from cypher.runner import Graph
 from tests.cypher.test_cluster import ADDR, B2, T1, chain
-from tests.helpers import wipe, write_blocks
+from tests.helpers import index_tag_labels, wipe, write_blocks
 
 pytestmark = pytest.mark.neo4j
 
@@ -20,6 +20,7 @@ def small(graph: Graph) -> Graph:
               "category: 'exchange'})-[:TAGS]->(a)", a=ADDR["B"]).consume()
         s.run("MATCH (a:Address {address: $a}) CREATE (:Tag {id: 'u', label: 'binance cold', "
               "category: 'exchange'})-[:TAGS]->(a)", a=ADDR["C"]).consume()
+    index_tag_labels(graph)
     return graph
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from cypher.runner import Graph
 from tests.cypher.test_lookup_tags import A1, A2, A3, A4, ETH, GRAPH
-from tests.helpers import wipe
+from tests.helpers import index_tag_labels, wipe
 
 pytestmark = pytest.mark.neo4j
 
@@ -24,6 +24,7 @@ def tagged(graph: Graph) -> Graph:
         s.run("MATCH (a:Address {address: $a}) CREATE (:Tag {id: 't7', label: 'Exchange X', "
               "category: 'exchange', confidence: 20, source: 's7'})-[:TAGS]->(a)",
               a=A4).consume()
+    index_tag_labels(graph)
     return graph
 
 

@@ -11,7 +11,7 @@ UNWIND $rows AS r
 MERGE (a:Address {address: r.address})
 ON CREATE SET a.script_type = r.script_type
 MERGE (t:Tag {id: r.id})
-SET t.label = r.label, t.category = r.category, t.abuse = r.abuse,
+SET t.label = r.label, t.label_lower = toLower(r.label), t.category = r.category, t.abuse = r.abuse,
     t.confidence = r.confidence, t.confidence_name = r.confidence_name, t.source = r.source,
     t.currency = r.currency, t.creator = r.creator, t.title = r.title, t.lastmod = r.lastmod,
     t.is_public = r.is_public, t.tagpack = r.tagpack, t.line = r.line

@@ -95,6 +95,9 @@ def test_tiny_files_load_exactly_and_reload_changes_nothing(
         "confidence_name": "service_data", "source": "https://example.org", "currency": "ETH",
         "creator": "Tests", "title": "Tiny", "line": 13, "abuse": None}
     assert tag["tagpack"].endswith("pack.yaml") and len(tag["id"]) == 32
+    assert tag["label_lower"] == "exchange a"  # what search/prefix and tags/list seek on
+    hits = g.read("search/prefix", {"text": "EXCHANGE A C"})
+    assert [(h["kind"], h["label"]) for h in hits] == [("tag", "Exchange A cold")]
     before = graph_fingerprint(g)
     again = TagLoader(g).load([files]).as_dict()
     assert (again["tags"], again["tags_created"], again["addresses_created"]) == (5, 0, 0)
