@@ -35,7 +35,7 @@ from loaders.ethereum.model import (
     Withdrawal,
 )
 from loaders.ethereum.rows import TRANSFER_TOPIC
-from tests.helpers import wipe
+from tests.helpers import index_tag_labels, wipe
 
 pytestmark = pytest.mark.neo4j
 
@@ -237,6 +237,7 @@ def test_tags_of_accounts(eth: Graph) -> None:
               "category: 'mixer', confidence: 50, source: 's', currency: 'ETH'})-[:TAGS]->(a), "
               "(:Tag {id: 'y', label: 'OFAC SDN', category: 'sanctioned', confidence: 60, "
               "source: 'ofac', currency: 'ETH'})-[:TAGS]->(a)", a=C).consume()
+    index_tag_labels(eth)
     try:
         assert eth.read("batch/tags", {"addresses": [C, A], "chain": "ethereum"}) == [
             {"address": C, "tags": [
