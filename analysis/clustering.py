@@ -415,9 +415,9 @@ class Clusterer:
         pending = [pending_from_row(r) for r in rows]
         p = plan(pending, self.config, self.warn_size)
         g = self.graph
-        if p.unlink:
-            g.run_write(tx, "cluster/unlink", {"txids": p.unlink})
         ids = NodeIds.of(pending)
+        if p.unlink:
+            g.run_write(tx, "cluster/unlink", {"ids": [ids.txs[t] for t in p.unlink]})
         for name, batch in (("cluster/absorb", p.absorb), ("cluster/grow", p.grow),
                             ("cluster/annotate", p.annotate), ("cluster/link", p.links)):
             if batch:

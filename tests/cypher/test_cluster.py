@@ -199,8 +199,12 @@ def test_change_heuristic_links_are_marked(graph: Graph) -> None:
     steps = g.read("cluster/explain", {"a": ADDR["W"], "b": other})
     assert [(r["txid"], r["heuristic"], r["version"], r["address_from"], r["address_to"])
             for r in steps] == [(T2, "power_of_ten", 1, ADDR["W"], other)]
-    assert [e for e in evidence(g) if e[0] == T2] == [
-        (T2, ["multi_input", "power_of_ten"], [1, 1], [[1, "power_of_ten", 1]])]
+    want = [(T2, ["multi_input", "power_of_ten"], [1, 1], [[1, "power_of_ten", 1]])]
+    assert [e for e in evidence(g) if e[0] == T2] == want
+    with g.driver.session(database=g.database) as s:  # clustered again (cluster/unlink)
+        s.run("MATCH (t:Transaction {txid: $t}) SET t:Unclustered:Recluster", t=T2).consume()
+    assert Clusterer(g, ClusterConfig(change_heuristics=("power_of_ten",))).run().txs == 1
+    assert [e for e in evidence(g) if e[0] == T2] == want  # replaced, not doubled
     assert one(g, "cluster/config")["change_heuristics"] == ["power_of_ten"]
 
 
