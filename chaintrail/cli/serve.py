@@ -20,7 +20,8 @@ def serve(
         min=1, max=16,
         help="Server processes (2 on 2 cores serves more requests/s). Each has its own "
              "driver and key cache; admin jobs (CHAINTRAIL_HOME/jobs) and /metrics "
-             "(CHAINTRAIL_HOME/metrics) are shared through files.")] = 1,
+             "(PROMETHEUS_MULTIPROC_DIR, else CHAINTRAIL_HOME/metrics) are shared through "
+             "files.")] = 1,
 ) -> None:
     """Serve the GraphQL API (GraphiQL at /graphql; /healthz, /readyz, /metrics)."""
     import uvicorn
@@ -33,7 +34,8 @@ def serve(
         uvicorn.run(create_app(settings), host=host, port=port,
                     log_level=settings.log_level.lower())
     else:  # each worker process builds its own app (and Settings, from the same environment)
-        shared_metrics_dir(settings.home / "metrics")
+        # the user's PROMETHEUS_MULTIPROC_DIR (settings.metrics_dir) when set, else our own
+        shared_metrics_dir(settings.metrics_dir or settings.home / "metrics")
         uvicorn.run("api.app:create_app", factory=True, workers=workers, host=host,
                     port=port, log_level=settings.log_level.lower())
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -171,12 +172,16 @@ def test_a_real_uvicorn_process(small: Graph, cli_env: dict[str, str],
     assert served.proc.returncode in (0, -15)
 
 
-def test_metrics_count_the_requests_of_every_server_process(small: Graph,
-                                                             cli_env: dict[str, str]) -> None:
+@pytest.mark.parametrize("own_dir", [False, True], ids=["home", "PROMETHEUS_MULTIPROC_DIR"])
+def test_metrics_count_the_requests_of_every_server_process(
+        small: Graph, cli_env: dict[str, str], tmp_path: Path, own_dir: bool) -> None:
     """`serve --workers 2`: whichever process answers /metrics, it counts all requests (its
-    own alone would be a share: the kernel spreads new connections over both)."""
+    own alone would be a share: the kernel spreads new connections over both). The files go
+    to the user's PROMETHEUS_MULTIPROC_DIR when set, else under CHAINTRAIL_HOME."""
     line = 'chaintrail_http_requests_total{path="/healthz",status="200"} '
-    with serving(cli_env, "--workers", "2") as served:
+    env = {**cli_env, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "m")} if own_dir else cli_env
+    metrics_dir = tmp_path / "m" if own_dir else Path(cli_env["CHAINTRAIL_HOME"]) / "metrics"
+    with serving(env, "--workers", "2") as served:
         time.sleep(1.0)  # the second worker up too
         for _ in range(40):  # a new connection each
             assert httpx.get(f"{served.url}/healthz", timeout=5).status_code == 200
@@ -187,6 +192,7 @@ def test_metrics_count_the_requests_of_every_server_process(small: Graph,
                        if x.startswith(line)}
     # /healthz answered once more while serving() waited for the server to come up
     assert counts == {41.0}
+    assert list(metrics_dir.glob("*.db"))
     assert served.proc.returncode in (0, -15)
 
 
