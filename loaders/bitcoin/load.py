@@ -4,8 +4,9 @@ Each batch of whole blocks is written in one transaction, with MERGE on unique k
 in the transaction of a batch or two later (see `BitcoinLoader._flush`): a block counts as
 loaded only once its inputs are in, and writing it again changes nothing. So a load killed at
 any point (even SIGKILL) and run again ends with the same graph; blocks already loaded are
-skipped. Chain placement (heights, main/stale/detached) runs at the end of every load, over all
-loaded headers, so the order in which blocks arrive does not matter; then incremental address
+skipped. Chain placement (heights, main/stale/detached) runs at the end of a load, over all
+loaded headers, so the order in which blocks arrive does not matter (a load whose blocks all
+extended a main chain was placed as it was written and skips it); then incremental address
 clustering (analysis.clustering) takes the transactions the load labelled `:Unclustered`.
 """
 
@@ -26,7 +27,7 @@ from chaintrail.errors import ChaintrailError, InputError
 from cypher.runner import Graph
 from cypher.schema import apply_schema
 from loaders.batching import BatchWriter, chunks
-from loaders.bitcoin.chain import Header, MainTips, place
+from loaders.bitcoin.chain import Header, MainTips, Placement, place
 from loaders.bitcoin.model import Block, Prevout, Tx
 from loaders.bitcoin.network import NETWORKS, Network
 from loaders.bitcoin.prevouts import read_prevouts
@@ -138,6 +139,9 @@ class BitcoinLoader:
         batch, each with the future of the batch that wrote their transactions: see
         `_flush`."""
         self._seen: set[str] = set()
+        self._placement_due = True
+        """Whether chain placement must run after the load: a block was written that
+        `MainTips` could not place, or the database held unplaced blocks before it."""
 
     # -- public -----------------------------------------------------------------------------
     def load(
@@ -179,8 +183,11 @@ class BitcoinLoader:
         # Blocks that extend a main chain are placed as they are written: chain placement after
         # the load then finds them in place and does not write their transactions a second
         # time (3.8 s of a 68 s load of 200,000 generated transactions).
-        headers = read_headers(self.graph)[1]
-        self._tips = MainTips(headers, place(headers, GENESIS))
+        current, headers = read_headers(self.graph)
+        placed = place(headers, GENESIS)
+        self._tips = MainTips(headers, placed)
+        # Blocks a killed load left unplaced are placed at the end of this one.
+        self._placement_due = bool(changed_placements(current, placed))
         ok = False
         try:
             with self.progress:
@@ -192,7 +199,10 @@ class BitcoinLoader:
             ok = True
         finally:
             if ok:
-                self.place_chain()
+                # When every block of the load extended a main chain (following the tip,
+                # say), it is placed already: no second read of every header in the database.
+                if self._placement_due:
+                    self.place_chain()
                 if config is not None:
                     self._cluster(config)
             else:
@@ -294,6 +304,8 @@ class BitcoinLoader:
                 placed = None if self._tips is None else self._tips.extend(Header(
                     hash=item.hash, prev_hash=item.header.prev_hash, bits=item.header.bits,
                     network=net.name))
+                if placed is None:
+                    self._placement_due = True
                 block_rows(item, net, rows, placed)
                 blocks += 1
             self.summary.blocks_loaded += blocks
@@ -347,10 +359,10 @@ def read_headers(graph: Graph) -> tuple[list[dict[str, Any]], dict[str, Header]]
     return current, headers
 
 
-def place_chain(graph: Graph) -> int:
-    """Chain placement over every loaded header; returns how many blocks changed."""
-    current, headers = read_headers(graph)
-    placed = place(headers, GENESIS)
+def changed_placements(current: list[dict[str, Any]],
+                       placed: dict[str, Placement]) -> list[dict[str, Any]]:
+    """`chain/update_blocks` rows for the blocks whose stored placement (`chain/headers`
+    rows) differs from `placed`."""
     changed = []
     for r in current:
         p = placed[r["hash"]]
@@ -359,6 +371,13 @@ def place_chain(graph: Graph) -> int:
             changed.append(
                 {"hash": r["hash"], "height": p.height, "status": p.status, "chainwork": work}
             )
+    return changed
+
+
+def place_chain(graph: Graph) -> int:
+    """Chain placement over every loaded header; returns how many blocks changed."""
+    current, headers = read_headers(graph)
+    changed = changed_placements(current, place(headers, GENESIS))
     # Chunks of at most ~20,000 transactions: update_transactions touches each of them, and
     # one transaction over all of a large load would exceed the transaction memory limit.
     tx_counts = {r["hash"]: r["tx_count"] or 1 for r in current}

@@ -74,6 +74,49 @@ def test_reverse_order_gives_the_same_graph(graph: Graph, bitcoinj: Path, tmp_pa
     assert graph_fingerprint(graph) == forward_fingerprint
 
 
+def split_file(bitcoinj: Path, tmp_path: Path, at: int) -> tuple[Path, Path]:
+    """The file's first `at` blocks and the rest, as two files."""
+    blocks = [raw for _, raw in records(bitcoinj)]
+    first, rest = tmp_path / "first.dat", tmp_path / "rest.dat"
+    first.write_bytes(framed(blocks[:at]))
+    rest.write_bytes(framed(blocks[at:]))
+    return first, rest
+
+
+def test_a_load_that_extends_the_main_chain_skips_chain_placement(
+    graph: Graph, bitcoinj: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    forward_fingerprint: dict[str, object],
+) -> None:
+    """Following the tip: every block of the second load extends the main chain, so it is
+    placed as it is written and chain placement (a read of every header) does not run."""
+    first, rest = split_file(bitcoinj, tmp_path, 200)
+    wipe(graph)
+    BitcoinLoader(graph).load([first])
+    calls: list[int] = []
+    place = BitcoinLoader.place_chain
+    monkeypatch.setattr(BitcoinLoader, "place_chain",
+                        lambda self: calls.append(1) or place(self))
+    BitcoinLoader(graph).load([rest])
+    assert calls == []
+    assert graph_fingerprint(graph) == forward_fingerprint
+
+
+def test_blocks_left_unplaced_are_placed_by_the_next_load(
+    graph: Graph, bitcoinj: Path, tmp_path: Path, forward_fingerprint: dict[str, object],
+) -> None:
+    """A block whose stored placement is not what the headers say (a load killed before its
+    chain placement) is placed by the next load, even one that only extends the chain."""
+    first, rest = split_file(bitcoinj, tmp_path, 200)
+    wipe(graph)
+    BitcoinLoader(graph).load([first])
+    wrong = {"hash": block_hash(records(first)[150][1]), "height": None,
+             "status": "detached", "chainwork": "0" * 64}
+    graph.write(lambda tx: graph.run_write(tx, "chain/update_blocks", {"rows": [wrong]}),
+                "test: unplace a block")
+    BitcoinLoader(graph).load([rest])
+    assert graph_fingerprint(graph) == forward_fingerprint
+
+
 def test_sigkill_and_resume_gives_the_same_graph(
     graph: Graph, bitcoinj: Path, cli_env: dict[str, str],
     forward_fingerprint: dict[str, object],
