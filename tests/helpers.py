@@ -78,8 +78,23 @@ def write_blocks(graph: Graph, blocks: list[Block]) -> None:
     place_chain(graph)
 
 
-def index_tag_labels(graph: Graph) -> None:
-    """Give tags made by hand in a test the lower-case label the tag loads write
-    (`label_lower`, what search/prefix and tags/list seek on)."""
-    with graph.driver.session(database=graph.database) as s:
-        s.run("MATCH (t:Tag) SET t.label_lower = toLower(t.label)").consume()
+TAG_FIELDS = ("id", "address", "currency", "script_type", "label", "source", "category", "abuse",
+              "confidence", "confidence_name", "creator", "title", "lastmod", "is_public",
+              "tagpack", "line")
+
+
+def write_tags(graph: Graph, tags: list[dict[str, Any]]) -> None:
+    """Write tags made in a test through the tag loads' own queries (`load/tags/tags`, or
+    `load/tags/eth_tags` for currency ETH), so they carry everything a load writes (the
+    `label_lower` that search seeks on, say). Each tag gives at least id, address, label and
+    category; currency defaults to BTC, the other fields to null."""
+    rows = [{f: t.get(f) for f in TAG_FIELDS} | {"currency": t.get("currency", "BTC")}
+            for t in tags]
+
+    def work(tx: Any) -> None:
+        for query, currency in (("load/tags/tags", "BTC"), ("load/tags/eth_tags", "ETH")):
+            batch = [r for r in rows if (r["currency"] == "ETH") == (currency == "ETH")]
+            if batch:
+                graph.run_write(tx, query, {"rows": batch})
+
+    graph.write(work, "test tags")

@@ -22,7 +22,7 @@ from cypher.runner import Graph
 from tests.api.conftest import gql, serving
 from tests.cypher.test_cluster import ABCD, ADDR, CB, T1
 from tests.cypher.test_cluster import chain as small_chain
-from tests.helpers import free_port, index_tag_labels, wipe, write_blocks
+from tests.helpers import free_port, wipe, write_blocks, write_tags
 
 pytestmark = pytest.mark.neo4j
 
@@ -38,11 +38,8 @@ def small(graph: Graph) -> Graph:
     wipe(graph)
     write_blocks(graph, small_chain())
     Clusterer(graph, ClusterConfig()).rebuild()
-    with graph.driver.session(database=graph.database) as s:
-        s.run("MATCH (a:Address {address: $a}) CREATE (:Tag {id: 't1', label: 'Exchange A', "
-              "category: 'exchange', source: 'test', confidence: 50})-[:TAGS]->(a)",
-              a=ADDR["A"]).consume()
-    index_tag_labels(graph)
+    write_tags(graph, [{"id": "t1", "address": ADDR["A"], "label": "Exchange A",
+                        "category": "exchange", "source": "test", "confidence": 50}])
     return graph
 
 

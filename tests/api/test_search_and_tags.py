@@ -18,7 +18,7 @@ from cypher.runner import Graph
 from tests.api.conftest import gql
 from tests.cypher.test_cluster import ABCD, ADDR, B1, T1
 from tests.cypher.test_cluster import chain as small_chain
-from tests.helpers import index_tag_labels, wipe, write_blocks
+from tests.helpers import wipe, write_blocks, write_tags
 
 pytestmark = pytest.mark.neo4j
 
@@ -32,13 +32,9 @@ def small(graph: Graph) -> Graph:
     wipe(graph)
     write_blocks(graph, small_chain())
     Clusterer(graph, ClusterConfig()).rebuild()
-    with graph.driver.session(database=graph.database) as s:
-        for tag_id, label, category, confidence, name in TAGS:
-            s.run("MATCH (a:Address {address: $a}) CREATE (:Tag {id: $id, label: $label, "
-                  "category: $category, confidence: $confidence, source: 'test', "
-                  "currency: 'BTC'})-[:TAGS]->(a)", a=ADDR[name], id=tag_id, label=label,
-                  category=category, confidence=confidence).consume()
-    index_tag_labels(graph)
+    write_tags(graph, [{"id": tag_id, "address": ADDR[name], "label": label,
+                        "category": category, "confidence": confidence, "source": "test"}
+                       for tag_id, label, category, confidence, name in TAGS])
     return graph
 
 

@@ -35,7 +35,7 @@ from loaders.ethereum.model import (
     Withdrawal,
 )
 from loaders.ethereum.rows import TRANSFER_TOPIC
-from tests.helpers import index_tag_labels, wipe
+from tests.helpers import wipe, write_tags
 
 pytestmark = pytest.mark.neo4j
 
@@ -232,12 +232,11 @@ def test_batch_addresses_answers_as_lookup_address(eth: Graph) -> None:
 
 
 def test_tags_of_accounts(eth: Graph) -> None:
-    with eth.driver.session(database=eth.database) as s:
-        s.run("MATCH (a:Account {address: $a}) CREATE (:Tag {id: 'x', label: 'Mixer', "
-              "category: 'mixer', confidence: 50, source: 's', currency: 'ETH'})-[:TAGS]->(a), "
-              "(:Tag {id: 'y', label: 'OFAC SDN', category: 'sanctioned', confidence: 60, "
-              "source: 'ofac', currency: 'ETH'})-[:TAGS]->(a)", a=C).consume()
-    index_tag_labels(eth)
+    write_tags(eth, [
+        {"id": "x", "address": C, "label": "Mixer", "category": "mixer", "confidence": 50,
+         "source": "s", "currency": "ETH"},
+        {"id": "y", "address": C, "label": "OFAC SDN", "category": "sanctioned",
+         "confidence": 60, "source": "ofac", "currency": "ETH"}])
     try:
         assert eth.read("batch/tags", {"addresses": [C, A], "chain": "ethereum"}) == [
             {"address": C, "tags": [

@@ -1,6 +1,7 @@
-"""`lookup/tags` on a small graph built with plain Cypher: an address's own tags, the tags its
-cluster's other members carry (inherited, with the member as evidence), an Ethereum account's
-own tags (chain ethereum), exact rows; and the OFAC Ethereum lists loaded and looked up."""
+"""`lookup/tags` on a small graph (plain Cypher; tags through the tag loads' queries): an
+address's own tags, the tags its cluster's other members carry (inherited, with the member as
+evidence), an Ethereum account's own tags (chain ethereum), exact rows; and the OFAC Ethereum
+lists loaded and looked up."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from chaintrail.errors import ParameterError
 from cypher.runner import Graph
 from loaders.tags.load import TagLoader
-from tests.helpers import wipe
+from tests.helpers import wipe, write_tags
 
 pytestmark = pytest.mark.neo4j
 
@@ -27,23 +28,29 @@ GRAPH = """
 CREATE (a1:Address {address: $a1, script_type: 'p2pkh'}),
        (a2:Address {address: $a2, script_type: 'p2sh'}),
        (:Address {address: $a3, script_type: 'p2wpkh'}),
-       (a4:Address {address: $a4, script_type: 'p2pkh'}),
-       (e:Account {address: $eth, kind: 'eoa'}),
+       (:Address {address: $a4, script_type: 'p2pkh'}),
+       (:Account {address: $eth, kind: 'eoa'}),
        (c:Cluster {id: $a1, size: 2}),
-       (a1)-[:IN_CLUSTER]->(c), (a2)-[:IN_CLUSTER]->(c),
-       (:Tag {id: 't1', label: 'Exchange X', category: 'exchange', confidence: 50,
-              source: 's1'})-[:TAGS]->(a1),
-       (:Tag {id: 't2', label: 'Hot wallet', category: 'exchange', confidence: 100,
-              source: 's2'})-[:TAGS]->(a1),
-       (:Tag {id: 't3', label: 'Sanctioned', category: 'sanctioned', confidence: 60,
-              source: 'ofac'})-[:TAGS]->(a2),
-       (:Tag {id: 't4', label: 'Alpha', category: 'scam', abuse: 'phishing', confidence: 60,
-              source: 's4'})-[:TAGS]->(a2),
-       (:Tag {id: 't5', label: 'Genesis', category: 'miner', confidence: 100,
-              source: 's5'})-[:TAGS]->(a4),
-       (:Tag {id: 't6', label: 'Lazarus', category: 'sanctioned', confidence: 60,
-              source: 'ofac'})-[:TAGS]->(e)
+       (a1)-[:IN_CLUSTER]->(c), (a2)-[:IN_CLUSTER]->(c)
 """
+
+
+def tags() -> list[dict[str, Any]]:
+    """The tags of GRAPH, written through the tag loads' queries (`write_tags`)."""
+    return [
+        {"id": "t1", "address": A1, "label": "Exchange X", "category": "exchange",
+         "confidence": 50, "source": "s1"},
+        {"id": "t2", "address": A1, "label": "Hot wallet", "category": "exchange",
+         "confidence": 100, "source": "s2"},
+        {"id": "t3", "address": A2, "label": "Sanctioned", "category": "sanctioned",
+         "confidence": 60, "source": "ofac"},
+        {"id": "t4", "address": A2, "label": "Alpha", "category": "scam", "abuse": "phishing",
+         "confidence": 60, "source": "s4"},
+        {"id": "t5", "address": A4, "label": "Genesis", "category": "miner", "confidence": 100,
+         "source": "s5"},
+        {"id": "t6", "address": ETH, "label": "Lazarus", "category": "sanctioned",
+         "confidence": 60, "source": "ofac", "currency": "ETH"},
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +58,7 @@ def tagged(graph: Graph) -> Graph:
     wipe(graph)
     with graph.driver.session(database=graph.database) as s:
         s.run(GRAPH, a1=A1, a2=A2, a3=A3, a4=A4, eth=ETH).consume()
+    write_tags(graph, tags())
     return graph
 
 

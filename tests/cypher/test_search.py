@@ -6,7 +6,7 @@ import pytest
 
 from cypher.runner import Graph
 from tests.cypher.test_cluster import ADDR, B2, T1, chain
-from tests.helpers import index_tag_labels, wipe, write_blocks
+from tests.helpers import wipe, write_blocks, write_tags
 
 pytestmark = pytest.mark.neo4j
 
@@ -15,12 +15,9 @@ pytestmark = pytest.mark.neo4j
 def small(graph: Graph) -> Graph:
     wipe(graph)
     write_blocks(graph, chain())
-    with graph.driver.session(database=graph.database) as s:
-        s.run("MATCH (a:Address {address: $a}) CREATE (:Tag {id: 't', label: 'Binance hot', "
-              "category: 'exchange'})-[:TAGS]->(a)", a=ADDR["B"]).consume()
-        s.run("MATCH (a:Address {address: $a}) CREATE (:Tag {id: 'u', label: 'binance cold', "
-              "category: 'exchange'})-[:TAGS]->(a)", a=ADDR["C"]).consume()
-    index_tag_labels(graph)
+    write_tags(graph, [
+        {"id": "t", "address": ADDR["B"], "label": "Binance hot", "category": "exchange"},
+        {"id": "u", "address": ADDR["C"], "label": "binance cold", "category": "exchange"}])
     return graph
 
 

@@ -1,5 +1,6 @@
-"""tags/list on a small graph built with plain Cypher: tag attributions filtered by label
-prefix (any case) and category, in label order, a page at a time; exact rows."""
+"""tags/list on a small graph (plain Cypher; tags through the tag loads' queries): tag
+attributions filtered by label prefix (any case) and category, in label order, a page at a
+time; exact rows."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from typing import Any
 import pytest
 
 from cypher.runner import Graph
-from tests.cypher.test_lookup_tags import A1, A2, A3, A4, ETH, GRAPH
-from tests.helpers import index_tag_labels, wipe
+from tests.cypher.test_lookup_tags import A1, A2, A3, A4, ETH, GRAPH, tags
+from tests.helpers import wipe, write_tags
 
 pytestmark = pytest.mark.neo4j
 
@@ -20,11 +21,9 @@ def tagged(graph: Graph) -> Graph:
     wipe(graph)
     with graph.driver.session(database=graph.database) as s:
         s.run(GRAPH, a1=A1, a2=A2, a3=A3, a4=A4, eth=ETH).consume()
-        # a second address carrying the same label: ordered by address after the label
-        s.run("MATCH (a:Address {address: $a}) CREATE (:Tag {id: 't7', label: 'Exchange X', "
-              "category: 'exchange', confidence: 20, source: 's7'})-[:TAGS]->(a)",
-              a=A4).consume()
-    index_tag_labels(graph)
+    # a second address carrying the same label: ordered by address after the label
+    write_tags(graph, [*tags(), {"id": "t7", "address": A4, "label": "Exchange X",
+                                 "category": "exchange", "confidence": 20, "source": "s7"}])
     return graph
 
 
@@ -42,7 +41,7 @@ def test_every_tag_in_label_order(tagged: Graph) -> None:
     row = tagged.read("tags/list", {"label": "alp"})[0]
     assert row == {"id": "t4", "label": "Alpha", "category": "scam", "abuse": "phishing",
                    "confidence": 60, "confidence_name": None, "source": "s4",
-                   "currency": None, "address": A2}
+                   "currency": "BTC", "address": A2}
 
 
 def test_filters_by_label_prefix_and_category(tagged: Graph) -> None:
