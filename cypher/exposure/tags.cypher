@@ -9,23 +9,30 @@
 // @param addresses LIST<STRING>  the addresses to look up
 // @param chain CHAIN = "bitcoin"  bitcoin or ethereum
 // @columns address, cluster_id, categories, address_categories
-// @bounds every Tag node once per call (from the tags to their addresses' clusters: a cluster's members are never scanned), then one cluster hop per address; Ethereum: each account's own tags
+// @bounds every Tag node once per call (from the tags to their addresses' clusters: a cluster's
+//   members are never scanned), keeping only the clusters of the given addresses (a map of all
+//   tagged clusters, carried per row, exhausted the transaction memory with 150,000 tags);
+//   one cluster hop per address; Ethereum: each account's own tags
 // @example :param addresses => ['12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S']
-CALL () {
+UNWIND CASE WHEN $chain = 'bitcoin' THEN $addresses ELSE [] END AS address
+WITH DISTINCT address
+MATCH (a:Address {address: address})
+OPTIONAL MATCH (a)-[:IN_CLUSTER]->(c:Cluster)
+WITH collect([a, coalesce(c.id, a.address)]) AS wanted
+WITH wanted, apoc.map.fromLists([w IN wanted | w[1]], [w IN wanted | true]) AS want
+WHERE size(wanted) > 0
+CALL (want) {
   MATCH (g:Tag)-[:TAGS]->(m:Address)
-  WHERE $chain = 'bitcoin'
   OPTIONAL MATCH (m)-[:IN_CLUSTER]->(k:Cluster)
-  WITH DISTINCT coalesce(k.id, m.address) AS cluster_id,
-                coalesce(g.category, 'uncategorized') AS category
+  WITH coalesce(k.id, m.address) AS cluster_id, g
+  WHERE want[cluster_id]
+  WITH DISTINCT cluster_id, coalesce(g.category, 'uncategorized') AS category
   ORDER BY cluster_id, category
   WITH cluster_id, collect(category) AS categories
   RETURN apoc.map.fromPairs(collect([cluster_id, categories])) AS tagged
 }
-UNWIND CASE WHEN $chain = 'bitcoin' THEN $addresses ELSE [] END AS address
-MATCH (a:Address {address: address})
-OPTIONAL MATCH (a)-[:IN_CLUSTER]->(c:Cluster)
-WITH DISTINCT a, coalesce(c.id, a.address) AS cluster_id, tagged
-WITH a, cluster_id, tagged[cluster_id] AS categories
+UNWIND wanted AS w
+WITH w[0] AS a, w[1] AS cluster_id, tagged[w[1]] AS categories
 WHERE categories IS NOT NULL
 CALL (a) {
   MATCH (a)<-[:TAGS]-(g:Tag)

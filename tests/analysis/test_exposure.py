@@ -266,7 +266,8 @@ def rows(result: Any) -> list[tuple[str, int, int, float]]:
 
 @pytest.mark.neo4j
 def test_tags_query_inherits_through_the_cluster(hand: Graph) -> None:
-    got = hand.read("exposure/tags", {"addresses": [ADDR[n] for n in ("E1", "E2", "M1", "U")]})
+    got = hand.read("exposure/tags",  # E1 twice: one row
+                    {"addresses": [ADDR[n] for n in ("E1", "E2", "M1", "U", "E1")]})
     assert sorted(got, key=lambda r: r["address"]) == sorted([
         {"address": ADDR["E1"], "cluster_id": E_ID, "categories": ["exchange"],
          "address_categories": ["exchange"]},

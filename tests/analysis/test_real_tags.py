@@ -1,8 +1,8 @@
-"""Real tags on real blocks: the OFAC list and the GraphSense TagPacks find the sanctioned
-address that block 692261 spends from (its prevouts), `lookup/tags` shows it, and the direct
-exposure of one of that transaction's payees to "sanctioned" is the exact haircut share paid
-by the sanctioned entity (the address and its multi-input cluster), computed here from the
-block and prevouts files alone."""
+"""Real tags on real blocks: every label file (the OFAC lists and the GraphSense TagPacks) is
+loaded; they find the sanctioned address that block 692261 spends from (its prevouts),
+`lookup/tags` shows it, and the direct exposure of one of that transaction's payees to
+"sanctioned" is the exact haircut share paid by the sanctioned entity (the address and its
+multi-input cluster), computed here from the block and prevouts files alone."""
 
 from __future__ import annotations
 
@@ -41,9 +41,10 @@ def loaded(graph: Graph, shared_data: Path) -> Graph:
     BitcoinLoader(graph, cluster_config=ClusterConfig()).load(
         [shared_data / "bitcoin/raw/0692261.raw"], height=692261,
         prevout_files=[shared_data / "bitcoin/prevouts/0692261.jsonl"])
-    labels = shared_data / "labels"
-    TagLoader(graph).load([labels / "ofac-0xB10C/sanctioned_addresses_XBT.txt",
-                           labels / "graphsense-tagpacks/packs/ofac.yaml"])
+    # every label file: exposure once built a map of all 150,000 tags per address and ran
+    # out of transaction memory on this block's 81-input transaction
+    summary = TagLoader(graph).load([shared_data / "labels"])
+    assert sum(summary.tags.values()) > 100_000
     return graph
 
 
@@ -57,7 +58,7 @@ def test_the_sanctioned_address_in_the_block_is_tagged(loaded: Graph) -> None:
         tagged_in_chain = s.run(
             "MATCH (t:Tag)-[:TAGS]->(a:Address)<-[:LOCKED_TO]-(:Output) "
             "RETURN DISTINCT a.address AS a").data()
-    assert [r["a"] for r in tagged_in_chain] == [SANCTIONED]
+    assert SANCTIONED in [r["a"] for r in tagged_in_chain]
 
 
 def test_exposure_of_the_payee_to_the_sanctioned_address(loaded: Graph,
