@@ -51,6 +51,10 @@ class QueryTimeout(DatabaseError):
     """A query ran into the transaction timeout and was stopped by the server."""
 
 
+class QueryMemoryLimit(DatabaseError):
+    """A query needed more memory than the transaction limit allows and was stopped."""
+
+
 class QueryError(ChaintrailError):
     """A stored query cannot be loaded or run as asked."""
 

@@ -19,10 +19,12 @@ from neo4j import exceptions as nx
 from chaintrail.errors import (
     DatabaseError,
     ParameterError,
+    QueryMemoryLimit,
     QueryTimeout,
     WriteNotAllowed,
 )
 from cypher.registry import Registry, StoredQuery
+from db.driver import fail_fast, fail_fast_async
 from db.driver import translate_errors as driver_errors
 
 log = logging.getLogger(__name__)
@@ -80,6 +82,8 @@ def translate_errors(what: str) -> Iterator[None]:
             f"{what} was stopped by the transaction timeout; narrow it (fewer hops, a smaller "
             "limit) or raise CHAINTRAIL_TRANSACTION_TIMEOUT_S"
         ) from e
+    except QueryMemoryLimit as e:
+        raise QueryMemoryLimit(f"{what}: {e}") from e
     except nx.Neo4jError as e:
         if (e.code or "").startswith("Neo.ClientError.Statement.ParameterMissing"):
             raise ParameterError(f"{what}: {e.message}") from e
@@ -112,6 +116,7 @@ class Graph:
         bound = q.bind(params or {})
 
         @unit_of_work(timeout=self.timeout_s)
+        @fail_fast
         def work(tx: ManagedTransaction) -> list[Row]:
             result = tx.run(q.text, bound)
             return [_row(rec) for rec in result]
@@ -122,8 +127,9 @@ class Graph:
             return s.execute_read(work)
 
     def write(self, fn: Callable[[ManagedTransaction], T], what: str) -> T:
-        """Run `fn` in one managed write transaction (retried by the driver on transient errors)."""
-        work = unit_of_work(timeout=self.timeout_s)(fn)
+        """Run `fn` in one managed write transaction (retried by the driver on transient errors;
+        not on the memory limit, which fails the same way every time)."""
+        work = unit_of_work(timeout=self.timeout_s)(fail_fast(fn))
         with translate_errors(what), self.driver.session(database=self.database) as s:
             return s.execute_write(work)
 
@@ -194,7 +200,7 @@ class AsyncGraph:
         """Run `fn` in one managed write transaction (retried by the driver on transient
         errors): what must happen whole or not at all (a case and its items). An exception
         raised by `fn` rolls the transaction back."""
-        work = unit_of_work(timeout=self.timeout_s)(fn)
+        work = unit_of_work(timeout=self.timeout_s)(fail_fast_async(fn))
         with translate_errors(what):
             async with self.driver.session(database=self.database) as s:
                 return await s.execute_write(work)

@@ -6,16 +6,22 @@ then the generated password file of the managed server) and the error mapping li
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, LiteralString
+from typing import Any, LiteralString, ParamSpec, TypeVar
 
 import neo4j
 from neo4j import exceptions as nex
 
-from chaintrail.errors import ConfigError, DatabaseError, DatabaseUnavailable, QueryTimeout
+from chaintrail.errors import (
+    ConfigError,
+    DatabaseUnavailable,
+    QueryMemoryLimit,
+    QueryTimeout,
+)
 from chaintrail.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -147,13 +153,16 @@ def is_timeout_error(exc: BaseException) -> bool:
 def translate_errors(settings: Settings | None = None) -> Iterator[None]:
     """Re-raise driver exceptions as chaintrail errors; everything else passes unchanged.
 
-    timeout -> QueryTimeout; over the transaction memory limit -> DatabaseError; cannot
+    timeout -> QueryTimeout; over the transaction memory limit -> QueryMemoryLimit; cannot
     connect / log in -> DatabaseUnavailable. Works around
     `await` too, since exceptions propagate through a plain `with` in async code.
     """
     where = f" at {settings.neo4j_uri}" if settings is not None else ""
     try:
-        yield
+        try:
+            yield
+        except _NoRetryError as e:
+            raise e.error from None
     except nex.AuthError as e:
         user = f" as {settings.neo4j_user!r}" if settings is not None else ""
         raise DatabaseUnavailable(
@@ -166,7 +175,7 @@ def translate_errors(settings: Settings | None = None) -> Iterator[None]:
                 f"Neo4j stopped the query at the transaction timeout ({e.code}): {e.message}"
             ) from e
         if e.code == MEMORY_LIMIT_CODE:
-            raise DatabaseError(
+            raise QueryMemoryLimit(
                 f"the query needs more memory than the transaction limit allows: {e.message} "
                 "(raise CHAINTRAIL_NEO4J_TX_MEMORY, or make the query smaller)"
             ) from e
@@ -176,11 +185,48 @@ def translate_errors(settings: Settings | None = None) -> Iterator[None]:
 
 
 class _NoRetryError(Exception):
-    """Carries a Neo4j error out of a transaction function without the driver retrying it."""
+    """Carries a Neo4j error out of a transaction function without the driver retrying it
+    (`translate_errors` unwraps it)."""
 
     def __init__(self, error: nex.Neo4jError) -> None:
         super().__init__(str(error))
         self.error = error
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def fail_fast(work: Callable[P, T]) -> Callable[P, T]:
+    """A transaction function whose memory-limit error is not retried. The driver counts that
+    error as transient and retries it for about 30 s, although the same query fails the same
+    way every time. Keeps `unit_of_work` metadata (apply it inside)."""
+
+    @functools.wraps(work)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return work(*args, **kwargs)
+        except nex.Neo4jError as e:
+            if e.code == MEMORY_LIMIT_CODE:
+                raise _NoRetryError(e) from e
+            raise
+
+    return wrapper
+
+
+def fail_fast_async(work: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    """`fail_fast` for an async transaction function."""
+
+    @functools.wraps(work)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return await work(*args, **kwargs)
+        except nex.Neo4jError as e:
+            if e.code == MEMORY_LIMIT_CODE:
+                raise _NoRetryError(e) from e
+            raise
+
+    return wrapper
 
 
 def run_guarded(
@@ -200,22 +246,15 @@ def run_guarded(
     """
     params = dict(parameters or {})
 
+    @fail_fast
     def work(tx: neo4j.ManagedTransaction) -> list[neo4j.Record]:
-        try:
-            return list(tx.run(cypher, params))
-        except nex.Neo4jError as e:
-            if e.code == MEMORY_LIMIT_CODE:
-                raise _NoRetryError(e) from e
-            raise
+        return list(tx.run(cypher, params))
 
     unit = neo4j.unit_of_work(timeout=settings.transaction_timeout_s)(work)
     with translate_errors(settings), driver.session(database=settings.neo4j_database) as session:
-        try:
-            if write:
-                return session.execute_write(unit)
-            return session.execute_read(unit)
-        except _NoRetryError as e:
-            raise e.error from None
+        if write:
+            return session.execute_write(unit)
+        return session.execute_read(unit)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from chaintrail.errors import (
     LimitError,
     NotFound,
     ParameterError,
+    QueryMemoryLimit,
     QueryTimeout,
 )
 from chaintrail.errors import DatabaseUnavailable as Unavailable
@@ -76,7 +77,7 @@ def as_problem(e: ChaintrailError) -> Problem | None:
         return NotFoundError(message=str(e))
     if isinstance(e, AddressError):
         return InvalidAddress(message=str(e))
-    if isinstance(e, QueryTimeout | LimitError):
+    if isinstance(e, QueryTimeout | QueryMemoryLimit | LimitError):
         return LimitExceeded(message=str(e))
     if isinstance(e, Denied):
         return PermissionDenied(message=str(e))

@@ -1,9 +1,12 @@
-"""cypher.runner.to_plain: driver values become plain Python, on values a real server sends."""
+"""cypher.runner: driver values become plain Python (to_plain, on values a real server sends);
+a query over the transaction memory limit fails at once, as QueryMemoryLimit."""
 
 from __future__ import annotations
 
+import neo4j
 import pytest
 
+from chaintrail.errors import QueryMemoryLimit
 from cypher.runner import Graph, to_plain
 
 pytestmark = pytest.mark.neo4j
@@ -35,3 +38,27 @@ def test_plain_values_pass_through_and_nested_values_are_converted(empty_graph: 
 
 def test_tuples_become_lists() -> None:
     assert to_plain((1, ("a", {"k": (2,)}))) == [1, ["a", {"k": [2]}]]
+
+
+BIG = "UNWIND range(1, 200000000) AS x RETURN collect(x) AS xs"
+"""A list of 200 million integers: far over the test server's transaction memory limit."""
+
+
+def test_a_write_over_the_memory_limit_fails_once_not_retried(empty_graph: Graph) -> None:
+    """The driver counts the memory limit as a transient error and would run the work again
+    and again for about 30 s; it fails the same way every time."""
+    calls: list[int] = []
+
+    def work(tx: neo4j.ManagedTransaction) -> None:
+        calls.append(1)
+        tx.run(BIG).consume()
+
+    with pytest.raises(QueryMemoryLimit, match="transaction limit"):
+        empty_graph.write(work, "a huge list")
+    assert calls == [1]
+
+
+def test_the_api_reports_the_memory_limit_as_limit_exceeded() -> None:
+    from api.schema.errors import LimitExceeded, as_problem
+
+    assert isinstance(as_problem(QueryMemoryLimit("over the limit")), LimitExceeded)
