@@ -49,9 +49,10 @@ Mutation = (merge_types("Mutation", tuple(m.Mutation for m in MUTATION_DOMAINS))
 
 
 def _should_mask(error: GraphQLError) -> bool:
-    """Validation errors (the client's query) stay visible; errors raised by a resolver are
-    unexpected (expected ones are in the schema): logged in full, masked for the client."""
-    if error.original_error is None:
+    """Validation errors (the client's query) and variable errors (a value that does not fit
+    its type: they have no path, as nothing ran yet) stay visible; errors raised by a resolver
+    are unexpected (expected ones are in the schema): logged in full, masked for the client."""
+    if error.original_error is None or error.path is None:
         return False
     log.error("unexpected error in %s (request %s)", error.path, request_id.get(),
               exc_info=error.original_error)

@@ -264,3 +264,25 @@ def test_search_by_prefix(client: TestClient) -> None:
     tags = gql(client, SEARCH_Q, t="exchange")["search"]["hits"]
     assert tags == [{"__typename": "TagHit", "label": "Exchange A", "address": ADDR["A"]}]
     assert gql(client, SEARCH_Q, t="  ")["search"]["hits"] == []
+
+
+@pytest.mark.parametrize(("query", "variables", "says"), [
+    ("query($h: Int) { block(height: $h) { __typename } }", {"h": "abc"}, "Int"),
+    ("query($h: Int) { block(height: $h) { __typename } }", {"h": 99999999999}, "32-bit"),
+    ("query($h: Int!) { block(height: $h) { __typename } }", {}, "to be provided"),
+    ("query($m: TaintMethod!) { taint(method: $m, sources: [\"x\"]) { __typename } }",
+     {"m": "NOPE"}, "TaintMethod"),
+    ("query($a: [String!]!) { addresses(addresses: $a) { __typename } }", {"a": [None]},
+     "non-null"),
+    ("query($v: Amount) { traceForward(start: \"x\", minAmount: $v) { __typename } }",
+     {"v": "abc"}, "decimal string"),
+], ids=["wrong type", "out of range", "missing", "bad enum", "null in a list", "bad amount"])
+def test_a_bad_variable_is_named_not_masked(client: TestClient, query: str,
+                                            variables: dict[str, object], says: str) -> None:
+    """A variable that does not fit its type is the client's mistake, refused before any
+    resolver runs: graphql-core's message, not "Unexpected error."."""
+    r = client.post("/graphql", json={"query": query, "variables": variables})
+    assert r.status_code < 500
+    errors = r.json()["errors"]
+    assert errors and all(e["message"] != "Unexpected error." for e in errors), errors
+    assert says in errors[0]["message"], errors
