@@ -142,8 +142,14 @@ def _result(t: Taint | EthTaint) -> TaintResultType:
         **totals)  # type: ignore[arg-type]
 
 
+API_DEFAULT_ROWS = 1_000
+"""`maxRows` when not given. The CLI's default is 10,000, but a query asking for that many rows
+costs more than the default query cost limit (`CHAINTRAIL_API_MAX_COMPLEXITY`, 5,000): a query
+with the schema's defaults must run. Ask for more rows with `maxRows` (and a higher limit)."""
+
+
 async def taint(info: strawberry.Info, method: TaintMethod, sources: list[str],
-                max_hops: int = 6, max_rows: int = 10_000, chain: ChainArg = None,
+                max_hops: int = 6, max_rows: int = API_DEFAULT_ROWS, chain: ChainArg = None,
                 asset: AssetArg = None, window: WindowArg = None) -> TaintResult:
     """How much of what the sources held reached each later output: an output 'txid:vout', a
     txid (all its outputs), an address or 'cluster:<id>' (all outputs paying it). Ethereum:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from cypher.runner import Graph
 from loaders.ethereum.address import ZERO_ADDRESS
 from loaders.ethereum.amounts import amount_fields
+from tests.helpers import write_tags
 
 SEQ = 100_000
 """seq = block * SEQ + tx_index (loaders.ethereum.rows)."""
@@ -96,8 +97,6 @@ def write_chain(graph: Graph, transfers: Sequence[T],
                         {"rows": fees})
 
     graph.write(work, "hand-built account chain")
-    with graph.driver.session(database=graph.database) as s:
-        for i, (address, label, category) in enumerate(tags):
-            s.run("MATCH (a:Account {address: $a}) CREATE (:Tag {id: $id, label: $label, "
-                  "category: $category, source: 'test', confidence: 50})-[:TAGS]->(a)",
-                  a=address, id=f"eth-tag-{i}", label=label, category=category).consume()
+    write_tags(graph, [{"id": f"eth-tag-{i}", "address": address, "label": label,
+                        "category": category, "source": "test", "confidence": 50,
+                        "currency": "ETH"} for i, (address, label, category) in enumerate(tags)])

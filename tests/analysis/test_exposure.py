@@ -50,7 +50,7 @@ from loaders.bitcoin.script import classify_script
 from loaders.bitcoin.sources import iter_blocks
 from loaders.sample import generate_chain
 from tests.handbuilt import block, hx, named_tx, p2pkh, pkh
-from tests.helpers import wipe, write_blocks
+from tests.helpers import wipe, write_blocks, write_tags
 
 # ---- the arithmetic, without Neo4j ----------------------------------------------------------
 
@@ -243,11 +243,8 @@ def chain() -> list[Block]:
 
 
 def tag(graph: Graph, address: str, category: str, label: str) -> None:
-    with graph.driver.session(database=graph.database) as s:
-        s.run("MATCH (a:Address {address: $a}) "
-              "CREATE (:Tag {id: $id, label: $label, category: $c, abuse: null, "
-              "confidence: 100, source: 'test'})-[:TAGS]->(a)",
-              a=address, id=f"{label}-{address}", label=label, c=category).consume()
+    write_tags(graph, [{"id": f"{label}-{address}", "address": address, "label": label,
+                        "category": category, "confidence": 100, "source": "test"}])
 
 
 @pytest.fixture(scope="module")

@@ -31,7 +31,7 @@ from tests.analysis.test_real_tags import SANCTIONED
 from tests.api.conftest import gql, serving
 from tests.cypher.test_cluster import ABCD, ADDR, CB, T2
 from tests.cypher.test_cluster import chain as small_chain
-from tests.helpers import wipe, write_blocks
+from tests.helpers import wipe, write_blocks, write_tags
 
 pytestmark = pytest.mark.neo4j
 
@@ -56,10 +56,8 @@ def _small(graph: Graph) -> Dataset:
     wipe(graph)
     write_blocks(graph, small_chain())
     Clusterer(graph, ClusterConfig()).rebuild()
-    with graph.driver.session(database=graph.database) as s:
-        s.run("MATCH (a:Address {address: $a}) CREATE (:Tag {id: 't1', label: 'Exchange A', "
-              "category: 'exchange', source: 'test', confidence: 50})-[:TAGS]->(a)",
-              a=ADDR["A"]).consume()
+    write_tags(graph, [{"id": "t1", "address": ADDR["A"], "label": "Exchange A",
+                        "category": "exchange", "source": "test", "confidence": 50}])
     return Dataset(
         "small", graph,
         # E's coinbase output into the CoinJoin-shaped cj (a haircut of thirds), an address,
@@ -300,6 +298,25 @@ def test_the_same_answers_through_chaintrail_serve(dataset: Dataset, cli_env: di
 
 def _typename(client: TestClient, query: str, field: str, **variables: Any) -> str:
     return str(gql(client, query, **variables)[field]["__typename"])
+
+
+def test_taint_with_the_schema_defaults_fits_the_cost_limit(client: TestClient,
+                                                             dataset: Dataset) -> None:
+    """A query that leaves maxRows out must run: its default (1,000 rows) costs less than the
+    default cost limit; asking for the CLI's 10,000 is refused before anything runs."""
+    from api.schema.taint import API_DEFAULT_ROWS
+
+    q = """query($s: [String!]!, $r: Int) { taint(method: HAIRCUT, sources: $s, maxRows: $r) {
+      __typename ... on TaintResultType { rows { txid vout taintedValue } } } }"""
+    r = client.post("/graphql", json={"query": q, "variables": {
+        "s": dataset.taint_sources[0]}}).json()
+    assert "errors" not in r and r["data"]["taint"]["__typename"] == "TaintResultType"
+    want = taint(dataset.graph, "haircut", dataset.taint_sources[0],
+                 TaintLimits(max_hops=6, max_rows=API_DEFAULT_ROWS))
+    assert len(r["data"]["taint"]["rows"]) == len(want.rows)
+    over = client.post("/graphql", json={"query": q, "variables": {
+        "s": dataset.taint_sources[0], "r": 10_000}}).json()
+    assert "above the limit" in over["errors"][0]["message"]
 
 
 def test_typed_errors(client: TestClient, dataset: Dataset) -> None:

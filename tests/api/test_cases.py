@@ -21,7 +21,7 @@ from cypher.runner import Graph
 from tests.api.conftest import gql
 from tests.cypher.test_cluster import ADDR, T1
 from tests.cypher.test_cluster import chain as small_chain
-from tests.helpers import wipe, write_blocks
+from tests.helpers import wipe, write_blocks, write_tags
 
 pytestmark = pytest.mark.neo4j
 
@@ -188,10 +188,9 @@ def test_create_add_reopen_and_rerun_with_the_same_digest(
 def test_a_changed_answer_changes_the_digest(client: TestClient, small: Graph) -> None:
     case = create(client, "Changes")
     saved = gql(client, ADD, c=case["id"], tr=FORWARD_A)["addToCase"]["items"][0]
-    with small.driver.session(database=small.database) as s:  # X, reached by the trace
-        s.run("MATCH (a:Address {address: $x}) CREATE (:Tag {id: 'case-test', label: 'Mixer',"
-              " category: 'mixer', source: 'test', confidence: 50})-[:TAGS]->(a)",
-              x=ADDR["X"]).consume()
+    write_tags(small, [{"id": "case-test", "address": ADDR["X"],  # X, reached by the trace
+                        "label": "Mixer", "category": "mixer", "source": "test",
+                        "confidence": 50}])
     try:
         rerun = item_nodes(client, case["id"])[0]["rerun"]
         assert rerun["digest"] != saved["digest"] and rerun["unchanged"] is False

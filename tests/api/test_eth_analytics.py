@@ -27,7 +27,7 @@ from cypher.runner import Graph
 from loaders.ethereum.address import displayed, eip55_checksum
 from loaders.ethereum.load import EthereumLoader
 from tests.api.conftest import gql
-from tests.helpers import wipe
+from tests.helpers import wipe, write_tags
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.shared]
 
@@ -55,10 +55,9 @@ def stream(graph: Graph, shared_data: Path) -> dict[str, str]:
     tagged = rows[0]["to_address"]
     far = next(r["to_address"] for r in rows if r["hop"] >= 2 and r["to_address"] != start
                and r["to_address"] != tagged)
-    with graph.driver.session(database=graph.database) as s:
-        s.run("MATCH (a:Account {address: $a}) CREATE (:Tag {id: 'eth-api-1', label: 'Pool', "
-              "category: 'exchange', source: 'test', confidence: 50})-[:TAGS]->(a)",
-              a=tagged).consume()
+    write_tags(graph, [{"id": "eth-api-1", "address": tagged, "label": "Pool",
+                        "category": "exchange", "source": "test", "confidence": 50,
+                        "currency": "ETH"}])
     return {"start": start, "far": far, "tagged": tagged}
 
 

@@ -28,7 +28,7 @@ from tests.api.conftest import gql
 from tests.api.test_cases import ADD, CREATE, GRAPH, REOPEN
 from tests.cypher.test_cluster import ADDR, T1
 from tests.cypher.test_cluster import chain as small_chain
-from tests.helpers import free_port, wipe, write_blocks
+from tests.helpers import free_port, wipe, write_blocks, write_tags
 
 pytestmark = pytest.mark.neo4j
 
@@ -45,10 +45,9 @@ def small(graph: Graph) -> Graph:
     wipe(graph)
     write_blocks(graph, small_chain())
     Clusterer(graph, ClusterConfig()).rebuild()
-    with graph.driver.session(database=graph.database) as s:  # a tag: lists in properties
-        s.run("MATCH (a:Address {address: $a}) CREATE (:Tag {id: 'tx', label: 'Exchange A', "
-              "category: 'exchange', source: 'test', confidence: 50})-[:TAGS]->(a)",
-              a=ADDR["A"]).consume()
+    write_tags(graph, [{"id": "tx", "address": ADDR["A"],  # a tag: lists in properties
+                        "label": "Exchange A", "category": "exchange", "source": "test",
+                        "confidence": 50}])
     return graph
 
 

@@ -10,6 +10,7 @@ from analysis.clustering import ClusterConfig
 from cypher.runner import Graph
 from tests.cypher.test_cluster import ABCD, ADDR, clustered
 from tests.handbuilt import p2pkh, pkh
+from tests.helpers import write_tags
 
 pytestmark = pytest.mark.neo4j
 
@@ -26,12 +27,9 @@ TAGS = [{"label": "Exchange A", "category": "exchange", "source": "test", "confi
 @pytest.fixture(scope="module")
 def tagged(graph: Graph) -> Graph:
     clustered(graph, ClusterConfig())
-    with graph.driver.session(database=graph.database) as s:
-        for i, t in enumerate(reversed(TAGS)):
-            s.run("MATCH (a:Address {address: $a}) CREATE (:Tag {id: $id, label: $label, "
-                  "category: $category, source: $source, confidence: $confidence})-[:TAGS]->(a)",
-                  a=ADDR["A"], id=f"t{i}", **{k: v for k, v in t.items() if k != "abuse"}
-                  ).consume()
+    write_tags(graph, [{"id": f"t{i}", "address": ADDR["A"],
+                        **{k: v for k, v in t.items() if k != "abuse"}}
+                       for i, t in enumerate(reversed(TAGS))])
     return graph
 
 
