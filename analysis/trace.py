@@ -535,8 +535,10 @@ def paths_steps(source: str, target: str, *, max_hops: int = 6, k: int = 3,
     for end in ends:  # a cluster id is its smallest address: either way the address exists
         (found,) = yield ("trace/end_outputs", {"end": end.value, "cluster": end.cluster})
         if not found["outputs"]:
-            what = "cluster" if end.cluster else "address"
-            raise NotFound(f"no {what} {end.value!r} in the graph")
+            if end.cluster:
+                raise NotFound(f"no cluster with id {end.value!r} (a cluster's id is its "
+                               "smallest address; cluster/of_address gives it)")
+            raise NotFound(f"no address {end.value!r} in the graph")
         degrees.append(found["outputs"])
     notes = [] if include_super_nodes else [
         f"transactions with more than {max_fanout} inputs or outputs (super nodes) were not "

@@ -29,12 +29,9 @@ from api.schema.tracing import (
     AssetArg,
     ChainArg,
     WindowArg,
-    chain_of,
-    check_start,
     window_of,
 )
-from chaintrail.errors import ParameterError
-from loaders.bitcoin.address import decode_address
+from loaders.endpoints import check_target
 from loaders.ethereum.address import displayed
 
 
@@ -125,17 +122,12 @@ async def exposure(info: strawberry.Info, target: str,
     async def work() -> ExposureResult:
         d: Direction = "received" if direction is ExposureDirection.RECEIVED else "sent"
         limits = ExposureLimits(max_hops=max_hops, max_txs=max_txs, max_fanout=max_fanout)
-        c = chain_of(target.removeprefix("cluster:"), chain)
+        c = check_target(target, None if chain is None else chain.value)  # before any query
         if c == "ethereum":
-            if target.startswith("cluster:"):
-                raise ParameterError("there are no clusters on Ethereum: the target is an "
-                                     "account")
-            check_start(target, c, "target")
             e = await run_async(info.context.graph, exposure_steps(
                 target, d, limits, chain=c, asset=asset, window=window_of(window)))
             return _result(e)
         tgt = parse_target(target)
-        decode_address(tgt.id)  # InvalidAddress, before any query (as the CLI)
         e = await run_async(info.context.graph, exposure_steps(
             tgt, d, limits, chain=c, asset=asset, window=window_of(window)))
         return _result(e)

@@ -19,7 +19,7 @@ import strawberry
 
 from analysis.account_taint import EthTaint
 from analysis.steps import run_async
-from analysis.taint import Taint, TaintLimits, source_kind, taint_steps
+from analysis.taint import Taint, TaintLimits, taint_steps
 from api.graph import eth_taint_graph, taint_graph
 from api.schema.errors import Problem, or_problem
 from api.schema.scalars import Amount, Chain, Satoshi
@@ -28,11 +28,9 @@ from api.schema.tracing import (
     ChainArg,
     Graph,
     WindowArg,
-    chain_of,
-    check_start,
     window_of,
 )
-from loaders.bitcoin.address import decode_address
+from loaders.endpoints import check_sources
 from loaders.ethereum.address import displayed
 
 
@@ -157,14 +155,7 @@ async def taint(info: strawberry.Info, method: TaintMethod, sources: list[str],
     window), one asset (ETH by default; '*' is refused: amounts of assets do not add)."""
 
     async def work() -> TaintResult:
-        c = chain_of(sources[0] if sources else "", chain)
-        for s in sources:
-            if c == "ethereum":
-                check_start(s, c, "source")  # EIP-55
-                continue
-            kind, key = source_kind(s)
-            if kind in ("address", "cluster"):
-                decode_address(key)  # InvalidAddress, before any query (as the CLI)
+        c = check_sources(sources, None if chain is None else chain.value)  # before any query
         limits = TaintLimits(max_hops=max_hops, max_rows=max_rows)
         t = await run_async(info.context.graph, taint_steps(
             method.value, sources, limits, chain=c, asset=asset, window=window_of(window)))

@@ -19,7 +19,7 @@ from typing import Annotated, Any, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from analysis.accounts import Window, asset_label, eth_kind, infer_chain
+from analysis.accounts import Window, asset_label, infer_chain
 from analysis.exposure import ClusterFlows, cluster_flows_steps
 from analysis.steps import run_async
 from analysis.trace import (
@@ -35,7 +35,8 @@ from api.schema.errors import Problem, or_problem
 from api.schema.scalars import Amount, Chain, Satoshi
 from chaintrail.errors import ParameterError
 from loaders.bitcoin.address import decode_address
-from loaders.ethereum.address import check_address, displayed
+from loaders.endpoints import check_path_ends, check_start
+from loaders.ethereum.address import displayed
 
 
 @strawberry.input(description="Ethereum: only transfers in these blocks and at these times "
@@ -57,14 +58,6 @@ def window_of(w: WindowInput | None) -> Window | None:
 def chain_of(text: str, chain: Chain | None) -> str:
     """The chain asked for, else inferred (Ethereum for a 0x start)."""
     return infer_chain(text, None if chain is None else chain.value)
-
-
-def check_start(text: str, chain: str, what: str = "start") -> None:
-    """Ethereum: InvalidInput for what is no account, hash or transfer id, InvalidAddress
-    for a mixed-case account with a bad EIP-55 checksum, before any query (as the CLI).
-    (A Bitcoin trace start is checked by the query: an unknown one is NotFound.)"""
-    if chain == "ethereum" and eth_kind(text, what)[0] == "address":
-        check_address(text)
 
 
 def min_of(min_value: int, min_amount: int | None) -> int:
@@ -217,8 +210,7 @@ async def _trace(info: strawberry.Info, direction: Direction, start: str, max_ho
         limits = TraceLimits(max_hops=max_hops, min_value=min_of(min_value, min_amount),
                              max_fanout=max_fanout, max_rows=max_rows,
                              stop_at_categories=tuple(stop_at or ()))
-        c = chain_of(start, chain)
-        check_start(start, c)
+        c = check_start(start, None if chain is None else chain.value)  # before any query
         t = await run_async(info.context.graph, trace_steps(
             start, direction, limits, chain=c, asset=asset, window=window_of(window)))
         return _trace_result(t)
@@ -268,13 +260,7 @@ async def paths(info: strawberry.Info, source: str, target: str, max_hops: int =
     two accounts, time-respecting)."""
 
     async def work() -> PathsResult:
-        c = chain_of(source, chain)
-        if c == "ethereum":
-            for end in (source, target):
-                if end.startswith("cluster:"):
-                    raise ParameterError("there are no clusters on Ethereum: a path runs "
-                                         "between two accounts")
-                check_start(end, c, "end")
+        c = check_path_ends(source, target, None if chain is None else chain.value)
         result = await run_async(info.context.graph, paths_steps(
             source, target, max_hops=max_hops, k=k, include_super_nodes=include_super_nodes,
             min_value=min_of(0, min_amount), chain=c, asset=asset, window=window_of(window)))

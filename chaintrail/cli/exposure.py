@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from analysis.accounts import infer_chain
 from analysis.exposure import (
     MAX_HOPS,
     Direction,
@@ -34,11 +33,10 @@ from chaintrail.cli.trace import (
     Since,
     ToBlock,
     Until,
-    check_start,
     window_of,
 )
-from chaintrail.errors import ConfigError, ParameterError
-from loaders.bitcoin.address import decode_address
+from chaintrail.errors import ConfigError
+from loaders.endpoints import check_target
 from loaders.ethereum.address import displayed
 
 TargetArg = Annotated[str, typer.Argument(
@@ -71,16 +69,12 @@ def exposure(target: TargetArg, direction: DirectionOpt = "received", max_hops: 
     limits = ExposureLimits(max_hops=max_hops, max_txs=max_txs, max_fanout=max_fanout)
     d: Direction = "received" if direction == "received" else "sent"
     window = window_of(from_block, to_block, since, until)
-    if infer_chain(target.removeprefix("cluster:"), chain) == "ethereum":
-        if target.startswith("cluster:"):
-            raise ParameterError("there are no clusters on Ethereum: the target is an account")
-        check_start(target, "ethereum", "target")
+    if check_target(target, chain) == "ethereum":  # a mistyped address: before any query
         with open_graph(settings) as graph:
             result = compute_exposure(graph, target, d, limits, chain="ethereum", asset=asset,
                                       window=window)
     else:
         tgt = parse_target(target)
-        decode_address(tgt.id)  # a clear error for a mistyped address, before any query
         with open_graph(settings) as graph:
             result = compute_exposure(graph, tgt, d, limits, chain=chain, asset=asset,
                                       window=window)

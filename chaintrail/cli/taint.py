@@ -12,8 +12,7 @@ import typer
 from rich.table import Table
 
 from analysis.account_taint import EthTaint
-from analysis.accounts import infer_chain
-from analysis.taint import METHODS, Taint, TaintLimits, source_kind
+from analysis.taint import METHODS, Taint, TaintLimits
 from analysis.taint import taint as compute_taint
 from chaintrail.cli.common import (
     boundary,
@@ -30,11 +29,10 @@ from chaintrail.cli.trace import (
     Since,
     ToBlock,
     Until,
-    check_start,
     window_of,
 )
 from chaintrail.errors import ParameterError
-from loaders.bitcoin.address import decode_address
+from loaders.endpoints import check_sources
 from loaders.ethereum.address import displayed
 
 MethodOpt = Annotated[str, typer.Option(
@@ -67,14 +65,7 @@ def taint(method: MethodOpt, source: SourceOpt, max_hops: MaxHops = 6,
     check_format(fmt, ("json", "table"))
     if method not in METHODS:
         raise ParameterError(f"unknown taint method {method!r}; one of {', '.join(METHODS)}")
-    chain = infer_chain(source[0] if source else "", chain)
-    for s in source:
-        if chain == "ethereum":
-            check_start(s, chain, "source")
-            continue
-        kind, key = source_kind(s)
-        if kind in ("address", "cluster"):
-            decode_address(key)  # a clear error for a mistyped address, before any query
+    chain = check_sources(source, chain)  # a clear error for a mistyped address, before any query
     limits = TaintLimits(max_hops=max_hops, max_rows=max_rows)
     with open_graph(settings) as graph:
         result = compute_taint(graph, method, source, limits, chain=chain, asset=asset,

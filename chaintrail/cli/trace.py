@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from analysis.accounts import Window, eth_kind, infer_chain
+from analysis.accounts import Window, infer_chain
 from analysis.exposure import cluster_flows
 from analysis.trace import (
     Direction,
@@ -24,7 +24,6 @@ from analysis.trace import (
     TraceLimits,
     paths,
     paths_graph,
-    start_kind,
     trace,
 )
 from chaintrail.cli.common import (
@@ -37,7 +36,8 @@ from chaintrail.cli.common import (
 )
 from chaintrail.errors import ConfigError, ParameterError
 from loaders.bitcoin.address import decode_address
-from loaders.ethereum.address import check_address, displayed
+from loaders.endpoints import check_path_ends, check_start
+from loaders.ethereum.address import displayed
 
 trace_app = typer.Typer(help="Follow the money from an address, a transaction or an output.",
                         no_args_is_help=True)
@@ -90,19 +90,6 @@ def window_of(from_block: int | None, to_block: int | None, since: str | None,
     """The Ethereum window the options ask for (None: none asked for)."""
     w = Window(from_block, to_block, unix_time(since, "--since"), unix_time(until, "--until"))
     return None if w.empty else w
-
-
-def check_start(text: str, chain: str | None, what: str = "start") -> str:
-    """A clear error for a mistyped address before any query: Bitcoin's checksums, EIP-55
-    for a mixed-case Ethereum account. Returns the chain."""
-    c = infer_chain(text, chain)
-    if c == "ethereum":
-        kind, _ = eth_kind(text, what)
-        if kind == "address":
-            check_address(text)
-    elif start_kind(text) == "address":
-        decode_address(text)
-    return c
 
 
 
@@ -199,15 +186,7 @@ def trace_paths(
     settings = load_settings()
     setup_logging(settings)
     check_format(fmt, ("json", "table", "graph-json"))
-    chain = infer_chain(source, chain)
-    for end in (source, target):
-        if chain == "ethereum":
-            if end.startswith("cluster:"):
-                raise ParameterError("there are no clusters on Ethereum: a path runs between "
-                                     "two accounts")
-            check_start(end, chain, "end")
-        elif not end.startswith("cluster:"):
-            decode_address(end)
+    chain = check_path_ends(source, target, chain)  # before any query
     with open_graph(settings) as graph:
         result = paths(graph, source, target, max_hops=max_hops, k=k, min_value=min_value,
                        max_fanout=max_fanout, include_super_nodes=include_super_nodes,

@@ -11,6 +11,7 @@ checksum (about 10x faster than the library's); tests check v0 agrees with the l
 from __future__ import annotations
 
 import hashlib
+import re
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -428,6 +429,9 @@ def _decode_base58(addr: str, net: Network | None) -> DecodedAddress:
 _KNOWN_HRPS = tuple(sorted({n.bech32_hrp + "1" for n in NETWORKS.values()}, key=len))
 
 
+_ETH_LIKE = re.compile(r"0[xX][0-9a-fA-F]{40}")
+
+
 def decode_address(addr: str, net: Network | None = None) -> DecodedAddress:
     """Decode an address, checking its checksum and, when `net` is given, its network.
 
@@ -440,6 +444,9 @@ def decode_address(addr: str, net: Network | None = None) -> DecodedAddress:
         raise AddressError(f"{addr[:20]!r}...: too long for an address ({len(addr)} characters)")
     if addr.strip(string.whitespace) != addr:
         raise AddressError(f"{addr!r} has leading or trailing whitespace")
+    if _ETH_LIKE.fullmatch(addr):  # say what it is, not "invalid characters '0'"
+        raise AddressError(f"{addr!r} is an Ethereum-style account (0x and 40 hex digits), "
+                           "not a Bitcoin address")
     if addr.lower().startswith(_KNOWN_HRPS):
         hrp, values, encoding = bech32_decode(addr)
         return _decode_segwit(addr, hrp, values, encoding, net)

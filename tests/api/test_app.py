@@ -196,7 +196,8 @@ def test_metrics_count_the_requests_of_every_server_process(
 TRACE_Q = """query($s: String!) { traceForward(start: $s, maxHops: 3) { __typename
   ... on TraceResultType { rows { hop txid toAddress value } truncated
         graph { nodes { id kind } edges { source target value } } }
-  ... on NotFoundError { message } ... on InvalidInput { message } } }"""
+  ... on NotFoundError { message } ... on InvalidInput { message }
+  ... on InvalidAddress { message } } }"""
 
 
 def test_trace_and_paths_through_graphql_equal_the_cli_logic(client: TestClient,
@@ -212,6 +213,14 @@ def test_trace_and_paths_through_graphql_equal_the_cli_logic(client: TestClient,
                                     for e in got["graph"]["edges"])
     assert gql(client, TRACE_Q, s="1BoatSLRHtKNngkdXEeobR76b53LETtpyT")["traceForward"][
         "__typename"] == "NotFoundError"
+    # a mistyped address, or an Ethereum account on Bitcoin: InvalidAddress, as the CLI says
+    for bad in ("1BoatSLRHtKNngkdXEeobR76b53LETtpyX",
+                "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"):
+        got = gql(client, """query($s: String!) { traceForward(start: $s, chain: BITCOIN) {
+                  __typename } }""", s=bad)["traceForward"]
+        assert got["__typename"] == "InvalidAddress", bad
+    bad_paths = gql(client, """{ paths(source: "foo", target: "bar") { __typename } }""")
+    assert bad_paths["paths"]["__typename"] == "InvalidAddress"
     over = gql(client, 'query { traceForward(start: "x", maxHops: 99) { __typename } }')
     assert over["traceForward"]["__typename"] == "LimitExceeded"
     p = gql(client, """query($a: String!, $b: String!) { paths(source: $a, target: $b) {

@@ -239,9 +239,9 @@ def test_typed_errors(client: TestClient, stream: dict[str, str]) -> None:
     flows = gql(client, f'query {{ clusterFlows(clusterId: "{start}") {{ __typename '
                         '... on InvalidInput { message } } }')["clusterFlows"]
     assert flows["__typename"] == "InvalidInput" and "Bitcoin only" in flows["message"]
-    # a 0x start asked on Bitcoin is no Bitcoin address: not found there
+    # a 0x start asked on Bitcoin is no Bitcoin address: InvalidAddress, as the CLI says
     q = 'query($s: String!) { traceForward(start: $s, chain: BITCOIN) { __typename } }'
-    assert gql(client, q, s=start)["traceForward"]["__typename"] == "NotFoundError"
+    assert gql(client, q, s=start)["traceForward"]["__typename"] == "InvalidAddress"
     over = 'query($s: String!) { traceForward(start: $s, window: {fromBlock: 9, toBlock: 8}) ' \
            '{ __typename } }'
     assert gql(client, over, s=start)["traceForward"]["__typename"] == "InvalidInput"

@@ -134,6 +134,11 @@ def test_paths_to_a_super_node_come_from_a_forward_trace(small: Graph) -> None:
         {"outputs": 2}]  # no Cluster node: the address alone
     assert small.read("trace/end_outputs", {"end": "1BoatSLRHtKNngkdXEeobR76b53LETtpyT"}) == [
         {"outputs": 0}]
+    # a member of the cluster that is not its id (the smallest address) is no cluster id
+    assert small.read("trace/end_outputs", {"end": ABCD[1], "cluster": True}) == [
+        {"outputs": 0}]
+    with pytest.raises(NotFound, match="no cluster with id"):
+        paths(small, ADDR["X"], f"cluster:{ABCD[1]}")
     for source, target in [(ADDR["A"], ADDR["Y"]), (ADDR["X"], ADDR["Y"]),
                            (ADDR["A"], f"cluster:{ADDR['Y']}"), (ADDR["C"], ADDR["Y"])]:
         searched = paths(small, source, target, k=3)

@@ -171,7 +171,7 @@ def test_known_base58_addresses() -> None:
         ("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa ", "whitespace"),
         ("", "empty"),
         ("1" * 10_000, "too long for an address"),
-        ("0x52908400098527886E0F7030069857D2E4169EE7", "invalid characters"),
+        ("0x52908400098527886E0F7030069857D2E4169EE7", "Ethereum-style account"),
         # a valid base58check payload that is not 21 bytes
         (base58.b58encode_check(b"\x00" * 22).decode(), "bad length"),
         (base58.b58encode_check(b"\x30" + b"\x01" * 20).decode(), "unknown base58 version"),
