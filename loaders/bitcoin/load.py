@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +23,7 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from analysis.clustering import ClusterConfig, Clusterer, ClusterSummary, resolve_config
-from chaintrail.errors import ChaintrailError, InputError
+from chaintrail.errors import ChaintrailError, FormatError, InputError
 from cypher.runner import Graph
 from cypher.schema import apply_schema
 from loaders.batching import BatchWriter, chunks
@@ -31,7 +31,7 @@ from loaders.bitcoin.chain import Header, MainTips, Placement, place
 from loaders.bitcoin.model import Block, Prevout, Tx
 from loaders.bitcoin.network import NETWORKS, Network
 from loaders.bitcoin.prevouts import read_prevouts
-from loaders.bitcoin.rows import Rows, block_rows, prevout_rows, tx_rows
+from loaders.bitcoin.rows import Row, Rows, block_rows, prevout_rows, tx_rows
 from loaders.bitcoin.sources import SourcedTx, iter_items
 from loaders.bitcoin.verify import verify_block
 from loaders.progress import LoadProgress, LogProgress
@@ -158,7 +158,9 @@ class BitcoinLoader:
         def body() -> None:
             # A prevouts file is validated whole before anything of it is written.
             for f in prevout_files:
-                self.load_prevouts(list(read_prevouts(f)), net_for_prevouts)
+                prevouts = list(read_prevouts(f))
+                self.check_prevouts(f, prevouts, net_for_prevouts)
+                self.load_prevouts(prevouts, net_for_prevouts)
             for path in paths:
                 self._load_path(path, height, network)
 
@@ -188,7 +190,6 @@ class BitcoinLoader:
         self._tips = MainTips(headers, placed)
         # Blocks a killed load left unplaced are placed at the end of this one.
         self._placement_due = bool(changed_placements(current, placed))
-        ok = False
         try:
             with self.progress:
                 try:
@@ -196,29 +197,87 @@ class BitcoinLoader:
                     self._flush(wait=True)
                 finally:
                     self.writer.close()
-            ok = True
+        except ChaintrailError:
+            # Bad input (or a database error): what was committed before it is made whole
+            # all the same, then the load's own error is raised.
+            self._finish(config, failed=True)
+            raise
+        except BaseException:  # interrupted: at least the committed blocks get their heights
+            self._after_failure("chain placement", self.place_chain)
+            raise
+        else:
+            self._finish(config, failed=False)
         finally:
-            if ok:
-                # When every block of the load extended a main chain (following the tip,
-                # say), it is placed already: no second read of every header in the database.
-                if self._placement_due:
-                    self.place_chain()
-                if config is not None:
-                    self._cluster(config)
-            else:
-                # The blocks committed before the failure get their heights all the same.
-                try:
-                    self.place_chain()
-                except ChaintrailError as e:
-                    log.warning("chain placement after a failed load did not run: %s", e)
             self.summary.seconds = time.monotonic() - start
         return self.summary
+
+    def _finish(self, config: ClusterConfig | None, *, failed: bool) -> None:
+        """After the load: outputs a wrong prevout had linked are relinked, blocks placed, new
+        transactions clustered. After a failure each step runs all the same (the blocks
+        committed before it stay, and are placed and clustered as after any load); a step
+        that fails then is logged, not raised: the load's own error is the one to report."""
+        steps: list[tuple[str, Callable[[], object]]] = [
+            ("output correction", self._correct_outputs)]
+        # When every block of the load extended a main chain (following the tip, say), it is
+        # placed already: no second read of every header in the database.
+        if self._placement_due or failed:
+            steps.append(("chain placement", self.place_chain))
+        if config is not None:
+            steps.append(("clustering", lambda: self._cluster(config)))
+        for what, step in steps:
+            if failed:
+                self._after_failure(what, step)
+            else:
+                step()
+
+    def _correct_outputs(self) -> None:
+        (row,) = self.graph.autocommit("load/bitcoin/correct_outputs")
+        if row["corrected"]:
+            log.warning(
+                "%d output(s) were first written from prevouts that the blocks creating them "
+                "contradict; the blocks' values and addresses are kept. Clusters merged through "
+                "the wrong addresses stay merged until `chaintrail cluster --rebuild`",
+                row["corrected"])
+
+    @staticmethod
+    def _after_failure(what: str, step: Callable[[], object]) -> None:
+        try:
+            step()
+        except ChaintrailError as e:
+            log.warning("%s after the failed load did not run: %s", what, e)
 
     def _cluster(self, config: ClusterConfig) -> None:
         t0 = time.monotonic()
         clusterer = Clusterer(self.graph, config, warn_size=self.cluster_warn_size)
         self.summary.clustering = clusterer.run()
         self.summary.cluster_seconds = time.monotonic() - t0
+
+    def check_prevouts(self, path: Path, prevouts: Sequence[Prevout], net: Network) -> None:
+        """Refuse a prevouts file that contradicts itself or an output already stored (by a
+        verified block, or an earlier prevouts file), naming the line: a prevout must never
+        change what the graph says an output pays."""
+        self.writer.wait()  # an earlier file's prevouts are in the database
+        said: dict[str, tuple[Row, int | None]] = {}
+        for chunk in chunks(prevouts, 20_000):
+            rows = Rows()
+            prevout_rows(chunk, net, rows)
+            mine: dict[str, tuple[Row, int | None]] = {}
+            for row, p in zip(rows.prevouts, chunk, strict=True):
+                first = said.get(row["id"])
+                if first is not None and _pays(first[0]) != _pays(row):
+                    raise FormatError(f"prevout {row['id']} contradicts line {first[1]} of the "
+                                      "same file", source=str(path), line=p.line)
+                said.setdefault(row["id"], (row, p.line))
+                mine[row["id"]] = (row, p.line)
+            for stored in self.graph.read("load/bitcoin/stored_outputs",
+                                          {"ids": list(mine)}):
+                row, line = mine[stored["id"]]
+                if _pays(stored) != _pays(row):
+                    by = ("the loaded transaction that created it" if stored["created"]
+                          else "an earlier prevouts file")
+                    raise FormatError(
+                        f"prevout {row['id']} says {_says(row)}, but {by} says "
+                        f"{_says(stored)}", source=str(path), line=line)
 
     def load_prevouts(self, prevouts: Sequence[Prevout], net: Network) -> None:
         for chunk in chunks(prevouts, 20_000):
@@ -337,6 +396,16 @@ class BitcoinLoader:
     def place_chain(self) -> int:
         """Recompute heights and statuses of all blocks; write the ones that changed."""
         return place_chain(self.graph)
+
+
+def _pays(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    """What an output pays, as an output row and `load/bitcoin/stored_outputs` both say it."""
+    return (row["value"], row["script_type"], row["address"], row["script"])
+
+
+def _says(row: Mapping[str, Any]) -> str:
+    to = row["address"] or f"a {row['script_type']} script"
+    return f"{row['value']} satoshi to {to}"
 
 
 GENESIS = {name: net.genesis_hash for name, net in NETWORKS.items()}

@@ -40,7 +40,7 @@ def _hex_field(obj: dict[str, Any], key: str) -> str:
     return value
 
 
-def _prevout(obj: Any) -> Prevout:
+def _prevout(obj: Any, line: int | None = None) -> Prevout:
     if not isinstance(obj, dict):
         raise ValueError("not a JSON object")
     txid = _hex_field(obj, "txid")
@@ -59,6 +59,7 @@ def _prevout(obj: Any) -> Prevout:
         script_pubkey=bytes.fromhex(_hex_field(obj, "script_pubkey")),
         height=height,
         coinbase=coinbase,
+        line=line,
     )
 
 
@@ -70,7 +71,7 @@ def read_prevouts(path: Path) -> Iterator[Prevout]:
             if not line.strip():
                 continue
             try:
-                prevout = _prevout(json.loads(line, parse_constant=_reject_constant))
+                prevout = _prevout(json.loads(line, parse_constant=_reject_constant), line_no)
             except KeyError as e:
                 raise FormatError(
                     f"missing field {e.args[0]!r}", source=source, line=line_no

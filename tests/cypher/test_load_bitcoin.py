@@ -58,3 +58,47 @@ def test_blocks_placed_at_load_give_the_graph_of_placement_after_it(graph: Graph
     assert graph_fingerprint(graph) == reference
     assert graph.read("lookup/transaction", {"txid": DUP})[0]["block_hash"] == B2
     assert place_chain(graph) == 0
+
+
+def test_stored_outputs_and_the_correction_of_a_wrong_prevout(graph: Graph) -> None:
+    """load/bitcoin/stored_outputs says what stored outputs pay and who wrote them;
+    load/bitcoin/prevouts leaves a created output alone; a block that contradicts a prevout
+    written before it marks the output, and load/bitcoin/correct_outputs unlinks (and
+    removes) the address the prevout named."""
+    from loaders.bitcoin.model import Prevout
+    from loaders.bitcoin.rows import prevout_rows
+    from tests.handbuilt import p2pkh
+
+    wipe(graph)
+    writer = BitcoinWriter(graph)
+    try:
+        rows = Rows()  # a wrong prevout for c0:0 (it pays 50 to pkh(1)), and one for c9:0
+        prevout_rows([Prevout(hx("c0"), 0, 7, pkh(9)), Prevout(hx("c9"), 0, 5, pkh(8))],
+                     MAINNET, rows)
+        writer.write(rows)
+    finally:
+        writer.close()
+    ids = [f"{hx('c0')}:0", f"{hx('c9')}:0", f"{hx('ee')}:0"]
+    assert sorted(graph.read("load/bitcoin/stored_outputs", {"ids": ids}),
+                  key=lambda r: r["id"]) == [
+        {"id": ids[0], "value": 7, "script_type": "p2pkh", "address": p2pkh(pkh(9)),
+         "script": None, "created": False},
+        {"id": ids[1], "value": 5, "script_type": "p2pkh", "address": p2pkh(pkh(8)),
+         "script": None, "created": False}]
+    write_blocks(graph, blocks()[:1])  # G creates c0:0: the block wins, the output is marked
+    got = graph.read("load/bitcoin/stored_outputs", {"ids": ids[:1]})
+    assert got == [{"id": ids[0], "value": 50, "script_type": "p2pkh", "address": p2pkh(pkh(1)),
+                    "script": None, "created": True}]
+    assert graph.autocommit("load/bitcoin/correct_outputs") == [{"corrected": 1}]
+    assert graph.read("lookup/address", {"address": p2pkh(pkh(9))}) == []
+    assert graph.read("lookup/address", {"address": p2pkh(pkh(1))})[0]["received"] == 50
+    assert graph.autocommit("load/bitcoin/correct_outputs") == [{"corrected": 0}]
+    # a prevout for a created output changes nothing
+    writer = BitcoinWriter(graph)
+    try:
+        rows = Rows()
+        prevout_rows([Prevout(hx("c0"), 0, 3, pkh(7))], MAINNET, rows)
+        writer.write(rows)
+    finally:
+        writer.close()
+    assert graph.read("load/bitcoin/stored_outputs", {"ids": ids[:1]}) == got

@@ -1,6 +1,10 @@
 // @description Write transactions with the outputs they create and the addresses those pay,
 //   and link each transaction to its block at its index (a lone transaction has none). An output first seen as spent (a
-//   placeholder with only txid and n) gets its value and script here. P2PK outputs are linked
+//   placeholder with only txid and n) gets its value and script here; one first known from
+//   a prevout that said otherwise takes the verified block's (the verified block wins; its
+//   spender is clustered again, and `corrected` marks it for load/bitcoin/correct_outputs,
+//   which removes its old address link after the load: a DELETE here would add Eager
+//   operators to every batch). P2PK outputs are linked
 //   to the P2PKH address of their key. A new transaction is labelled :Unclustered
 //   (cluster/pending picks it up); the spender of an output that arrives after it is labelled
 //   again, with :Recluster (its evidence is replaced). A new transaction whose block the load
@@ -34,14 +38,17 @@ CALL (t, r, created) {
 WITH t, r
 UNWIND r.outputs AS o
 MERGE (out:Output {id: o.id})
-WITH t, r, o, out, out.value IS NULL AS arrives
+WITH t, r, o, out, out.value IS NULL AS arrives,
+     out.value IS NOT NULL AND (out.value <> o.value OR
+       coalesce(out.address, '') <> coalesce(o.address, '')) AS corrected
 SET out.txid = r.txid, out.n = o.n, out.value = o.value, out.script_type = o.script_type,
-    out.address = o.address, out.pubkey = o.pubkey, out.script = o.script
+    out.address = o.address, out.pubkey = o.pubkey, out.script = o.script,
+    out.corrected = CASE WHEN corrected THEN true END  // load/bitcoin/correct_outputs
 MERGE (t)-[:CREATES]->(out)
-WITH out, o, arrives
-CALL (out, arrives) {
+WITH out, o, arrives, corrected
+CALL (out, arrives, corrected) {
   MATCH (out)-[:SPENT_BY]->(s:Transaction)
-  WHERE arrives  // was a placeholder: its spender now learns the address (not on a re-load)
+  WHERE arrives OR corrected  // its spender learns the (right) address; not on a re-load
   SET s:Unclustered:Recluster
 }
 WITH out, o

@@ -188,6 +188,59 @@ def test_bad_block_stops_with_file_and_offset_and_keeps_what_came_before(
     assert graph.read("lookup/block", {"height": good}) == []
 
 
+# Block 9's coinbase output (50 BTC to 12cbQLTF...), as a prevout that says otherwise: 1
+# satoshi to another key.
+BLOCK9 = "0437cd7f8525ceed2324359c2d0ba26006d92d856a9c20fa0241106ee5a597c9"
+WRONG = json.dumps({"txid": BLOCK9, "vout": 0, "value": 1, "height": 9, "coinbase": True,
+                    "script_pubkey": "76a914e2c7f1d99dea22d82cc13eeeb454bf8de4eee81088ac"})
+
+
+def test_a_prevout_that_contradicts_a_loaded_block_is_refused(
+    graph: Graph, bitcoinj: Path, tmp_path: Path, cli_env: dict[str, str],
+    forward_fingerprint: dict[str, object],
+) -> None:
+    """A verified block's output is what it says: a prevouts file loaded afterwards that says
+    otherwise is refused, naming its line, and changes nothing."""
+    wipe(graph)
+    BitcoinLoader(graph).load([bitcoinj])
+    wrong = tmp_path / "wrong.jsonl"
+    wrong.write_text("\n" + WRONG + "\n")
+    proc = run_cli(cli_env, "load", "bitcoin", "--prevouts", str(wrong), str(bitcoinj),
+                   check=False)
+    assert proc.returncode != 0
+    assert f"{wrong} line 2" in proc.stderr and "the loaded transaction" in proc.stderr
+    assert graph_fingerprint(graph) == forward_fingerprint
+    # the same prevout twice in one file, saying two things: refused too
+    twice = tmp_path / "twice.jsonl"
+    twice.write_text(WRONG + "\n" + WRONG.replace('"value": 1', '"value": 2') + "\n")
+    proc = run_cli(cli_env, "load", "bitcoin", "--prevouts", str(twice), str(bitcoinj),
+                   check=False)
+    assert proc.returncode != 0 and "contradicts line 1" in proc.stderr
+
+
+def test_a_block_corrects_a_prevout_loaded_before_it(
+    graph: Graph, bitcoinj: Path, tmp_path: Path, forward_fingerprint: dict[str, object],
+) -> None:
+    """A wrong prevout loaded first (its block not loaded yet) is replaced whole when the
+    verified block arrives: value, script and address link; the graph is as if the prevout
+    had never been."""
+    wipe(graph)
+    wrong = tmp_path / "wrong.jsonl"
+    wrong.write_text(WRONG + "\n")
+    blocks = [raw for _, raw in records(bitcoinj)]
+    rest = tmp_path / "without-9.dat"
+    rest.write_bytes(framed(blocks[:9] + blocks[10:]))
+    nine = tmp_path / "9.dat"
+    nine.write_bytes(framed([blocks[9]]))
+    BitcoinLoader(graph).load([rest], prevout_files=[wrong])
+    BitcoinLoader(graph).load([nine])
+    assert graph_fingerprint(graph, ignore=("source", "updated", "prevout_height",
+                                            "from_coinbase")) == forward_fingerprint
+    lookup = graph.read("lookup/address", {"address": "12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S"})
+    assert lookup[0]["received"] == 19_500_000_000
+    assert graph.read("lookup/address", {"address": "1Mg7Eku2SG5v3QedHfjzZaqtSa13y8LHDi"}) == []
+
+
 def test_bad_prevouts_line_is_named_and_nothing_is_written(
     graph: Graph, shared_data: Path, tmp_path: Path, cli_env: dict[str, str]
 ) -> None:
