@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from chaintrail.cli.common import boundary, bulk, load_settings, open_graph, setup_logging
-from chaintrail.errors import ConfigError
+from chaintrail.errors import ConfigError, InputError
 from loaders.tags.load import TagLoader
 
 
@@ -26,7 +26,9 @@ def load_tags(
         help="Category of plain address lists (default: `sanctioned` for OFAC lists). "
              "TagPacks carry their own.")] = None,
 ) -> None:
-    """Load attribution tags: invalid entries are reported and skipped, reloading is idempotent."""
+    """Load attribution tags: invalid entries are reported and skipped, reloading is idempotent.
+    A file that does not parse is named and skipped; the rest loads, and the command then
+    exits non-zero."""
     settings = load_settings()
     setup_logging(settings)
     for p in paths:
@@ -35,3 +37,7 @@ def load_tags(
     with open_graph(settings) as graph:
         summary = TagLoader(graph).load(paths, source=source, category=category)
     typer.echo(json.dumps(summary.as_dict()))
+    if summary.files_failed:
+        raise InputError("; ".join(summary.files_failed),
+                         source=f"{len(summary.files_failed)} tag file(s) could not be read "
+                                "and were skipped (the other files were loaded)")

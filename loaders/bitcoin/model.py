@@ -99,8 +99,8 @@ class Prevout:
     script_pubkey: bytes
     height: int | None = None
     coinbase: bool | None = None
-    line: int | None = None
-    """Its line in a prevouts file (None from a node), for errors."""
+    line: int | None = field(default=None, compare=False)
+    """Its line in a prevouts file (None from a node), for errors; not part of its value."""
 
 
 @dataclass(frozen=True, slots=True)

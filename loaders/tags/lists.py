@@ -94,12 +94,20 @@ def read_list(path: Path, fmt: str, defaults: ListDefaults, text: str | None = N
     return parse_list(entries(text, str(path)), str(path), fmt, defaults)
 
 
-def parse_list(entries: Iterator[tuple[int, str, str | None]], source: str, fmt: str,
+Entry = tuple[int, "str | InvalidEntry", "str | None"]
+"""(line, address or why the line is no entry, label or None)."""
+
+
+def parse_list(entries: Iterator[Entry], source: str, fmt: str,
                defaults: ListDefaults) -> FileResult:
-    """Entries are (line, address, label or None); the defaults fill in the rest."""
+    """Entries are (line, address, label or None); the defaults fill in the rest. A line that
+    is no entry (a malformed row) is an invalid entry: reported with its line, skipped."""
     result = FileResult(source, fmt)
     level = CONFIDENCE_LEVELS[defaults.confidence_name]
     for line, raw, name in entries:
+        if isinstance(raw, InvalidEntry):
+            result.problem(line, raw)
+            continue
         address = raw.strip()
         currency = defaults.currency or (ETH if is_eth_like(address) else BTC)
         if currency not in LOADED_CURRENCIES:
@@ -120,19 +128,30 @@ def parse_list(entries: Iterator[tuple[int, str, str | None]], source: str, fmt:
     return result
 
 
-def _txt_entries(text: str, source: str) -> Iterator[tuple[int, str, str | None]]:
+def _txt_entries(text: str, source: str) -> Iterator[Entry]:
     for n, line in enumerate(text.splitlines(), 1):
         s = line.strip()
-        if s and not s.startswith("#"):
+        if not s or s.startswith("#"):
+            continue
+        if len(s.split()) > 1:
+            yield n, InvalidEntry("bad_entry", f"{s[:60]!r} is not one address"), None
+        else:
             yield n, s, None
 
 
-def _csv_entries(text: str, source: str) -> Iterator[tuple[int, str, str | None]]:
+def _csv_entries(text: str, source: str) -> Iterator[Entry]:
     reader = csv.reader(io.StringIO(text, newline=""))
     header: list[str] | None = None
     a, name_col = 0, None
+    end = 0
     for row in reader:
+        start, end = end + 1, reader.line_num
         if not any(c.strip() for c in row):
+            continue
+        if end > start and any("\n" in c or "\r" in c for c in row):
+            yield start, InvalidEntry(
+                "bad_entry", f"a quoted field runs from line {start} to line {end}: an "
+                "unclosed quote? (the lines in it are not read as entries)"), None
             continue
         if header is None:
             header = [c.strip().lower() for c in row]
@@ -143,12 +162,13 @@ def _csv_entries(text: str, source: str) -> Iterator[tuple[int, str, str | None]
             name_col = next((header.index(k) for k in ("name", "label") if k in header), None)
             continue
         if len(row) != len(header):
-            raise FormatError(f"{len(row)} fields where the header has {len(header)}",
-                              source=source, line=reader.line_num)
-        yield reader.line_num, row[a], row[name_col] if name_col is not None else None
+            yield end, InvalidEntry(
+                "bad_entry", f"{len(row)} fields where the header has {len(header)}"), None
+            continue
+        yield end, row[a], row[name_col] if name_col is not None else None
 
 
-def _json_entries(text: str, source: str) -> Iterator[tuple[int, str, str | None]]:
+def _json_entries(text: str, source: str) -> Iterator[Entry]:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:

@@ -74,6 +74,8 @@ def detect(path: Path, text: str) -> str | None:
         return "txt"
     if path.suffix.lower() in YAML_SUFFIXES or _TAGS_KEY.search(text):
         return "tagpack"
+    if path.suffix.lower() == ".txt":
+        return "txt"  # a .txt list with lines that are no address: each an invalid entry
     return None
 
 
@@ -113,6 +115,8 @@ class TagSummary:
     files: Counter[str] = field(default_factory=Counter)
     """Files read, by format."""
     files_ignored: list[str] = field(default_factory=list)
+    files_failed: list[str] = field(default_factory=list)
+    """Tag files that do not parse (each with its line and why): skipped, the rest loaded."""
     tags: Counter[str] = field(default_factory=Counter)
     """Valid entries loaded, by currency."""
     invalid: Counter[str] = field(default_factory=Counter)
@@ -136,6 +140,7 @@ class TagSummary:
             "files": sum(self.files.values()),
             "files_by_format": dict(sorted(self.files.items())),
             "files_ignored": len(self.files_ignored),
+            "files_failed": self.files_failed,
             "tags": sum(self.tags.values()),
             "tags_by_currency": dict(sorted(self.tags.items())),
             "invalid": sum(self.invalid.values()),
@@ -173,8 +178,11 @@ class TagLoader:
                         log.debug("left out: %s", e)
                         self.summary.files_ignored.append(str(path))
                         continue
-                    self._flush()  # the files before it stay loaded
-                    raise
+                    # A tag file that does not parse is skipped whole and named; the rest
+                    # loads (the caller decides how to end: the CLI exits non-zero).
+                    log.error("tag file skipped: %s", e)
+                    self.summary.files_failed.append(str(e))
+                    continue
                 self._add(result)
             self._flush()
         finally:

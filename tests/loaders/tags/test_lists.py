@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from chaintrail.errors import FormatError
 from loaders.tags.load import detect, iter_files, read_file
 from loaders.tags.model import UnsupportedFile, check_address, eip55_checksum
 from tests.loaders.tags.test_tagpack import ARCHIVE, ETH_MIXED, P2SH, P2WPKH, TRON
@@ -96,9 +95,22 @@ def test_csv_names_become_labels(tmp_path: Path) -> None:
         (5, ARCHIVE, "BTC", "SMITH, John", "ofac", "sanctioned"),
         (6, P2WPKH, "BTC", "OFAC SDN", "ofac", "sanctioned")]
     assert [(p.line, p.kind) for p in r.problems] == [(4, "bad_checksum")]
-    with pytest.raises(FormatError, match="3 fields where the header has 2") as e:
-        read_file(write(tmp_path, "ofac-eth/bad.csv", f"address,name\n{ARCHIVE},a,b\n"))
-    assert e.value.line == 2
+    # a malformed row, and a quote never closed (it swallows the lines after it): each an
+    # invalid entry with its line; the rows around them load
+    bad = read_file(write(tmp_path, "ofac-eth/bad.csv",
+                          f"address,name\n{ARCHIVE},a,b\n{P2SH},ok\n"
+                          f'{P2WPKH},"Alice\n{ARCHIVE},Bob\n'))
+    assert [(t.line, t.address) for t in bad.tags] == [(3, P2SH)]
+    assert [(p.line, p.kind) for p in bad.problems] == [(2, "bad_entry"), (4, "bad_entry")]
+    assert "3 fields where the header has 2" in bad.problems[0].message
+    assert "from line 4 to line 5" in bad.problems[1].message
+
+
+def test_a_text_list_line_that_is_no_address_is_an_invalid_entry(tmp_path: Path) -> None:
+    r = read_file(write(tmp_path, "list.txt", f"{ARCHIVE}\nhello world\n{P2SH}\n"))
+    assert r.format == "txt"
+    assert [(t.line, t.address) for t in r.tags] == [(1, ARCHIVE), (3, P2SH)]
+    assert [(p.line, p.kind) for p in r.problems] == [(2, "bad_entry")]
 
 
 def test_json_arrays_give_each_entry_its_line(tmp_path: Path) -> None:

@@ -14,10 +14,9 @@ from typing import Any
 import pytest
 import yaml
 
-from chaintrail.errors import FormatError, InputError
 from cypher.runner import Graph
 from loaders.tags.load import TagLoader
-from tests.helpers import graph_fingerprint
+from tests.helpers import graph_fingerprint, run_cli
 from tests.loaders.tags.test_tagpack import ARCHIVE, ETH_MIXED, P2SH, P2WPKH, TRON
 
 pytestmark = pytest.mark.neo4j
@@ -75,6 +74,7 @@ def test_tiny_files_load_exactly_and_reload_changes_nothing(
     summary = TagLoader(g, batch_tags=2).load([files]).as_dict()
     assert {k: v for k, v in summary.items() if k != "seconds"} == {
         "files": 2, "files_by_format": {"tagpack": 1, "txt": 1}, "files_ignored": 1,
+        "files_failed": [],
         "tags": 5, "tags_by_currency": {"BTC": 4, "ETH": 1},
         "invalid": 2, "invalid_by_reason": {"another_chain": 2},
         "skipped": 1, "skipped_by_currency": {"LTC": 1}, "confidence_missing": 0,
@@ -132,30 +132,36 @@ def test_ethereum_tags_of_an_earlier_version_move_to_their_account(
     assert counts(g) == (7, 7, 5)
 
 
-def test_a_file_that_does_not_parse_writes_nothing_of_it(
-        empty_graph: Graph, tmp_path: Path) -> None:
+def test_a_file_that_does_not_parse_is_named_and_skipped_and_the_rest_loads(
+        empty_graph: Graph, tmp_path: Path, cli_env: dict[str, str]) -> None:
     g = empty_graph
     bad = tmp_path / "a_bad.yaml"
     bad.write_text(PACK + "- address: [unclosed\n")
-    with pytest.raises(FormatError) as e:
-        TagLoader(g).load([bad])
-    assert (e.value.source, e.value.line) == (str(bad), 20)
+    summary = TagLoader(g).load([bad])
+    assert len(summary.files_failed) == 1
+    assert summary.files_failed[0].startswith(f"{bad} line 20: ")
     assert counts(g) == (0, 0, 0)
-    # in a directory: the files before it stay loaded, nothing of it or after it is written
+    # in a directory: nothing of it is written, the files before and after it are loaded
     d = tmp_path / "dir"
     d.mkdir()
     (d / "b_bad.yaml").write_text(bad.read_text())
     (d / "a_good.txt").write_text(f"{P2WPKH}\n")
     (d / "c_good.txt").write_text(f"{P2SH}\n")
-    with pytest.raises(InputError, match=r"b_bad\.yaml line 20"):
-        TagLoader(g).load([d])
-    assert counts(g) == (1, 1, 1)
+    summary = TagLoader(g).load([d])
+    assert [f.split(":")[0] for f in summary.files_failed] == [f"{d / 'b_bad.yaml'} line 20"]
+    assert counts(g) == (2, 2, 2)
+    # the CLI prints the summary, names the file, and exits non-zero
+    proc = run_cli(cli_env, "load", "tags", str(d), check=False)
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)["files_failed"] == summary.files_failed
+    assert "b_bad.yaml line 20" in proc.stderr and "the other files were loaded" in proc.stderr
 
 
-def test_a_named_file_that_is_no_tag_file_is_refused(empty_graph: Graph, files: Path) -> None:
-    with pytest.raises(InputError, match="neither a TagPack nor an address list"):
-        TagLoader(empty_graph).load([files / "pack.yaml", files / "README.md"])
-    assert counts(empty_graph) == (3, 3, 3)  # the pack before it is loaded
+def test_a_named_file_that_is_no_tag_file_is_named(empty_graph: Graph, files: Path) -> None:
+    summary = TagLoader(empty_graph).load([files / "README.md", files / "pack.yaml"])
+    assert len(summary.files_failed) == 1
+    assert "README.md: neither a TagPack nor an address list" in summary.files_failed[0]
+    assert counts(empty_graph) == (3, 3, 3)  # the pack after it is loaded
 
 
 # --- the real label files ------------------------------------------------------------------
