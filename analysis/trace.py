@@ -24,7 +24,7 @@ read whole each time. See analysis.accounts for the asset and the window.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -103,6 +103,10 @@ class Trace:
     asset: str | None = None
     """Ethereum: the asset followed ('ETH', a token contract; None: every asset)."""
     window: Window = field(default_factory=Window)
+    start_tags: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """The own tags of the start's addresses (accounts), as rows give `to_tags`: a rows' tags
+    are those of where the money went, so without these a sanctioned start would show none
+    in `as_graph`."""
 
     @property
     def start_outputs(self) -> list[str]:
@@ -135,7 +139,7 @@ class Trace:
             return key
 
         for o in self.start_rows:
-            node(o["address"], o["output"])
+            node(o["address"], o["output"], self.start_tags.get(o["address"] or "", ()))
         edges = []
         for r in self.rows:
             a = node(r["from_address"], r["from_output"])
@@ -160,7 +164,7 @@ class Trace:
 
         edges = []
         for o in self.start_rows:
-            node(o["address"])
+            node(o["address"], self.start_tags.get(o["address"], ()))
             if o["output"] is not None:  # a start transfer: drawn as hop 0
                 edges.append(_eth_edge(node(o["from_address"]), o["address"], o["output"],
                                        o, 0))
@@ -206,6 +210,20 @@ def _categories(tags: Iterable[Any]) -> set[str]:
     return {t["category"] for t in tags if t and t.get("category")}
 
 
+def _start_tags(start_rows: Sequence[Mapping[str, Any]],
+                chain: Chain) -> Steps[dict[str, list[dict[str, Any]]]]:
+    """The own tags of the start rows' addresses, as `to_tags` lists them (by category, then
+    label; label, category and source)."""
+    addresses = sorted({r["address"] for r in start_rows if r["address"]})
+    if not addresses:
+        return {}
+    rows = yield ("batch/tags", {"addresses": addresses, "chain": chain})
+    return {r["address"]: sorted(
+        ({"label": g["label"], "category": g["category"], "source": g["source"]}
+         for g in r["tags"]), key=lambda g: (g["category"] or "", g["label"] or ""))
+        for r in rows}
+
+
 def trace(graph: Graph, start: str, direction: Direction,
           limits: TraceLimits | None = None, *, chain: str | None = None,
           asset: str | None = None, window: Window | None = None) -> Trace:
@@ -238,6 +256,7 @@ def trace_steps(start: str, direction: Direction, limits: TraceLimits | None = N
     if len(found) > limits.max_start:
         result.truncated.append(
             f"start: only the {limits.max_start} largest outputs of {start} (max_start)")
+    result.start_tags = yield from _start_tags(result.start_rows, "bitcoin")
     stop = set(limits.stop_at_categories)
     seen = set(result.start_outputs)
     frontier = list(result.start_outputs)
@@ -317,6 +336,7 @@ def eth_trace_steps(start: str, direction: Direction, limits: TraceLimits, *,
     if len(found) > limits.max_start:
         result.truncated.append(
             f"start: only the {limits.max_start} largest transfers of {key} (max_start)")
+    result.start_tags = yield from _start_tags(result.start_rows, "ethereum")
     forward = direction == "forward"
     frontier: list[dict[str, Any]] = []
     for o in result.start_rows:

@@ -27,7 +27,7 @@ from tests.cypher.test_cluster import (
 )
 from tests.cypher.test_cluster import chain as cluster_chain
 from tests.handbuilt import block, hx
-from tests.helpers import wipe, write_blocks
+from tests.helpers import wipe, write_blocks, write_tags
 
 pytestmark = pytest.mark.neo4j
 
@@ -150,3 +150,18 @@ def test_paths_to_a_super_node_come_from_a_forward_trace(small: Graph) -> None:
         assert "a forward trace" in traced["notes"][0]
     assert paths(small, ADDR["A"], ADDR["Y"], max_hops=1, super_node_outputs=1)["paths"] == []
     assert paths(small, ADDR["C"], ADDR["Y"], max_fanout=1, super_node_outputs=1)["paths"] == []
+
+
+def test_a_trace_graph_shows_the_tags_of_its_start(graph: Graph) -> None:
+    """Rows carry the tags of where money went; the start's own tags come with the trace
+    (`start_tags`), so a sanctioned start is drawn as such."""
+    wipe(graph)
+    write_blocks(graph, cluster_chain())
+    write_tags(graph, [{"id": "s", "address": ADDR["B"], "label": "OFAC SDN",
+                        "category": "sanctioned", "source": "ofac"}])
+    t = trace(graph, ADDR["B"], "forward", TraceLimits(max_hops=1))
+    assert t.start_tags == {ADDR["B"]: [{"label": "OFAC SDN", "category": "sanctioned",
+                                         "source": "ofac"}]}
+    nodes = {n["id"]: n for n in t.as_graph()["nodes"]}
+    assert nodes[ADDR["B"]]["tags"] == t.start_tags[ADDR["B"]]
+    assert trace(graph, ADDR["A"], "forward", TraceLimits(max_hops=1)).start_tags == {}
