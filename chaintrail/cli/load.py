@@ -55,7 +55,9 @@ def load_bitcoin(
         "--prevouts", help="JSON-lines prevouts (repeatable): the outputs these blocks spend.")
     ] = None,
     height: Annotated[int | None, typer.Option(
-        help="Height of a single raw block loaded without its ancestors.")] = None,
+        min=0, max=2**31 - 1,
+        help="Height of a single raw block loaded without its ancestors (refused when the "
+             "block states another: BIP34, or a genesis parent).")] = None,
     network: Annotated[str, typer.Option(
         help="Network of raw blocks and prevouts (blk files carry their own magic).")
     ] = "mainnet",

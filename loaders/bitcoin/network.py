@@ -24,6 +24,8 @@ class Network:
     """Display order (byte-reversed) hex, like every hash in the model."""
     pow_limit: int
     """The easiest target a block header may claim."""
+    bip34_height: int = 1
+    """From this height on a block's coinbase states its height (BIP34)."""
 
 
 _LIMIT_32_ZERO_BITS = (1 << 224) - 1
@@ -36,6 +38,7 @@ MAINNET = Network(
     bech32_hrp="bc",
     genesis_hash="000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f",
     pow_limit=_LIMIT_32_ZERO_BITS,
+    bip34_height=227_931,
 )
 
 TESTNET = Network(
@@ -46,6 +49,7 @@ TESTNET = Network(
     bech32_hrp="tb",
     genesis_hash="000000000933ea01ad0ee984209779baaec3ced90fa3f408719526f8d77f4943",
     pow_limit=_LIMIT_32_ZERO_BITS,
+    bip34_height=21_111,
 )
 
 TESTNET4 = Network(

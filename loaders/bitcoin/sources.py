@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Protocol
 
 from chaintrail.errors import FormatError, InputError
+from loaders.bitcoin.chain import ZERO_HASH
 from loaders.bitcoin.model import Block, Tx
 from loaders.bitcoin.network import MAINNET, Network, network_by_magic
 from loaders.bitcoin.parse import (
@@ -37,7 +38,7 @@ from loaders.bitcoin.parse import (
     parse_header,
     parse_tx,
 )
-from loaders.bitcoin.verify import bits_to_target
+from loaders.bitcoin.verify import bip34_height, bits_to_target
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +227,24 @@ def _iter_stream(
             source=source,
             offset=0,
         ) from e
+    if height is not None:
+        check_height(block, height, network or MAINNET, source)
     yield SourcedBlock(block, network or MAINNET)
+
+
+def check_height(block: Block, height: int, net: Network, source: str) -> None:
+    """Refuse a stated height (`--height`) that the block itself contradicts: its coinbase
+    states another (BIP34; either height at or after the network's activation height, from
+    which the rule binds: before it a coinbase may begin with anything), or its parent
+    is the genesis block (height 1) or none (height 0)."""
+    claim = bip34_height(block)
+    if claim is not None and claim != height and max(claim, height) >= net.bip34_height:
+        raise FormatError(f"--height {height} contradicts the height {claim} that the block's "
+                          "coinbase states (BIP34)", source=source, offset=0)
+    fixed = {ZERO_HASH: 0, net.genesis_hash: 1}.get(block.header.prev_hash)
+    if fixed is not None and fixed != height:
+        raise FormatError(f"--height {height}, but the block's parent makes it height {fixed}",
+                          source=source, offset=0)
 
 
 def _blk_files(directory: Path) -> list[Path]:

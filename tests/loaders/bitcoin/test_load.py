@@ -274,3 +274,20 @@ def test_cli_load_prints_a_json_summary(graph: Graph, shared_data: Path,
                                str(shared_data / "bitcoin/prevouts/0277647.jsonl"),
                                str(shared_data / "bitcoin/blk/btcd-277647.dat.bz2")).stdout)
     assert (again["blocks_loaded"], again["prevouts"], again["clustering"]["txs"]) == (0, 732, 0)
+
+
+@pytest.mark.parametrize(("raw", "height", "code", "says"), [
+    ("0413567.raw", "5", 1, "contradicts the height 413567"),  # BIP34
+    ("0000001.raw", "300", 1, "makes it height 1"),  # its parent is the genesis block
+    ("0050000.raw", "-5", 2, "--height"),  # no negative height
+    ("0050000.raw", "99999999999999999999", 2, "--height"),  # no overflow either
+])
+def test_a_height_the_block_contradicts_is_refused(
+    graph: Graph, shared_data: Path, cli_env: dict[str, str], raw: str, height: str,
+    code: int, says: str,
+) -> None:
+    wipe(graph)
+    proc = run_cli(cli_env, "load", "bitcoin", str(shared_data / "bitcoin/raw" / raw),
+                   "--height", height, check=False)
+    assert proc.returncode == code and says in proc.stderr, proc.stderr
+    assert graph.read("chain/headers") == []
