@@ -183,15 +183,22 @@ def _iter_stream(
 ) -> Iterator[SourcedBlock | SourcedTx]:
     reader = _Reader(f, key)
     first = reader.read(8)
+    if not first:
+        log.warning("%s is empty: no blocks in it", source)
+        return
     if not first.strip(b"\x00"):
         log.debug("%s: starts with zero bytes, an empty preallocated blk file", source)
         return
     if first[:3] == _BZ2_MAGIC and key is None:
         f.seek(0)
         with bz2.open(f) as inner:
-            yield from _iter_stream(
-                inner, source, key=None, height=height, network=network, size_hint=None
-            )
+            try:
+                yield from _iter_stream(
+                    inner, source, key=None, height=height, network=network, size_hint=None
+                )
+            except (EOFError, OSError) as e:  # bz2's own: truncated, or a damaged stream
+                raise FormatError(f"the bzip2 stream is truncated or damaged ({e})",
+                                  source=source, offset=f.tell()) from e
         return
     if network_by_magic(first[:4]) is not None:
         if height is not None:

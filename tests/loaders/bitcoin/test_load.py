@@ -291,3 +291,22 @@ def test_a_height_the_block_contradicts_is_refused(
                    "--height", height, check=False)
     assert proc.returncode == code and says in proc.stderr, proc.stderr
     assert graph.read("chain/headers") == []
+
+
+@pytest.mark.parametrize(("damage", "says"), [
+    ("truncated", "truncated or damaged (Compressed file ended"),
+    ("flipped", "truncated or damaged (Invalid data stream)"),
+])
+def test_a_damaged_bz2_file_is_a_clear_error(shared_data: Path, tmp_path: Path,
+                                             cli_env: dict[str, str], damage: str,
+                                             says: str) -> None:
+    data = bytearray((shared_data / "bitcoin/blk/btcd-blocks-1-255.dat.bz2").read_bytes())
+    if damage == "truncated":
+        data = data[: len(data) // 2]
+    else:
+        data[5000] ^= 0xFF
+    bad = tmp_path / f"{damage}.dat.bz2"
+    bad.write_bytes(bytes(data))
+    proc = run_cli(cli_env, "load", "bitcoin", str(bad), "--no-cluster", check=False)
+    assert proc.returncode == 1 and f"{bad} at byte offset" in proc.stderr, proc.stderr
+    assert says in proc.stderr and "Traceback" not in proc.stderr
