@@ -23,6 +23,7 @@ import httpx
 from chaintrail.errors import DatabaseUnavailable, FormatError, InputError
 from loaders.bitcoin.model import Block, BlockHeader, Prevout
 from loaders.bitcoin.parse import parse_tx
+from loaders.urls import shown
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,9 @@ class BitcoinRpc:
 
     def __init__(self, url: str, *, timeout_s: float = 60.0,
                  client: httpx.Client | None = None) -> None:
-        self.url = url
+        self.url = shown(url)
+        """For messages and sources: without the credentials the URL may carry."""
+        self._endpoint = url
         self._client = client or httpx.Client(timeout=timeout_s)
         self._id = 0
 
@@ -62,7 +65,7 @@ class BitcoinRpc:
         where = f"{self.url} {method}{list(params)}"
         try:
             resp = self._client.post(
-                self.url,
+                self._endpoint,
                 json={"jsonrpc": "1.0", "id": self._id, "method": method, "params": list(params)},
             )
         except httpx.HTTPError as e:

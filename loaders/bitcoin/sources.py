@@ -56,6 +56,8 @@ class _Stream(Protocol):
 
     def seek(self, n: int, /) -> int: ...
 
+    def tell(self) -> int: ...
+
 
 @dataclass(frozen=True, slots=True)
 class SourcedBlock:

@@ -47,6 +47,7 @@ from loaders.ethereum.traces import (
     quantity,
     struct_log_traces,
 )
+from loaders.urls import shown
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,9 @@ class EthRpc:
 
     def __init__(self, url: str, *, timeout_s: float = 120.0,
                  client: httpx.Client | None = None) -> None:
-        self.url = url
+        self.url = shown(url)
+        """For messages and sources: without the credentials the URL may carry."""
+        self._endpoint = url
         self._client = client or httpx.Client(timeout=timeout_s)
         self._id = 0
         self.batches = True
@@ -80,7 +83,7 @@ class EthRpc:
 
     def _post(self, payload: Any, where: str) -> Any:
         try:
-            resp = self._client.post(self.url, json=payload)
+            resp = self._client.post(self._endpoint, json=payload)
         except httpx.HTTPError as e:
             raise DatabaseUnavailable(f"ethereum node at {self.url} unreachable: {e}") from e
         try:

@@ -89,9 +89,14 @@ def test_rpc_load_matches_bitcoin_etl_exports(
     node: Replay, recordings: Path, graph: Graph, cli_env: dict[str, str]
 ) -> None:
     wipe(graph)
-    url = f"http://127.0.0.1:{node.server_address[1]}/"
+    # a node URL with a user and password: neither is stored with the blocks
+    url = f"http://alice:s3cret@127.0.0.1:{node.server_address[1]}/"
     for lo, hi in ((0, 1), (50000, 50002)):
         run_cli(cli_env, "load", "bitcoin-rpc", "--url", url, "--from", str(lo), "--to", str(hi))
+    with graph.driver.session(database=graph.database) as s:
+        sources = [r["s"] for r in s.run("MATCH (b:Block) RETURN b.source AS s")]
+    assert sources and all("127.0.0.1" in x and "s3cret" not in x and "alice" not in x
+                           for x in sources)
     assert any(c.endswith("_3") for c in node.calls)  # asked for prevouts first ...
     assert any(c.startswith("getrawtransaction_") for c in node.calls)  # ... then fetched them
     blocks = expected(recordings, "blocks")
@@ -118,11 +123,12 @@ def test_rpc_load_matches_bitcoin_etl_exports(
 
 
 def test_rpc_errors_are_clear(node: Replay, cli_env: dict[str, str]) -> None:
-    url = f"http://127.0.0.1:{node.server_address[1]}/"
+    url = f"http://alice:s3cret@127.0.0.1:{node.server_address[1]}/"
     proc = run_cli(cli_env, "load", "bitcoin-rpc", "--url", url, "--from", "7", "--to", "7",
                    check=False)
     assert proc.returncode == 1
     assert "getblockhash" in proc.stderr and "not recorded" in proc.stderr
+    assert "s3cret" not in proc.stderr  # the node's password is not printed
     proc = run_cli(cli_env, "load", "bitcoin-rpc", "--url", "http://127.0.0.1:9/",
                    "--from", "0", "--to", "0", check=False)
     assert proc.returncode == 1 and "unreachable" in proc.stderr
