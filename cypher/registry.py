@@ -127,6 +127,10 @@ def cypher_literal(v: Any) -> str:
     return json.dumps(v)
 
 
+_BECH32_PREFIXES = ("bc1", "tb1", "bcrt1")
+"""Bitcoin's segwit address prefixes (mainnet, testnet and signet, regtest)."""
+
+
 def check_type(query: str, p: Param, value: Any) -> Any:
     """Check a value against a declared type (None is always allowed: Cypher null)."""
     if value is None:
@@ -155,6 +159,10 @@ def check_type(query: str, p: Param, value: Any) -> Any:
     if t in ("TXID", "HASH") and not re.fullmatch(r"(?:0[xX])?[0-9a-fA-F]{64}", value):
         raise ParameterError(f"{query}: parameter {p.name!r} must be 64 hex digits (with 0x "
                              f"on Ethereum), got {value!r}")
+    if t == "INTEGER" and not -(2**63) <= value < 2**63:
+        raise ParameterError(f"{query}: parameter {p.name!r} must fit in 64 bits, got {value}")
+    if t == "ADDRESS" and value.isupper() and value.lower().startswith(_BECH32_PREFIXES):
+        return value.lower()  # BIP173: all upper case (QR codes) is the same address
     if t == "CHAIN" and value.lower() not in CHAINS:
         raise ParameterError(f"{query}: parameter {p.name!r} must be one of "
                              f"{', '.join(CHAINS)}, got {value!r}")

@@ -85,8 +85,10 @@ def translate_errors(what: str) -> Iterator[None]:
     except QueryMemoryLimit as e:
         raise QueryMemoryLimit(f"{what}: {e}") from e
     except nx.Neo4jError as e:
-        if (e.code or "").startswith("Neo.ClientError.Statement.ParameterMissing"):
-            raise ParameterError(f"{what}: {e.message}") from e
+        code = e.code or ""
+        if (code.startswith("Neo.ClientError.Statement.ParameterMissing")
+                or code == "Neo.ClientError.Statement.ArgumentError"):
+            raise ParameterError(f"{what}: {e.message}") from e  # e.g. a negative LIMIT
         if "AccessMode" in (e.code or "") or "ForbiddenOnReadOnlyDatabase" in (e.code or ""):
             raise WriteNotAllowed(f"{what}: {e.message}") from e
         raise DatabaseError(f"{what} failed: {e.code}: {e.message}") from e

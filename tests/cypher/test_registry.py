@@ -69,6 +69,21 @@ def test_bind_checks_types_and_names() -> None:
         q.bind({"height": 1, "colour": "red"})
     with pytest.raises(ParameterError, match="must be INTEGER"):
         q.bind({"height": "1"})
+    with pytest.raises(ParameterError, match="must fit in 64 bits"):
+        q.bind({"height": 99999999999999999999})
+    assert q.bind({"height": 2**63 - 1})["height"] == 2**63 - 1
+
+
+def test_an_upper_case_bech32_address_is_the_lower_case_one() -> None:
+    """BIP173: a segwit address written all in upper case (as QR codes do) is the same
+    address; the graph stores it in lower case."""
+    q = parse_query_file("x", "// @description d\n// @mode read\n// @param a ADDRESS  an "
+                              "address\n// @columns a\nRETURN $a AS a")
+    upper = "BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4"
+    assert q.bind({"a": upper}) == {"a": upper.lower()}
+    assert q.bind({"a": "BCRT1Q0008AGSY"}) == {"a": "bcrt1q0008agsy"}
+    base58 = "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"  # case matters there: left alone
+    assert q.bind({"a": base58}) == {"a": base58}
 
 
 def test_txid_params_are_checked_and_normalised() -> None:

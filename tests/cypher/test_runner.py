@@ -62,3 +62,11 @@ def test_the_api_reports_the_memory_limit_as_limit_exceeded() -> None:
     from api.schema.errors import LimitExceeded, as_problem
 
     assert isinstance(as_problem(QueryMemoryLimit("over the limit")), LimitExceeded)
+
+
+def test_a_negative_limit_is_a_parameter_error(empty_graph: Graph) -> None:
+    """Neo4j's ArgumentError (LIMIT -1, say) is the caller's mistake, named as such."""
+    from chaintrail.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="cluster/members"):
+        empty_graph.read("cluster/members", {"cluster_id": "x", "skip": 0, "limit": -1})
