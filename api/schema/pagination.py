@@ -64,8 +64,8 @@ def decode_cursor(list_name: str, cursor: str | None) -> int:
         return 0
     try:
         kind, n = base64.urlsafe_b64decode(cursor.encode()).decode().rsplit(":", 1)
-        if kind != list_name or not (n.isascii() and n.isdigit()):
-            raise ValueError(cursor)
+        if kind != list_name or not (n.isascii() and n.isdigit()) or len(n) > 15:
+            raise ValueError(cursor)  # no list has 10**15 items: a forged offset
         return int(n) + 1
     except (ValueError, UnicodeError, binascii.Error) as e:
         raise ParameterError(f"after: not a cursor of this list ({list_name}): {cursor!r}") from e

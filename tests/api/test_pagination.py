@@ -205,6 +205,8 @@ def test_forged_or_other_list_cursors_are_invalid_input(client: TestClient) -> N
         "not a cursor", "", "%%%", base64.urlsafe_b64encode(b"\xff\xfe:1").decode(),
         base64.urlsafe_b64encode(f"members:{p2pkh(P[1])}:-1".encode()).decode(),
         base64.urlsafe_b64encode(f"members:{p2pkh(P[1])}:x".encode()).decode(),
+        base64.urlsafe_b64encode(  # an offset beyond 64 bits
+            f"members:{p2pkh(P[1])}:9223372036854775807".encode()).decode(),
     ]
     for after in [tx_cursor, block_cursor, *forged]:
         got = members(client, p2pkh(P[1]), 2, after)
