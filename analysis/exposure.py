@@ -466,12 +466,13 @@ def exposure_steps(target: str | Target, direction: Direction,
         raise ParameterError("asset and the block or time window apply to Ethereum only")
     tgt = parse_target(target) if isinstance(target, str) else target
     key = "cluster_id" if tgt.kind == "cluster" else "address"
-    found = yield (f"exposure/{direction}", {key: tgt.id, "limit": limits.max_outputs})
+    # An address is in the graph when an output pays it (one known only from a tag is not);
+    # a cluster id is its smallest address. trace/end_outputs says both.
+    (paid,) = yield ("trace/end_outputs", {"end": tgt.id, "cluster": tgt.kind == "cluster"})
+    found = (yield (f"exposure/{direction}", {key: tgt.id, "limit": limits.max_outputs})
+             ) if paid["outputs"] else []
     if not found:
-        if tgt.kind == "cluster":
-            raise NotFound(f"no cluster with id {tgt.id!r} (a cluster's id is its smallest "
-                           "address; cluster/of_address gives it)")
-        raise NotFound(f"no address {tgt.id!r} in the graph")
+        raise _not_found(tgt.kind, tgt.id)
     start_row = found[0]
     start = {o["output"]: o["value"] for o in start_row["outputs"]}
     tally = Tally()
@@ -669,6 +670,13 @@ def cluster_flows(graph: Graph, cluster_id: str, direction: FlowDirection, max_h
         max_rows=max_rows))
 
 
+def _not_found(kind: str, key: str) -> NotFound:
+    if kind == "cluster":
+        return NotFound(f"no cluster with id {key!r} (a cluster's id is its smallest address; "
+                        "cluster/of_address gives it)")
+    return NotFound(f"no address {key!r} in the graph")
+
+
 def cluster_flows_steps(cluster_id: str, direction: FlowDirection, max_hops: int = 2, *,
                         max_outputs: int = 10_000, max_clusters: int = 1_000,
                         max_rows: int = 10_000) -> Steps[ClusterFlows]:
@@ -679,9 +687,9 @@ def cluster_flows_steps(cluster_id: str, direction: FlowDirection, max_hops: int
     check_limit("max_outputs", max_outputs, MAX_OUTPUTS)
     check_limit("max_clusters", max_clusters, MAX_CLUSTERS)
     check_limit("max_rows", max_rows, MAX_ROWS)
-    if not (yield ("cluster/members", {"cluster_id": cluster_id, "limit": 1})):
-        raise NotFound(f"no cluster with id {cluster_id!r} (a cluster's id is its smallest "
-                       "address; cluster/of_address gives it)")
+    (paid,) = yield ("trace/end_outputs", {"end": cluster_id, "cluster": True})
+    if not paid["outputs"]:  # no cluster, nor an address an output pays
+        raise _not_found("cluster", cluster_id)
     result = ClusterFlows(cluster_id, direction, max_hops)
     seen, frontier, expanded = {cluster_id}, [cluster_id], 0
     near, far = ("from_cluster", "to_cluster") if direction == "out" else (

@@ -436,3 +436,18 @@ def test_generated_cashout_is_direct_theft_exposure_of_the_exchange(
     deeper = exposure(graph, f"cluster:{exchange['cluster_id']}", "received",
                       ExposureLimits(max_hops=4))
     assert {r.category: r.direct_value for r in deeper.rows}["theft"] == int(expected)
+
+
+@pytest.mark.neo4j
+def test_an_address_known_only_from_a_tag_is_not_found(hand: Graph) -> None:
+    """A tag creates its address's node, but no output pays it: exposure and cluster flows
+    say "not found" rather than answer zeros, as traces and taint do."""
+    from analysis.exposure import cluster_flows
+
+    lone = "1BoatSLRHtKNngkdXEeobR76b53LETtpyT"
+    tag(hand, lone, "scam", "Scam")
+    for target in (lone, f"cluster:{lone}"):
+        with pytest.raises(NotFound):
+            exposure(hand, target, "received", ExposureLimits(max_hops=1))
+    with pytest.raises(NotFound, match="no cluster with id"):
+        cluster_flows(hand, lone, "out")
