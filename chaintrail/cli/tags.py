@@ -10,6 +10,7 @@ import typer
 
 from chaintrail.cli.common import boundary, bulk, load_settings, open_graph, setup_logging
 from chaintrail.errors import ConfigError, InputError
+from loaders.bitcoin.network import NETWORKS
 from loaders.tags.load import TagLoader
 
 
@@ -25,6 +26,10 @@ def load_tags(
     category: Annotated[str | None, typer.Option(
         help="Category of plain address lists (default: `sanctioned` for OFAC lists). "
              "TagPacks carry their own.")] = None,
+    network: Annotated[str, typer.Option(
+        help="Bitcoin network of the tagged addresses (a test chain's tags: testnet, "
+             "regtest, ...); addresses of any other network are invalid entries.")
+    ] = "mainnet",
 ) -> None:
     """Load attribution tags: invalid entries are reported and skipped, reloading is idempotent.
     A file that does not parse is named and skipped; the rest loads, and the command then
@@ -34,8 +39,11 @@ def load_tags(
     for p in paths:
         if not p.exists():
             raise ConfigError(f"{p}: no such file or directory")
+    if network not in NETWORKS:
+        raise ConfigError(f"unknown network {network!r}; one of {', '.join(NETWORKS)}")
     with open_graph(settings) as graph:
-        summary = TagLoader(graph).load(paths, source=source, category=category)
+        summary = TagLoader(graph).load(paths, source=source, category=category,
+                                        network=NETWORKS[network])
     typer.echo(json.dumps(summary.as_dict()))
     if summary.files_failed:
         raise InputError("; ".join(summary.files_failed),

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chaintrail.errors import FormatError
+from loaders.bitcoin.network import MAINNET, Network
 from loaders.tags.model import (
     BTC,
     CONFIDENCE_LEVELS,
@@ -67,10 +68,12 @@ class ListDefaults:
     currency: str | None
     """The list's asset when its name gives it (BTC, ETH, or one that is skipped); None: each
     entry's own form decides."""
+    network: Network = MAINNET
+    """The Bitcoin network its Bitcoin addresses belong to."""
 
     @classmethod
     def for_path(cls, path: Path, *, source: str | None = None,
-                 category: str | None = None) -> ListDefaults:
+                 category: str | None = None, network: Network = MAINNET) -> ListDefaults:
         m = _ASSET_NAME.fullmatch(path.stem)
         ofac = m is not None or "ofac" in str(path).lower()
         currency = None
@@ -83,6 +86,7 @@ class ListDefaults:
             label=OFAC_LABEL if ofac else path.name,
             confidence_name=OFAC_CONFIDENCE if ofac else UNKNOWN_CONFIDENCE,
             currency=currency,
+            network=network,
         )
 
 
@@ -114,7 +118,7 @@ def parse_list(entries: Iterator[Entry], source: str, fmt: str,
             result.skipped[currency] += 1
             continue
         try:
-            address, script_type = check_address(address, currency)
+            address, script_type = check_address(address, currency, defaults.network)
         except InvalidEntry as e:
             result.problem(line, e)
             continue

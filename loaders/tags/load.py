@@ -35,6 +35,7 @@ from neo4j import ManagedTransaction
 from chaintrail.errors import InputError
 from cypher.runner import Graph
 from cypher.schema import apply_schema
+from loaders.bitcoin.network import MAINNET, Network
 from loaders.tags.lists import ListDefaults, read_list
 from loaders.tags.model import ETH, FileResult, Tag, UnsupportedFile
 from loaders.tags.tagpack import read_tagpack
@@ -92,8 +93,8 @@ def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, bool]]:
             yield p, True
 
 
-def read_file(path: Path, *, source: str | None = None,
-              category: str | None = None) -> FileResult:
+def read_file(path: Path, *, source: str | None = None, category: str | None = None,
+              network: Network = MAINNET) -> FileResult:
     """One file's tags, problems and skips (pure: no database). UnsupportedFile when it is not
     a tag file; FormatError when it is one that does not parse."""
     try:
@@ -105,9 +106,9 @@ def read_file(path: Path, *, source: str | None = None,
     if fmt is None:
         raise UnsupportedFile("neither a TagPack nor an address list", source=str(path))
     if fmt == "tagpack":
-        return read_tagpack(path, text)
-    return read_list(path, fmt, ListDefaults.for_path(path, source=source, category=category),
-                     text)
+        return read_tagpack(path, text, network)
+    return read_list(path, fmt, ListDefaults.for_path(path, source=source, category=category,
+                                                      network=network), text)
 
 
 @dataclass(slots=True)
@@ -164,15 +165,17 @@ class TagLoader:
         self._pending: list[Tag] = []
 
     def load(self, paths: Iterable[Path], *, source: str | None = None,
-             category: str | None = None) -> TagSummary:
-        """Load files and directories; `source`/`category` apply to plain address lists."""
+             category: str | None = None, network: Network = MAINNET) -> TagSummary:
+        """Load files and directories; `source`/`category` apply to plain address lists;
+        Bitcoin addresses are of `network` (a test chain's tags: testnet, regtest)."""
         start = time.monotonic()
         apply_schema(self.graph)
         self._move_eth_tags()
         try:
             for path, named in iter_files(paths):
                 try:
-                    result = read_file(path, source=source, category=category)
+                    result = read_file(path, source=source, category=category,
+                                       network=network)
                 except InputError as e:
                     if isinstance(e, UnsupportedFile) and not named:
                         log.debug("left out: %s", e)

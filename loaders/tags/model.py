@@ -24,7 +24,7 @@ import base58
 
 from chaintrail.errors import AddressError, InputError
 from loaders.bitcoin.address import bech32_decode, decode_address
-from loaders.bitcoin.network import MAINNET, NETWORKS
+from loaders.bitcoin.network import MAINNET, NETWORKS, Network
 from loaders.ethereum.address import checksum_ok
 from loaders.ethereum.address import eip55_checksum as eip55_checksum  # re-exported
 from loaders.ethereum.address import is_eth_like as is_eth_like  # re-exported
@@ -170,28 +170,31 @@ def check_eth(address: str) -> str:
     return address.lower()
 
 
-def check_btc(address: str) -> tuple[str, str]:
-    """(address, kind) for a mainnet Bitcoin address, or InvalidEntry saying why not."""
+def check_btc(address: str, net: Network = MAINNET) -> tuple[str, str]:
+    """(address, kind) for a Bitcoin address of `net` (mainnet unless a load says otherwise),
+    or InvalidEntry saying why not."""
+    bitcoin = "Bitcoin" if net is MAINNET else f"Bitcoin {net.name}"
     try:
-        decoded = decode_address(address, MAINNET)
+        decoded = decode_address(address, net)
     except AddressError as e:
-        other = other_chain(address, exclude=BTC)
+        other = other_chain(address, exclude=BTC, net=net)
         if other is not None:
             raise InvalidEntry(
                 "another_chain",
-                f"{address!r} is an address of another chain ({other}), not Bitcoin") from e
-        raise InvalidEntry("bad_address", f"not a Bitcoin mainnet address: {e}") from e
+                f"{address!r} is an address of another chain ({other}), not {bitcoin}") from e
+        raise InvalidEntry("bad_address", f"not a {bitcoin} address: {e}") from e
     return address, decoded.kind
 
 
-def check_address(address: str, currency: str) -> tuple[str, str]:
-    """(normalised address, script_type) of a BTC or ETH address, or InvalidEntry."""
+def check_address(address: str, currency: str, net: Network = MAINNET) -> tuple[str, str]:
+    """(normalised address, script_type) of a BTC (on `net`) or ETH address, or
+    InvalidEntry."""
     if currency == ETH:
         return check_eth(address), "ethereum"
-    return check_btc(address)
+    return check_btc(address, net)
 
 
-def other_chain(address: str, *, exclude: str) -> str | None:
+def other_chain(address: str, *, exclude: str, net: Network = MAINNET) -> str | None:
     """What other chain's (or network's) address this looks like, when it is sure of it."""
     if exclude != ETH and is_eth_like(address):
         return "Ethereum-style 0x address"
@@ -203,9 +206,9 @@ def other_chain(address: str, *, exclude: str) -> str | None:
         else:
             return f"Bitcoin {decoded.network}"
     if exclude == BTC:
-        for net in NETWORKS.values():
-            if net is not MAINNET and _decodes_on(address, net.name):
-                return f"Bitcoin {net.name}"
+        for other in NETWORKS.values():
+            if other is not net and _decodes_on(address, other.name):
+                return f"Bitcoin {other.name}"
     try:
         payload = base58.b58decode_check(address)
     except ValueError:

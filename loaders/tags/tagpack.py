@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from chaintrail.errors import FormatError
+from loaders.bitcoin.network import MAINNET, Network
 from loaders.tags.model import (
     LOADED_CURRENCIES,
     FileResult,
@@ -44,14 +45,16 @@ _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's parser when PyYAML was built with it (about 10x faster), else the Python one."""
 
 
-def read_tagpack(path: Path, text: str | None = None) -> FileResult:
-    """Parse a TagPack file (its text, when already read) into tags, problems and skips."""
+def read_tagpack(path: Path, text: str | None = None,
+                 net: Network = MAINNET) -> FileResult:
+    """Parse a TagPack file (its text, when already read) into tags, problems and skips;
+    its BTC addresses are of `net`."""
     if text is None:
         text = path.read_text(encoding="utf-8-sig")
-    return parse_tagpack(text, str(path))
+    return parse_tagpack(text, str(path), net)
 
 
-def parse_tagpack(text: str, source: str) -> FileResult:
+def parse_tagpack(text: str, source: str, net: Network = MAINNET) -> FileResult:
     doc, lines = _load(text, source)
     if not isinstance(doc, dict) or not isinstance(doc.get("tags"), list):
         raise UnsupportedFile("not a TagPack (no `tags:` list at the top level)", source=source)
@@ -59,7 +62,7 @@ def parse_tagpack(text: str, source: str) -> FileResult:
     result = FileResult(source, "tagpack")
     for entry, line in zip(doc["tags"], lines, strict=True):
         try:
-            _entry(result, header, entry, line)
+            _entry(result, header, entry, line, net)
         except InvalidEntry as e:
             result.problem(line, e)
     return result
@@ -87,7 +90,8 @@ def _load(text: str, source: str) -> tuple[Any, list[int]]:
     return doc, lines
 
 
-def _entry(result: FileResult, header: dict[Any, Any], entry: Any, line: int) -> None:
+def _entry(result: FileResult, header: dict[Any, Any], entry: Any, line: int,
+           net: Network = MAINNET) -> None:
     if not isinstance(entry, dict):
         raise InvalidEntry("bad_entry", "a tag entry must be a mapping (address: ..., ...)")
     e = {**header, **entry}
@@ -103,7 +107,7 @@ def _entry(result: FileResult, header: dict[Any, Any], entry: Any, line: int) ->
         raise InvalidEntry("missing_field", "no address")
     if not isinstance(raw, str):
         raise InvalidEntry("bad_entry", f"address {raw!r} is not a string (quote it)")
-    address, script_type = check_address(raw.strip(), currency)
+    address, script_type = check_address(raw.strip(), currency, net)
     label = _text(e, "label")
     if not label:
         raise InvalidEntry("missing_field", "no label (in the entry or the header)")

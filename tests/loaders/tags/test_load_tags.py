@@ -288,3 +288,26 @@ def test_every_shared_label_file(empty_graph: Graph, shared_data: Path,
     assert count(empty_graph, "(t:Tag) WHERE NOT (t)-[:TAGS]->()") == 0
     assert count(empty_graph, "(a:Address) WHERE a.address STARTS WITH '0x'") == 0
     assert summary["addresses_created"] == count(empty_graph, "(:Address|Account)")
+
+
+def test_tags_of_a_test_network(empty_graph: Graph, tmp_path: Path,
+                                cli_env: dict[str, str]) -> None:
+    """`--network regtest` (a generated chain's tags): its addresses load; a mainnet address
+    is then an address of another network, reported and skipped."""
+    from loaders.bitcoin.address import p2pkh_address, segwit_address
+    from loaders.bitcoin.network import REGTEST
+
+    regtest = [segwit_address(0, bytes(20), REGTEST), p2pkh_address(bytes(20), REGTEST)]
+    lst = tmp_path / "exchange.txt"
+    lst.write_text("\n".join([*regtest, P2WPKH]) + "\n")
+    default = TagLoader(empty_graph).load([lst])
+    assert (sum(default.tags.values()), sum(default.invalid.values())) == (1, 2)
+    proc = run_cli(cli_env, "load", "tags", str(lst), "--network", "regtest",
+                   "--category", "exchange")
+    summary = json.loads(proc.stdout)
+    assert (summary["tags"], summary["invalid_by_reason"]) == (2, {"another_chain": 1})
+    for a in regtest:
+        assert [r["category"] for r in empty_graph.read("lookup/tags", {"address": a})] == [
+            "exchange"]
+    bad = run_cli(cli_env, "load", "tags", str(lst), "--network", "moon", check=False)
+    assert bad.returncode != 0 and "unknown network" in bad.stderr
