@@ -82,6 +82,17 @@ def test_a_merge_of_two_big_clusters_is_a_warning_with_the_txid() -> None:
                 warn_size=45).warnings == []
 
 
+def test_the_warning_names_the_merge_that_came_first_in_the_chain() -> None:
+    """Two transactions of one chunk merge the same two big clusters: the one earlier in
+    the chain (by height) did it, whatever their txids say; the later one merges nothing."""
+    a, b = ClusterInfo("a", 50, "ta", 2), ClusterInfo("b", 40, "tb", 2)
+    both = {"a": a, "b": b}
+    p = plan([Pending(tx("a_late", ["a", "b"]), both, height=10),
+              Pending(tx("z_early", ["a", "b"]), both, height=5)], ClusterConfig(),
+             warn_size=30)
+    assert len(p.warnings) == 1 and "z_early" in p.warnings[0]
+
+
 def test_change_heuristics_link_only_when_chosen() -> None:
     view = tx("t1", ["a", "b"], [(15_000_000, "pay"), (1_234_567, "chg")], value=10_000_000)
     plain = plan([Pending(view, {})], ClusterConfig())
