@@ -52,7 +52,7 @@ CALL (members) {
 RETURN output_count, value, outputs, null AS value_limbs
 UNION ALL
 MATCH (m:Account {address: $address})
-WHERE $chain = 'ethereum'
+WHERE $chain = 'ethereum' AND EXISTS { (m)-[:TRANSFER]-() }  // not one known from a tag only
 CALL (m) {
   OPTIONAL MATCH (m)-[t:TRANSFER]->(c:Account)
   WHERE t.asset = $asset

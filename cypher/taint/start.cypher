@@ -80,7 +80,7 @@ RETURN s.source AS source, t.id AS output, t.value AS value, b.address AS addres
 UNION ALL
 UNWIND CASE WHEN $chain = 'ethereum' THEN $sources ELSE [] END AS s
 MATCH (b:Account {address: s.key})
-WHERE s.kind = 'address'
+WHERE s.kind = 'address' AND EXISTS { (b)-[:TRANSFER]-() }  // not one known from a tag only
 RETURN s.source AS source, null AS output, null AS value, b.address AS address, null AS spent,
        $asset AS asset, null AS seq, null AS from_address, null AS kind, null AS txid,
        null AS height

@@ -38,6 +38,7 @@ RETURN o.id AS output, o.address AS address, o.value AS value, null AS asset, nu
 UNION ALL
 MATCH (a:Account {address: $start})
 WHERE $chain = 'ethereum' AND $kind = 'address'
+  AND EXISTS { (a)-[:TRANSFER]-() }  // not an account known from a tag only
 RETURN null AS output, a.address AS address, null AS value, $asset AS asset, null AS seq,
        null AS from_address
 UNION ALL

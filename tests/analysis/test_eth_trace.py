@@ -202,3 +202,21 @@ def test_time_respecting_paths(eth: Graph) -> None:
         paths(eth, A, f"cluster:{H}", chain="ethereum")
     with pytest.raises(NotFound):
         paths(eth, A, acct("8"))
+
+
+def test_an_account_known_only_from_a_tag_is_not_found(eth: Graph) -> None:
+    """A tag gives its account a node, but no transfer touches it: a trace, taint or
+    exposure from it is "not found", as for a Bitcoin address no output pays."""
+    from analysis.exposure import ExposureLimits, exposure
+    from analysis.taint import TaintLimits, taint
+    from tests.helpers import write_tags
+
+    lone = "0x" + "0a" * 20
+    write_tags(eth, [{"id": "lone", "address": lone, "label": "Scam", "category": "scam",
+                      "currency": "ETH"}])
+    with pytest.raises(NotFound):
+        trace(eth, lone, "forward")
+    with pytest.raises(NotFound):
+        exposure(eth, lone, "received", ExposureLimits(max_hops=1))
+    with pytest.raises(NotFound):
+        taint(eth, "haircut", [lone], TaintLimits(max_hops=1))
