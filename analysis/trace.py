@@ -561,8 +561,9 @@ def paths_steps(source: str, target: str, *, max_hops: int = 6, k: int = 3,
             raise NotFound(f"no address {end.value!r} in the graph")
         degrees.append(found["outputs"])
     notes = [] if include_super_nodes else [
-        f"transactions with more than {max_fanout} inputs or outputs (super nodes) were not "
-        "traversed; ask for them with include_super_nodes"]
+        f"paths do not pass through transactions with more than {max_fanout} inputs or "
+        "outputs (super nodes), whether or not one was met; ask for them with "
+        "include_super_nodes"]
     if degrees[1] > super_node_outputs and not ends[0].cluster:
         return (yield from _paths_by_trace(source, target, ends, degrees[1], max_hops, k,
                                            min_value, fanout, notes))
@@ -650,9 +651,9 @@ def _eth_paths_steps(source: str, target: str, max_hops: int, k: int, min_value:
     notes = ["time-respecting: each transfer at or after the one before it (the same "
              "transaction allowed); fees are not followed, nor money through the zero address"]
     if fanout == max_fanout:
-        notes.append(f"accounts between the ends with more than {max_fanout} transfers out or "
-                     "in (super nodes: exchanges, routers) were not traversed; ask for them "
-                     "with include_super_nodes")
+        notes.append(f"paths do not pass through accounts with more than {max_fanout} "
+                     "transfers out or in (super nodes: exchanges, routers), whether or not one "
+                     "was met; ask for them with include_super_nodes")
     return {"from": ends[0], "to": ends[1], "chain": "ethereum", "asset": asset_label(wanted),
             "window": window.as_dict(),
             "paths": [{"rank": i + 1, **r} for i, r in enumerate(rows)], "notes": notes}
