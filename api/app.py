@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None, *,
         graph = AsyncGraph(driver, Registry.load(), database=settings.neo4j_database,
                            timeout_s=settings.transaction_timeout_s)
         graph.on_query = lambda _name: metrics.neo4j_queries.inc()
+        graph.on_error = lambda e: metrics.neo4j_errors.labels(type(e).__name__).inc()
         try:
             await graph.ping()
         except ChaintrailError as e:

@@ -175,6 +175,19 @@ class AsyncGraph:
         self.timeout_s = timeout_s
         self.on_query: Callable[[str], None] | None = None
         """Called with each stored query's name before it runs (the API counts them)."""
+        self.on_error: Callable[[DatabaseError], None] | None = None
+        """Called with each database error (unreachable, timeout, memory limit) before it is
+        raised (the API counts them by kind)."""
+
+    @contextmanager
+    def _counted(self) -> Iterator[None]:
+        """Report a database error (already translated) to `on_error`, then let it go on."""
+        try:
+            yield
+        except DatabaseError as e:
+            if self.on_error is not None:
+                self.on_error(e)
+            raise
 
     async def read(self, name: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         """Run a stored read query and return its rows as plain dicts.
@@ -190,7 +203,7 @@ class AsyncGraph:
         bound = q.bind(params or {})
         if self.on_query is not None:
             self.on_query(name)
-        with translate_errors(name):
+        with self._counted(), translate_errors(name):
             async with self.driver.session(
                 database=self.database, default_access_mode=neo4j.READ_ACCESS
             ) as s:
@@ -203,7 +216,7 @@ class AsyncGraph:
         errors): what must happen whole or not at all (a case and its items). An exception
         raised by `fn` rolls the transaction back."""
         work = unit_of_work(timeout=self.timeout_s)(fail_fast_async(fn))
-        with translate_errors(what):
+        with self._counted(), translate_errors(what):
             async with self.driver.session(database=self.database) as s:
                 return await s.execute_write(work)
 

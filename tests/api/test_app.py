@@ -148,12 +148,20 @@ def test_neo4j_unreachable_is_a_typed_error_and_readyz_503(
     down = neo4j_settings.model_copy(update={"neo4j_uri": f"bolt://127.0.0.1:{free_port()}",
                                              "neo4j_password": SecretStr("x"),
                                              "api_require_key": False})
+    line = 'chaintrail_neo4j_errors_total{kind="DatabaseUnavailable"} '
+
+    def errors(c: TestClient) -> float:
+        return sum(float(x.removeprefix(line)) for x in c.get("/metrics").text.splitlines()
+                   if x.startswith(line))
+
     with TestClient(create_app(down)) as c:
         r = c.get("/readyz")
         assert r.status_code == 503 and r.json()["status"] == "unavailable"
+        before = errors(c)
         block = gql(c, "{ block(height: 1) { __typename ... on DatabaseUnavailable { message "
                        "} } }")["block"]
         assert block["__typename"] == "DatabaseUnavailable"
+        assert errors(c) == before + 1  # /metrics counts a resolver's Neo4j error too
         assert c.get("/healthz").status_code == 200
 
 
