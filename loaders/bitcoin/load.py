@@ -139,6 +139,8 @@ class BitcoinLoader:
         batch, each with the future of the batch that wrote their transactions: see
         `_flush`."""
         self._seen: set[str] = set()
+        self._networks: set[str] = set()
+        """The networks of the blocks in the graph and in this load."""
         self._placement_due = True
         """Whether chain placement must run after the load: a block was written that
         `MainTips` could not place, or the database held unplaced blocks before it."""
@@ -188,6 +190,7 @@ class BitcoinLoader:
         current, headers = read_headers(self.graph)
         placed = place(headers, GENESIS)
         self._tips = MainTips(headers, placed)
+        self._networks = {h.network for h in headers.values()}
         # Blocks a killed load left unplaced are placed at the end of this one.
         self._placement_due = bool(changed_placements(current, placed))
         try:
@@ -224,6 +227,10 @@ class BitcoinLoader:
             steps.append(("chain placement", self.place_chain))
         if config is not None:
             steps.append(("clustering", lambda: self._cluster(config)))
+        if len(self._networks) > 1:
+            log.warning("the graph now holds blocks of several networks (%s): heights, and "
+                        "lookups by height, mix them; keep one network per database (its own "
+                        "CHAINTRAIL_HOME)", ", ".join(sorted(self._networks)))
         for what, step in steps:
             if failed:
                 self._after_failure(what, step)
@@ -360,6 +367,7 @@ class BitcoinLoader:
                     continue
                 prevout_rows(prevouts, net, rows)
                 self.summary.prevouts += len(prevouts)
+                self._networks.add(net.name)
                 placed = None if self._tips is None else self._tips.extend(Header(
                     hash=item.hash, prev_hash=item.header.prev_hash, bits=item.header.bits,
                     network=net.name))

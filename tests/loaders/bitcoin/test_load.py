@@ -310,3 +310,16 @@ def test_a_damaged_bz2_file_is_a_clear_error(shared_data: Path, tmp_path: Path,
     proc = run_cli(cli_env, "load", "bitcoin", str(bad), "--no-cluster", check=False)
     assert proc.returncode == 1 and f"{bad} at byte offset" in proc.stderr, proc.stderr
     assert says in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_blocks_of_two_networks_in_one_graph_are_a_warning(
+    graph: Graph, bitcoinj: Path, tmp_path: Path, cli_env: dict[str, str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    wipe(graph)
+    BitcoinLoader(graph, cluster=False).load([bitcoinj])
+    assert "several networks" not in caplog.text
+    run_cli(cli_env, "sample", "generate", "--txs", "400", "--seed", "1", str(tmp_path / "s"))
+    with caplog.at_level("WARNING", logger="loaders.bitcoin.load"):
+        BitcoinLoader(graph, cluster=False).load([tmp_path / "s"])
+    assert "several networks (mainnet, regtest)" in caplog.text
