@@ -323,3 +323,19 @@ def test_blocks_of_two_networks_in_one_graph_are_a_warning(
     with caplog.at_level("WARNING", logger="loaders.bitcoin.load"):
         BitcoinLoader(graph, cluster=False).load([tmp_path / "s"])
     assert "several networks (mainnet, regtest)" in caplog.text
+
+
+def test_a_load_stopped_by_bad_input_clusters_what_it_committed(
+    graph: Graph, bitcoinj: Path, tmp_path: Path,
+) -> None:
+    """The blocks before the bad one stay, placed and clustered as after any load: none of
+    their transactions is left waiting for `chaintrail cluster`."""
+    from chaintrail.errors import FormatError
+
+    wipe(graph)
+    bad, _, good = write_bad(tmp_path, bitcoinj, "truncated")
+    with pytest.raises(FormatError, match="truncated"):
+        BitcoinLoader(graph, batch_txs=10).load([bad])
+    assert len(graph.read("chain/headers")) == good
+    assert graph.read("cluster/pending", {"limit": 1}) == []
+    assert graph.read("cluster/config")  # the configuration is stored with the result
