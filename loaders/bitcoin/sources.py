@@ -306,6 +306,9 @@ def iter_items(
         return
     if not path.is_file():
         raise InputError("no such file or directory", source=str(path))
+    if path.stat().st_size == 0:  # named on purpose, yet nothing in it (in a directory: logged)
+        raise FormatError("the file is empty: no block or transaction in it", source=str(path),
+                          offset=0)
     key = _read_xor_key(path.parent) if _BLK_NAME.fullmatch(path.name) else None
     yield from _iter_file(path, key=key, height=height, network=network)
 

@@ -339,3 +339,10 @@ def test_a_load_stopped_by_bad_input_clusters_what_it_committed(
     assert len(graph.read("chain/headers")) == good
     assert graph.read("cluster/pending", {"limit": 1}) == []
     assert graph.read("cluster/config")  # the configuration is stored with the result
+
+
+def test_an_empty_file_named_is_a_clear_error(tmp_path: Path, cli_env: dict[str, str]) -> None:
+    empty = tmp_path / "empty.dat"
+    empty.write_bytes(b"")
+    proc = run_cli(cli_env, "load", "bitcoin", str(empty), "--no-cluster", check=False)
+    assert proc.returncode == 1 and f"{empty} at byte offset 0: the file is empty" in proc.stderr
