@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from chaintrail.errors import FormatError
+from loaders.ethereum.amounts import MAX_AMOUNT
 from loaders.ethereum.model import (
     BlockHeader,
     Log,
@@ -160,9 +161,10 @@ class _Row:
         return None if v == "" else v
 
     def opt_int(self, key: str) -> int | None:
+        """An integer field: any Ethereum number is an unsigned 256-bit one."""
         v = self.data.get(key)
         if type(v) is str and v.isascii() and v.isdigit():  # a CSV decimal: the common case
-            return int(v)
+            return self._uint256(key, int(v))
         if v is None or v == "":
             return None
         if isinstance(v, bool):
@@ -170,7 +172,7 @@ class _Row:
         if isinstance(v, int):
             if v < 0:
                 raise self.fail(f"{key}: {v} is negative")
-            return v
+            return self._uint256(key, v)
         if isinstance(v, Decimal):
             raise self.fail(f"{key}: {v} is not an integer (a JSON number with a fraction "
                             "or exponent cannot be an exact amount)")
@@ -181,6 +183,11 @@ class _Row:
             raise self.fail(f"{key}: {v!r} is not an integer") from None
         if n < 0:
             raise self.fail(f"{key}: {v} is negative")
+        return self._uint256(key, n)
+
+    def _uint256(self, key: str, n: int) -> int:
+        if n > MAX_AMOUNT:
+            raise self.fail(f"{key}: {n} is above 2^256-1, the largest Ethereum number")
         return n
 
     def int(self, key: str) -> int:

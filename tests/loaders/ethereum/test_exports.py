@@ -124,6 +124,10 @@ def test_malformed_csv_row_names_file_and_line(etl: Path, tmp_path: Path) -> Non
     bad = _copy_with_line(src, tmp_path / "tx3.csv", 2, lines[1].replace(",40000,", ",-5,"))
     with pytest.raises(FormatError, match=r"tx3\.csv line 2: gas: -5 is negative"):
         list(read_export(detect(bad)))  # type: ignore[arg-type]
+    bad = _copy_with_line(src, tmp_path / "tx4.csv", 2, lines[1].replace(",40000,",
+                                                                         f",{2**256},"))
+    with pytest.raises(FormatError, match=r"tx4\.csv line 2: gas: \d+ is above 2\^256-1"):
+        list(read_export(detect(bad)))  # type: ignore[arg-type]
 
 
 def test_truncated_json_line_names_file_and_line(etl: Path, tmp_path: Path) -> None:
