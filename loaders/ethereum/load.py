@@ -63,6 +63,13 @@ NOTES: Final = (
      "token transfers without their transaction's index: ordered at the start of the block"),
     ("trace_without_tx", logging.WARNING,
      "traces naming a transaction index that no transaction of the run has: skipped"),
+    ("status_unknown", logging.WARNING,
+     "transactions whose success is unknown (no receipt, no receipt columns, no trace): "
+     "their value counts as moved, which a failed one did not; load their receipts (or "
+     "traces) for exact balances"),
+    ("fee_unknown", logging.WARNING,
+     "transactions without their gas used (no receipt): their fee is not booked; load their "
+     "receipts for exact balances"),
     ("genesis_unknown", logging.WARNING,
      "accounts whose genesis allocation is unknown: the node did not answer eth_getBalance "
      "at block 0 (not an archive node?); checked again by a later run"),

@@ -277,6 +277,10 @@ class _Block:
             if status == 0:
                 self.out.failed.append(tx_hash)
                 self.out.counts["failed_tx"] += 1
+            elif status is None and receipt is None:  # (a receipt before Byzantium: none)
+                self.out.counts["status_unknown"] += 1
+            if tx is not None and fee is None:
+                self.out.counts["fee_unknown"] += 1
             if tx is not None:
                 value_sum += tx.value
                 row.update({

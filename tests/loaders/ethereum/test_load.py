@@ -73,6 +73,10 @@ def test_blocks_and_transactions_exports(graph: Graph, etl: Path) -> None:
     w = transfers(graph, "withdrawal")
     assert len(w) == 32 and all(t["from"] == ZERO_ADDRESS for t in w.values())
     assert w["17173049:withdrawal:2210752"]["value"] == str(45762059 * 10**9)
+    # no receipts: every transaction's success and fee are unknown, and the summary says so
+    # (the load logs a warning for each)
+    assert summary["counts"]["status_unknown"] == summary["counts"]["fee_unknown"] == len(
+        {t["hash"] for t in txs})
 
 
 def test_stream_exports_with_receipts_logs_traces_and_tokens(graph: Graph, etl: Path) -> None:
