@@ -141,6 +141,11 @@ def erc20_from_log(log: Log) -> TokenTransfer | None:
     )
 
 
+def _moves(tt: TokenTransfer) -> tuple[str, str, str, int]:
+    """What a token transfer says moved: token, parties and value."""
+    return (tt.token_address.lower(), tt.from_address.lower(), tt.to_address.lower(), tt.value)
+
+
 def is_erc721_log(log: Log) -> bool:
     return len(log.topics) == 4 and log.topics[0].lower() == TRANSFER_TOPIC
 
@@ -390,8 +395,13 @@ class _Block:
                 by_id[(tt.transaction_hash, tt.log_index)] = tt
         for tt in d.token_transfers:
             key = (tt.transaction_hash, tt.log_index)
-            if key not in erc721:
-                by_id.setdefault(key, tt)
+            if key in erc721:
+                continue
+            seen = by_id.setdefault(key, tt)
+            if _moves(seen) != _moves(tt):  # the log and the token_transfers row disagree
+                raise FormatError(f"conflicts with the log at {seen.where} for the same "
+                                  f"token transfer ({tt.transaction_hash} log {tt.log_index})",
+                                  source=tt.where)
         if erc721:
             self.out.counts["erc721_skipped"] += len(erc721)
         n = 0

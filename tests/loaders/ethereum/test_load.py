@@ -317,3 +317,24 @@ def test_cli_prints_a_summary(graph: Graph, etl: Path, cli_env: dict[str, str]) 
     assert (summary["blocks_loaded"], summary["txs"], summary["counts"]["erc20"]) == (2, 2, 1)
     missing = run_cli(cli_env, "load", "ethereum", "/nonexistent/x.csv", check=False)
     assert missing.returncode == 1 and "no such file" in missing.stderr
+
+
+def test_a_token_transfer_row_that_contradicts_its_log_is_refused(
+        graph: Graph, etl: Path, tmp_path: Path, cli_env: dict[str, str]) -> None:
+    """A token_transfers row and the ERC-20 log it comes from must say the same transfer;
+    one that says another value is a conflict naming both, not silently dropped."""
+    src = etl / "test_stream/blocks_17173049_17173050"
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    for p in src.glob("*.json"):
+        lines = p.read_text().splitlines()
+        if p.name == "expected_token_transfers.json":
+            row = json.loads(lines[5])
+            row["value"] += 1
+            lines[5] = json.dumps(row)
+        (bad / p.name).write_text("\n".join(lines) + "\n")
+    wipe(graph)
+    proc = run_cli(cli_env, "load", "ethereum", str(bad), check=False)
+    err = proc.stderr.replace("\n", "")
+    assert proc.returncode == 1, err
+    assert f"{bad / 'expected_token_transfers.json'} line 6: conflicts with the log at" in err
