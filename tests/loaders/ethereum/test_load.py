@@ -338,3 +338,18 @@ def test_a_token_transfer_row_that_contradicts_its_log_is_refused(
     err = proc.stderr.replace("\n", "")
     assert proc.returncode == 1, err
     assert f"{bad / 'expected_token_transfers.json'} line 6: conflicts with the log at" in err
+
+
+def test_a_transaction_row_with_receipt_columns_completes_one_without(
+        graph: Graph, etl: Path) -> None:
+    """export_blocks' transactions and a stream export's (the same rows, plus the receipt
+    columns) in one run: the receipt adds to the row, as when they are loaded in two runs."""
+    plain = etl / "test_export_blocks_job/blocks_with_transactions_and_withdrawals"
+    stream = etl / "test_stream/blocks_17173049_17173050"
+    wipe(graph)
+    load(graph, plain)
+    load(graph, stream)
+    two_runs = graph_fingerprint(graph)
+    wipe(graph)
+    load(graph, plain, stream)
+    assert graph_fingerprint(graph) == two_runs
