@@ -88,8 +88,9 @@ def _kind_of(keys: set[str], type_field: Any) -> str | None:
     return None
 
 
-def detect(path: Path) -> ExportFile | None:
-    """Which export `path` is, from its first line; None when it is not one (or empty)."""
+def _first_keys(path: Path) -> tuple[set[str], Any, str] | None:
+    """The columns (CSV header, or the keys of the first JSON object), the stream `type` and
+    the format of a file; None when it is neither (or empty)."""
     try:
         with path.open("r", encoding="utf-8", newline="") as f:
             first = ""
@@ -110,11 +111,33 @@ def detect(path: Path) -> ExportFile | None:
             return None
         if not isinstance(obj, dict):
             return None
-        kind = _kind_of(set(obj), obj.get("type"))
-        return ExportFile(path, kind, "json") if kind else None
+        return set(obj), obj.get("type"), "json"
     header = next(csv.reader([first]), [])
-    kind = _kind_of({h.strip() for h in header}, None)
-    return ExportFile(path, kind, "csv") if kind else None
+    return {h.strip() for h in header}, None, "csv"
+
+
+def detect(path: Path) -> ExportFile | None:
+    """Which export `path` is, from its first line; None when it is not one (or empty)."""
+    found = _first_keys(path)
+    if found is None:
+        return None
+    keys, type_field, fmt = found
+    kind = _kind_of(keys, type_field)
+    return ExportFile(path, kind, fmt) if kind else None
+
+
+def near_miss(path: Path) -> tuple[str, set[str]] | None:
+    """(kind, missing column) when `path` has all but one of an export's identifying columns
+    (at least three of them): a damaged export, not some other file."""
+    found = _first_keys(path)
+    if found is None:
+        return None
+    keys = found[0]
+    for kind, columns in KINDS.items():
+        missing = set(columns - keys)
+        if len(missing) == 1 and len(columns) >= 4:
+            return kind, missing
+    return None
 
 
 def iter_files(paths: list[Path]) -> Iterator[ExportFile]:
@@ -124,6 +147,11 @@ def iter_files(paths: list[Path]) -> Iterator[ExportFile]:
             for f in sorted(x for x in p.rglob("*") if x.is_file()):
                 ef = detect(f)
                 if ef is None:
+                    miss = near_miss(f)
+                    if miss is not None:  # data would go missing without a word
+                        raise FormatError(
+                            f"looks like a {miss[0]} export but has no "
+                            f"{', '.join(sorted(miss[1]))} column", source=str(f), line=1)
                     log.info("%s: %s, skipped", f, "empty" if f.stat().st_size == 0
                              else "not an ethereum-etl export")
                 else:

@@ -54,6 +54,20 @@ def test_a_directory_reads_its_exports_and_skips_the_rest(etl: Path, tmp_path: P
         list(iter_files([next(folder.rglob("web3_response.*.json"))]))
 
 
+def test_a_damaged_export_in_a_directory_is_an_error_not_skipped(etl: Path,
+                                                                  tmp_path: Path) -> None:
+    """A transactions export whose header lost one column (renamed, say) would be skipped as
+    "not an export" and its block loaded without transactions: it is an error instead."""
+    src = etl / "test_export_blocks_job/blocks_with_transactions/expected_transactions.csv"
+    lines = src.read_text().splitlines()
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "tx.csv").write_text(
+        "\n".join([lines[0].replace("from_address", "sender_address"), *lines[1:]]) + "\n")
+    with pytest.raises(FormatError, match=r"tx\.csv line 1: looks like a transactions export "
+                                          r"but has no from_address column"):
+        list(iter_files([tmp_path / "d"]))
+
+
 def test_csv_and_json_exports_of_the_same_blocks_read_the_same(etl: Path) -> None:
     folder = etl / WITHDRAWALS
     for kind in ("blocks", "transactions"):
