@@ -160,9 +160,7 @@ class BitcoinLoader:
         def body() -> None:
             # A prevouts file is validated whole before anything of it is written.
             for f in prevout_files:
-                prevouts = list(read_prevouts(f))
-                self.check_prevouts(f, prevouts, net_for_prevouts)
-                self.load_prevouts(prevouts, net_for_prevouts)
+                self.load_prevouts(list(read_prevouts(f)), net_for_prevouts, f)
             for path in paths:
                 self._load_path(path, height, network)
 
@@ -259,15 +257,29 @@ class BitcoinLoader:
         self.summary.clustering = clusterer.run()
         self.summary.cluster_seconds = time.monotonic() - t0
 
-    def check_prevouts(self, path: Path, prevouts: Sequence[Prevout], net: Network) -> None:
+    def load_prevouts(self, prevouts: Sequence[Prevout], net: Network,
+                      path: Path | None = None) -> None:
+        """Write outputs known from prevouts; those of a file (`path`) are checked first,
+        the file whole, before any of them is written."""
+        batches = []
+        for chunk in chunks(prevouts, 20_000):
+            rows = Rows()
+            prevout_rows(chunk, net, rows)
+            batches.append((rows, chunk))
+        if path is not None:
+            self._check_prevouts(path, batches)
+        for rows, _ in batches:
+            self.writer.submit(rows)
+        self.summary.prevouts += len(prevouts)
+
+    def _check_prevouts(self, path: Path,
+                        batches: Sequence[tuple[Rows, Sequence[Prevout]]]) -> None:
         """Refuse a prevouts file that contradicts itself or an output already stored (by a
         verified block, or an earlier prevouts file), naming the line: a prevout must never
         change what the graph says an output pays."""
         self.writer.wait()  # an earlier file's prevouts are in the database
         said: dict[str, tuple[Row, int | None]] = {}
-        for chunk in chunks(prevouts, 20_000):
-            rows = Rows()
-            prevout_rows(chunk, net, rows)
+        for rows, chunk in batches:
             mine: dict[str, tuple[Row, int | None]] = {}
             for row, p in zip(rows.prevouts, chunk, strict=True):
                 first = said.get(row["id"])
@@ -285,13 +297,6 @@ class BitcoinLoader:
                     raise FormatError(
                         f"prevout {row['id']} says {_says(row)}, but {by} says "
                         f"{_says(stored)}", source=str(path), line=line)
-
-    def load_prevouts(self, prevouts: Sequence[Prevout], net: Network) -> None:
-        for chunk in chunks(prevouts, 20_000):
-            rows = Rows()
-            prevout_rows(chunk, net, rows)
-            self.writer.submit(rows)
-        self.summary.prevouts += len(prevouts)
 
     # -- internals ----------------------------------------------------------------------------
     def _load_path(self, path: Path, height: int | None, network: Network | None) -> None:
