@@ -197,6 +197,11 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
+def _no_retry_if_memory_limit(e: nex.Neo4jError) -> None:
+    if e.code == MEMORY_LIMIT_CODE:
+        raise _NoRetryError(e) from e
+
+
 def fail_fast(work: Callable[P, T]) -> Callable[P, T]:
     """A transaction function whose memory-limit error is not retried. The driver counts that
     error as transient and retries it for about 30 s, although the same query fails the same
@@ -207,8 +212,7 @@ def fail_fast(work: Callable[P, T]) -> Callable[P, T]:
         try:
             return work(*args, **kwargs)
         except nex.Neo4jError as e:
-            if e.code == MEMORY_LIMIT_CODE:
-                raise _NoRetryError(e) from e
+            _no_retry_if_memory_limit(e)
             raise
 
     return wrapper
@@ -222,8 +226,7 @@ def fail_fast_async(work: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]
         try:
             return await work(*args, **kwargs)
         except nex.Neo4jError as e:
-            if e.code == MEMORY_LIMIT_CODE:
-                raise _NoRetryError(e) from e
+            _no_retry_if_memory_limit(e)
             raise
 
     return wrapper
