@@ -29,6 +29,7 @@ from api.schema.tracing import (
     AssetArg,
     ChainArg,
     WindowArg,
+    asked,
     window_of,
 )
 from loaders.endpoints import check_target
@@ -122,7 +123,7 @@ async def exposure(info: strawberry.Info, target: str,
     async def work() -> ExposureResult:
         d: Direction = "received" if direction is ExposureDirection.RECEIVED else "sent"
         limits = ExposureLimits(max_hops=max_hops, max_txs=max_txs, max_fanout=max_fanout)
-        c = check_target(target, None if chain is None else chain.value)  # before any query
+        c = check_target(target, asked(chain))  # before any query
         if c == "ethereum":
             e = await run_async(info.context.graph, exposure_steps(
                 target, d, limits, chain=c, asset=asset, window=window_of(window)))

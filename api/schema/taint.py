@@ -28,6 +28,7 @@ from api.schema.tracing import (
     ChainArg,
     Graph,
     WindowArg,
+    asked,
     window_of,
 )
 from loaders.endpoints import check_sources
@@ -155,7 +156,7 @@ async def taint(info: strawberry.Info, method: TaintMethod, sources: list[str],
     window), one asset (ETH by default; '*' is refused: amounts of assets do not add)."""
 
     async def work() -> TaintResult:
-        c = check_sources(sources, None if chain is None else chain.value)  # before any query
+        c = check_sources(sources, asked(chain))  # before any query
         limits = TaintLimits(max_hops=max_hops, max_rows=max_rows)
         t = await run_async(info.context.graph, taint_steps(
             method.value, sources, limits, chain=c, asset=asset, window=window_of(window)))

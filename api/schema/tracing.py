@@ -55,9 +55,9 @@ def window_of(w: WindowInput | None) -> Window | None:
     return None if w is None else w.window()
 
 
-def chain_of(text: str, chain: Chain | None) -> str:
-    """The chain asked for, else inferred (Ethereum for a 0x start)."""
-    return infer_chain(text, None if chain is None else chain.value)
+def asked(chain: Chain | None) -> str | None:
+    """The chain asked for, by name (None: not asked; loaders.endpoints infers it)."""
+    return None if chain is None else chain.value
 
 
 def min_of(min_value: int, min_amount: int | None) -> int:
@@ -210,7 +210,7 @@ async def _trace(info: strawberry.Info, direction: Direction, start: str, max_ho
         limits = TraceLimits(max_hops=max_hops, min_value=min_of(min_value, min_amount),
                              max_fanout=max_fanout, max_rows=max_rows,
                              stop_at_categories=tuple(stop_at or ()))
-        c = check_start(start, None if chain is None else chain.value)  # before any query
+        c = check_start(start, asked(chain))  # before any query
         t = await run_async(info.context.graph, trace_steps(
             start, direction, limits, chain=c, asset=asset, window=window_of(window)))
         return _trace_result(t)
@@ -260,7 +260,7 @@ async def paths(info: strawberry.Info, source: str, target: str, max_hops: int =
     two accounts, time-respecting)."""
 
     async def work() -> PathsResult:
-        c = check_path_ends(source, target, None if chain is None else chain.value)
+        c = check_path_ends(source, target, asked(chain))
         result = await run_async(info.context.graph, paths_steps(
             source, target, max_hops=max_hops, k=k, include_super_nodes=include_super_nodes,
             min_value=min_of(0, min_amount), chain=c, asset=asset, window=window_of(window)))
