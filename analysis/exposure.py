@@ -51,6 +51,7 @@ from analysis.accounts import (
     parse_asset,
 )
 from analysis.steps import Steps, check_limit, finish, returning, run
+from analysis.trace import paid_outputs
 from chaintrail.errors import NotFound, ParameterError
 from cypher.runner import Graph, Row
 
@@ -466,13 +467,10 @@ def exposure_steps(target: str | Target, direction: Direction,
         raise ParameterError("asset and the block or time window apply to Ethereum only")
     tgt = parse_target(target) if isinstance(target, str) else target
     key = "cluster_id" if tgt.kind == "cluster" else "address"
-    # An address is in the graph when an output pays it (one known only from a tag is not);
-    # a cluster id is its smallest address. trace/end_outputs says both.
-    (paid,) = yield ("trace/end_outputs", {"end": tgt.id, "cluster": tgt.kind == "cluster"})
-    found = (yield (f"exposure/{direction}", {key: tgt.id, "limit": limits.max_outputs})
-             ) if paid["outputs"] else []
+    yield from paid_outputs(tgt.id, tgt.kind == "cluster")  # NotFound when nothing pays it
+    found = yield (f"exposure/{direction}", {key: tgt.id, "limit": limits.max_outputs})
     if not found:
-        raise _not_found(tgt.kind, tgt.id)
+        raise NotFound(f"no {tgt.kind} {tgt.id!r} in the graph")
     start_row = found[0]
     start = {o["output"]: o["value"] for o in start_row["outputs"]}
     tally = Tally()
@@ -670,13 +668,6 @@ def cluster_flows(graph: Graph, cluster_id: str, direction: FlowDirection, max_h
         max_rows=max_rows))
 
 
-def _not_found(kind: str, key: str) -> NotFound:
-    if kind == "cluster":
-        return NotFound(f"no cluster with id {key!r} (a cluster's id is its smallest address; "
-                        "cluster/of_address gives it)")
-    return NotFound(f"no address {key!r} in the graph")
-
-
 def cluster_flows_steps(cluster_id: str, direction: FlowDirection, max_hops: int = 2, *,
                         max_outputs: int = 10_000, max_clusters: int = 1_000,
                         max_rows: int = 10_000) -> Steps[ClusterFlows]:
@@ -687,9 +678,7 @@ def cluster_flows_steps(cluster_id: str, direction: FlowDirection, max_hops: int
     check_limit("max_outputs", max_outputs, MAX_OUTPUTS)
     check_limit("max_clusters", max_clusters, MAX_CLUSTERS)
     check_limit("max_rows", max_rows, MAX_ROWS)
-    (paid,) = yield ("trace/end_outputs", {"end": cluster_id, "cluster": True})
-    if not paid["outputs"]:  # no cluster, nor an address an output pays
-        raise _not_found("cluster", cluster_id)
+    yield from paid_outputs(cluster_id, True)  # NotFound: no cluster, nor a paid address
     result = ClusterFlows(cluster_id, direction, max_hops)
     seen, frontier, expanded = {cluster_id}, [cluster_id], 0
     near, far = ("from_cluster", "to_cluster") if direction == "out" else (

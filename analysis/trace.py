@@ -509,6 +509,19 @@ class Endpoint:
         return cls(text, False)
 
 
+def paid_outputs(key: str, cluster: bool) -> Steps[int]:
+    """How many outputs pay an address, or the addresses of a cluster (`trace/end_outputs`);
+    NotFound when none does: an address is in the graph when an output pays it (one known
+    only from a tag is not), and a cluster id is its smallest address."""
+    (found,) = yield ("trace/end_outputs", {"end": key, "cluster": cluster})
+    if not found["outputs"]:
+        if cluster:
+            raise NotFound(f"no cluster with id {key!r} (a cluster's id is its smallest "
+                           "address; cluster/of_address gives it)")
+        raise NotFound(f"no address {key!r} in the graph")
+    return int(found["outputs"])
+
+
 def paths(graph: Graph, source: str, target: str, *, max_hops: int = 6, k: int = 3,
           min_value: int = 0, max_fanout: int = 100, include_super_nodes: bool = False,
           chain: str | None = None, asset: str | None = None,
@@ -552,14 +565,8 @@ def paths_steps(source: str, target: str, *, max_hops: int = 6, k: int = 3,
     _int64(min_value)
     ends = [Endpoint.parse(source), Endpoint.parse(target)]
     degrees = []
-    for end in ends:  # a cluster id is its smallest address: either way the address exists
-        (found,) = yield ("trace/end_outputs", {"end": end.value, "cluster": end.cluster})
-        if not found["outputs"]:
-            if end.cluster:
-                raise NotFound(f"no cluster with id {end.value!r} (a cluster's id is its "
-                               "smallest address; cluster/of_address gives it)")
-            raise NotFound(f"no address {end.value!r} in the graph")
-        degrees.append(found["outputs"])
+    for end in ends:
+        degrees.append((yield from paid_outputs(end.value, end.cluster)))
     notes = [] if include_super_nodes else [
         f"paths do not pass through transactions with more than {max_fanout} inputs or "
         "outputs (super nodes), whether or not one was met; ask for them with "
