@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from analysis.accounts import eth_kind, infer_chain
 from analysis.exposure import parse_target
 from analysis.taint import source_kind
-from analysis.trace import start_kind
+from analysis.trace import Endpoint, start_kind
 from chaintrail.errors import ParameterError
 from loaders.bitcoin.address import decode_address
 from loaders.ethereum.address import check_address
@@ -46,12 +46,8 @@ def check_path_ends(source: str, target: str, chain: str | None) -> str:
         if c == "ethereum":
             _no_clusters_on_ethereum(end, "a path runs between two accounts")
             check_start(end, c, "end")
-        elif end.startswith("cluster:"):
-            decode_address(end.removeprefix("cluster:"))
-        elif start_kind(end) == "address":
-            decode_address(end)
-        else:
-            raise ParameterError(f"{end!r}: a path runs between addresses or 'cluster:<id>'")
+        else:  # an address or 'cluster:<id>' (ParameterError otherwise), then its checksum
+            decode_address(Endpoint.parse(end).value)
     return c
 
 
