@@ -16,6 +16,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -29,6 +30,7 @@ from api.export import export_router
 from api.gate import Gate
 from api.jobs import Jobs
 from api.metrics import Metrics
+from api.schema.dataloaders import Coalescer
 from api.schema.root import build_schema
 from chaintrail.errors import ChaintrailError
 from chaintrail.runtime import fewer_collections
@@ -57,7 +59,7 @@ def create_app(settings: Settings | None = None, *,
     again (so how long a revoke can take to bite in this process)."""
     settings = settings or Settings()
     metrics = Metrics(settings.metrics_dir)
-    state: dict[str, AsyncGraph] = {}
+    state: dict[str, Any] = {}
     audit = AuditLog(settings.audit_path)
     jobs = Jobs(settings)
 
@@ -74,6 +76,7 @@ def create_app(settings: Settings | None = None, *,
         except ChaintrailError as e:
             log.warning("Neo4j is not reachable yet (%s); /readyz says 503 until it is", e)
         state["graph"] = graph
+        state["coalescer"] = Coalescer(graph, in_flight=settings.api_lookups_in_flight)
         freeze_startup_heap()
         try:
             with fewer_collections():  # requests: 1,175-1,263 req/s against 1,139-1,200
@@ -86,7 +89,12 @@ def create_app(settings: Settings | None = None, *,
     app = FastAPI(title="chaintrail", lifespan=lifespan)
 
     def graph() -> AsyncGraph:
-        return state["graph"]
+        graph: AsyncGraph = state["graph"]
+        return graph
+
+    def coalescer() -> Coalescer:
+        coalescer: Coalescer = state["coalescer"]
+        return coalescer
 
     keys = KeyChecker(graph, ttl_s=key_ttl_s)
     app.add_middleware(Gate, authenticate=keys.principal if settings.api_require_key else None,
@@ -99,7 +107,8 @@ def create_app(settings: Settings | None = None, *,
                            expose_headers=["X-Request-ID"], max_age=600)
 
     app.router.routes.append(Route(  # an ASGI app as the endpoint: Starlette calls it as is
-        "/graphql", GraphQLEndpoint(build_schema(settings.api_max_complexity), graph, jobs),
+        "/graphql", GraphQLEndpoint(build_schema(settings.api_max_complexity), graph, jobs,
+                                    coalescer),
         methods=["GET", "POST"]))
     app.include_router(export_router(graph))
 

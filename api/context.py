@@ -1,7 +1,8 @@
 """Per-request GraphQL context: the app's graph layer, the caller, and fresh DataLoaders.
 
 DataLoaders live exactly one request: they batch the lookups of one query and cache nothing
-across requests (or users).
+across requests (or users). Their queries go through the app's one `Coalescer`, which runs
+the lookups of concurrent requests together and keeps nothing either.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from api.jobs import Jobs
-from api.schema.dataloaders import Loaders
+from api.schema.dataloaders import Coalescer, Loaders
 from chaintrail.errors import PermissionDenied
 from cypher.runner import AsyncGraph
 
@@ -41,14 +42,14 @@ class Principal:
 
 class Context:
     """What a resolver gets: the graph layer, the caller (set by the app's gate from the API
-    key; None outside an app, which `require` refuses), fresh DataLoaders, and the app's
-    jobs (admin mutations)."""
+    key; None outside an app, which `require` refuses), fresh DataLoaders (on the app's
+    coalescer; outside an app, one of their own), and the app's jobs (admin mutations)."""
 
     def __init__(self, graph: AsyncGraph, principal: Principal | None = None, *,
-                 jobs: Jobs | None = None) -> None:
+                 jobs: Jobs | None = None, coalescer: Coalescer | None = None) -> None:
         self.graph = graph
         self.principal = principal
-        self.loaders = Loaders(graph)
+        self.loaders = Loaders(coalescer or Coalescer(graph))
         self._jobs = jobs
 
     @property
@@ -75,12 +76,15 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     state and the caller the gate put in the request's state."""
 
     def __init__(self, schema: strawberry.Schema, graph_of: Callable[[], AsyncGraph],
-                 jobs: Jobs | None = None) -> None:
+                 jobs: Jobs | None = None,
+                 coalescer_of: Callable[[], Coalescer] | None = None) -> None:
         super().__init__(schema)
         self._graph_of = graph_of
         self._jobs = jobs
+        self._coalescer_of = coalescer_of
 
     async def get_context(self, request: Request | WebSocket,
                           response: Response | WebSocket) -> Context:
         return Context(self._graph_of(), getattr(request.state, "principal", None),
-                       jobs=self._jobs)
+                       jobs=self._jobs,
+                       coalescer=self._coalescer_of() if self._coalescer_of else None)

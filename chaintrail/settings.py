@@ -77,6 +77,12 @@ class Settings(BaseSettings):
     api_max_complexity: int = Field(
         default=5_000, ge=1, description="Largest GraphQL query cost (fields times list sizes)."
     )
+    api_lookups_in_flight: int = Field(
+        default=2, ge=1, le=64,
+        description="Address lookups (one stored query each) running at once per API server "
+                    "process; lookups of other requests that arrive meanwhile go together "
+                    "in the next.",
+    )
     api_load_root: Path | None = Field(
         default=None,
         description="If set, the admin load mutations read only files below this folder "

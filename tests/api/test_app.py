@@ -13,9 +13,13 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 from analysis.clustering import ClusterConfig, Clusterer
 from api.app import create_app
+from api.context import Context, GraphQLEndpoint
 from chaintrail.runtime import GC_THRESHOLD
 from chaintrail.settings import Settings
 from cypher.runner import Graph
@@ -73,6 +77,26 @@ def test_startup_freezes_the_heap_built_so_far(small: Graph, neo4j_settings: Set
     finally:
         gc.set_threshold(*before)
         gc.unfreeze()
+
+
+def test_requests_share_the_apps_coalescer(small: Graph, neo4j_settings: Settings) -> None:
+    """Concurrent requests' lookups can go together only if their DataLoaders share the
+    app's one coalescer (api.schema.dataloaders.Coalescer), sized by the settings."""
+    settings = neo4j_settings.model_copy(update={"api_lookups_in_flight": 3})
+    app = create_app(settings)
+    endpoint = next(r.endpoint for r in app.routes
+                    if isinstance(r, Route) and r.path == "/graphql")
+    assert isinstance(endpoint, GraphQLEndpoint)
+
+    async def two_contexts() -> list[Context]:
+        return [await endpoint.get_context(Request({"type": "http", "state": {}}), Response())
+                for _ in range(2)]
+
+    with TestClient(app) as c:
+        one, two = c.portal.call(two_contexts)
+    assert one.loaders is not two.loaders
+    assert one.loaders.coalescer is two.loaders.coalescer
+    assert one.loaders.coalescer.in_flight == 3
 
 
 def test_block_and_transaction_equal_the_stored_queries(client: TestClient,

@@ -1,0 +1,179 @@
+"""The coalescer under the DataLoaders: concurrent requests' lookups in one stored query, at
+most `in_flight` queries at once, and a failure kept to the requests it concerns. The answers
+are checked against Neo4j on the clustering test's small chain; the scheduling cases use a
+graph whose reads the test releases, so that which lookups wait is not left to timing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from analysis.clustering import ClusterConfig, Clusterer
+from api.schema import dataloaders
+from api.schema.dataloaders import Coalescer
+from chaintrail.errors import DatabaseUnavailable, QueryTimeout
+from chaintrail.settings import Settings
+from cypher.registry import Registry
+from cypher.runner import AsyncGraph, Graph
+from db.driver import open_async_driver
+from tests.cypher.test_cluster import ADDR
+from tests.cypher.test_cluster import chain as small_chain
+from tests.helpers import wipe, write_blocks, write_tags
+
+
+@pytest.fixture(scope="module")
+def small(graph: Graph) -> Iterator[Graph]:
+    wipe(graph)
+    write_blocks(graph, small_chain())
+    Clusterer(graph, ClusterConfig()).rebuild()
+    write_tags(graph, [{"id": "t1", "address": ADDR["A"], "label": "Exchange A",
+                        "category": "exchange", "source": "test", "confidence": 50}])
+    yield graph
+
+
+@pytest.mark.neo4j
+def test_concurrent_lookups_share_one_query_and_get_their_rows(
+        small: Graph, neo4j_settings: Settings) -> None:
+    names = sorted(ADDR.values())
+    missing = "1BoatSLRHtKNngkdXEeobR76b53LETtpyT"
+    asks = [[a] for a in names] + [names[:3], [missing], [names[0], missing], names[:1]]
+    want = {r["address"]: r for r in small.read("batch/addresses", {"addresses": names})}
+    assert len(want) == len(names) and want[ADDR["A"]]["tags"][0]["label"] == "Exchange A"
+
+    async def run() -> tuple[list[dict[str, Any]], list[str]]:
+        driver = await open_async_driver(neo4j_settings)
+        graph = AsyncGraph(driver, Registry.load(), database=neo4j_settings.neo4j_database,
+                           timeout_s=30)
+        ran: list[str] = []
+        graph.on_query = ran.append
+        try:
+            c = Coalescer(graph, in_flight=1)
+            found = await asyncio.gather(*(c.rows("batch/addresses", a) for a in asks))
+            # another kind (the chain parameter) is another query
+            eth = await asyncio.gather(c.rows("batch/addresses", [names[0]], chain="ethereum"),
+                                       c.rows("batch/addresses", [names[1]]))
+            return [*found, *eth], ran
+        finally:
+            await driver.close()
+
+    found, ran = asyncio.run(run())
+    assert ran == ["batch/addresses"] * 3  # the 16 lookups in one; then one per chain
+    for ask, got in zip(asks, found, strict=False):
+        assert {a: got.get(a) for a in ask} == {a: want.get(a) for a in ask}
+    assert found[-2] == {} and found[-1][names[1]] == want[names[1]]
+
+
+class HeldGraph:
+    """An AsyncGraph stand-in whose reads wait until the test releases them: what each read
+    was asked, and how many ran at once."""
+
+    def __init__(self, fail: type[Exception] | None = None, on: str = "") -> None:
+        self.asked: list[list[str]] = []
+        self.running = self.most = 0
+        self.release = asyncio.Event()
+        self.fail, self.on = fail, on
+
+    async def read(self, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        keys = list(params["addresses"])
+        self.asked.append(keys)
+        self.running += 1
+        self.most = max(self.most, self.running)
+        try:
+            await self.release.wait()
+        finally:
+            self.running -= 1
+        if self.fail is not None and self.on in keys:
+            raise self.fail(f"{name}: {self.on} is too heavy")
+        return [{"address": k, "name": name} for k in keys]
+
+
+def coalescer(graph: HeldGraph, in_flight: int) -> Coalescer:
+    return Coalescer(graph, in_flight=in_flight)  # type: ignore[arg-type]
+
+
+async def turns(n: int = 3) -> None:
+    for _ in range(n):
+        await asyncio.sleep(0)
+
+
+def test_lookups_wait_while_in_flight_queries_run_then_go_together() -> None:
+    async def run() -> tuple[HeldGraph, list[dict[str, Any]]]:
+        g = HeldGraph()
+        c = coalescer(g, in_flight=2)
+        first = []
+        for k in ("a", "b"):  # asked one loop turn apart: each starts its own query
+            first.append(asyncio.create_task(c.rows("q", [k])))
+            await turns()
+        later = [asyncio.create_task(c.rows("q", [k])) for k in ("c", "d", "c", "e")]
+        await turns()
+        assert g.asked == [["a"], ["b"]]  # the later ones wait
+        g.release.set()
+        return g, await asyncio.gather(*first, *later)
+
+    g, found = asyncio.run(run())
+    assert g.asked == [["a"], ["b"], ["c", "d", "e"]] and g.most == 2
+    assert [sorted(f) for f in found] == [["a"], ["b"], *[["c", "d", "e"]] * 4]
+
+
+def test_a_query_holds_at_most_max_keys_but_a_request_is_never_split(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dataloaders, "MAX_KEYS", 3)
+
+    async def run() -> HeldGraph:
+        g = HeldGraph()
+        g.release.set()
+        c = coalescer(g, in_flight=1)
+        await asyncio.gather(c.rows("q", ["a", "b"]), c.rows("q", ["c", "d"]),
+                             c.rows("q", ["e"]), c.rows("q", ["f", "g", "h", "i"]))
+        return g
+
+    assert asyncio.run(run()).asked == [["a", "b"], ["c", "d", "e"], ["f", "g", "h", "i"]]
+
+
+def test_a_combined_query_out_of_time_is_run_again_for_each_request_alone() -> None:
+    async def run() -> tuple[HeldGraph, list[Any]]:
+        g = HeldGraph(fail=QueryTimeout, on="heavy")
+        c = coalescer(g, in_flight=1)
+        tasks = [asyncio.create_task(c.rows("q", ks)) for ks in (["a"], ["heavy", "b"], ["c"])]
+        await turns()
+        g.release.set()
+        return g, await asyncio.gather(*tasks, return_exceptions=True)
+
+    g, (a, heavy, c) = asyncio.run(run())
+    assert g.asked == [["a", "heavy", "b", "c"], ["a"], ["heavy", "b"], ["c"]]
+    assert sorted(a) == ["a"] and sorted(c) == ["c"]
+    assert isinstance(heavy, QueryTimeout) and "heavy is too heavy" in str(heavy)
+
+
+def test_an_unreachable_database_fails_every_waiting_request_and_later_ones_still_run() -> None:
+    async def run() -> tuple[HeldGraph, list[Any], dict[str, Any]]:
+        g = HeldGraph(fail=DatabaseUnavailable, on="a")
+        c = coalescer(g, in_flight=1)
+        tasks = [asyncio.create_task(c.rows("q", [k])) for k in ("a", "b")]
+        await turns()
+        g.release.set()
+        failed = await asyncio.gather(*tasks, return_exceptions=True)
+        return g, failed, await c.rows("q", ["b"])
+
+    g, failed, later = asyncio.run(run())
+    assert [type(e) for e in failed] == [DatabaseUnavailable, DatabaseUnavailable]
+    assert g.asked == [["a", "b"], ["b"]] and sorted(later) == ["b"]
+
+
+def test_a_request_that_goes_away_leaves_the_others_their_answer() -> None:
+    async def run() -> tuple[HeldGraph, dict[str, Any]]:
+        g = HeldGraph()
+        c = coalescer(g, in_flight=1)
+        gone = asyncio.create_task(c.rows("q", ["a"]))
+        stays = asyncio.create_task(c.rows("q", ["b"]))
+        await turns()
+        gone.cancel()
+        await turns()
+        g.release.set()
+        return g, await stays
+
+    g, found = asyncio.run(run())
+    assert g.asked == [["a", "b"]] and sorted(found) == ["a", "b"]
