@@ -85,7 +85,6 @@ def _driver_config(connection_timeout_s: float, retry_time_s: float = 30.0) -> d
         # a young database; the server's "property key does not exist" notices are noise. So
         # is the deprecation of `id()`, used on purpose by cluster/pending (see its header).
         "notifications_disabled_classifications": ["UNRECOGNIZED", "SCHEMA", "DEPRECATION"],
-        **({"max_connection_pool_size": int(__import__("os").environ["XPOOL"])} if "XPOOL" in __import__("os").environ else {}),
     }
 
 
