@@ -26,8 +26,8 @@ A query above the limit gets a GraphQL validation error naming its cost and the 
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
-from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -199,10 +199,34 @@ def cost_errors(schema: GraphQLSchema, document: DocumentNode,
     return errors
 
 
-_validate_cached = lru_cache(maxsize=VALIDATION_CACHE)(validate_document)
-"""graphql-core's validation of a document against a fixed tuple of rules, remembered: a
-front-end asks the same few documents over and over with other variables, and validating one
-costs milliseconds of CPU per request (measured: bench/api.py)."""
+class _Validations:
+    """graphql-core's validation of a document against a fixed tuple of rules, remembered: a
+    front-end asks the same few documents over and over with other variables, and validating
+    one costs milliseconds of CPU per request (measured: bench/api.py). Keyed by the query's
+    text, which decides the document: an `lru_cache` on the document hashed its whole syntax
+    tree on every request (2% of the server's CPU under bench/api.py's load)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._done: OrderedDict[tuple[Any, str, tuple[type[ASTValidationRule], ...]],
+                                list[GraphQLError]] = OrderedDict()
+
+    def errors(self, schema: GraphQLSchema, query: str | None, document: DocumentNode,
+               rules: tuple[type[ASTValidationRule], ...]) -> list[GraphQLError]:
+        if query is None:  # no text to key on
+            return list(validate_document(schema, document, rules))
+        key = (schema, query, rules)
+        errors = self._done.get(key)
+        if errors is None:
+            errors = self._done[key] = list(validate_document(schema, document, rules))
+            if len(self._done) > self.size:
+                self._done.popitem(last=False)
+        else:
+            self._done.move_to_end(key)
+        return errors
+
+
+_validations = _Validations(VALIDATION_CACHE)
 
 
 class Limits(SchemaExtension):
@@ -220,7 +244,8 @@ class Limits(SchemaExtension):
         schema = ctx.schema._schema
         document = ctx.graphql_document
         assert document is not None
-        errors = list(_validate_cached(schema, document, (*ctx.validation_rules, *self.rules)))
+        errors = list(_validations.errors(schema, ctx.query, document,
+                                          (*ctx.validation_rules, *self.rules)))
         if not errors:
             errors = cost_errors(schema, document, ctx.variables, self.max_complexity)
         ctx.pre_execution_errors = errors

@@ -141,9 +141,11 @@ class Loaders:
 
     async def _accounts(self, keys: list[str]) -> list[dict[str, Any] | None]:
         found = await self._by_address("batch/addresses", keys, chain="ethereum")
-        for k, row in found.items():
-            self.account_tags.prime(k, row["tags"])
-        return [found.get(k) for k in keys]
+        rows = [found.get(k) for k in keys]  # `found` may hold other requests' accounts
+        for k, row in zip(keys, rows, strict=True):
+            if row is not None:
+                self.account_tags.prime(k, row["tags"])
+        return rows
 
     async def _account_tags(self, keys: list[str]) -> list[list[dict[str, Any]]]:
         found = await self._by_address("batch/tags", keys, chain="ethereum")
@@ -151,11 +153,13 @@ class Loaders:
 
     async def _addresses(self, keys: list[str]) -> list[dict[str, Any] | None]:
         found = await self._by_address("batch/addresses", keys)
-        for k, row in found.items():
-            self.cluster.prime(k, {"address": k, "cluster_id": row["cluster_id"],
-                                   "size": row["cluster_size"]})
-            self.tags.prime(k, row["tags"])
-        return [found.get(k) for k in keys]
+        rows = [found.get(k) for k in keys]  # `found` may hold other requests' addresses
+        for k, row in zip(keys, rows, strict=True):
+            if row is not None:
+                self.cluster.prime(k, {"address": k, "cluster_id": row["cluster_id"],
+                                       "size": row["cluster_size"]})
+                self.tags.prime(k, row["tags"])
+        return rows
 
     async def _clusters(self, keys: list[str]) -> list[dict[str, Any] | None]:
         found = await self._by_address("batch/clusters", keys)

@@ -13,7 +13,7 @@ import pytest
 
 from analysis.clustering import ClusterConfig, Clusterer
 from api.schema import dataloaders
-from api.schema.dataloaders import Coalescer
+from api.schema.dataloaders import Coalescer, Loaders
 from chaintrail.errors import DatabaseUnavailable, QueryTimeout
 from chaintrail.settings import Settings
 from cypher.registry import Registry
@@ -177,3 +177,33 @@ def test_a_request_that_goes_away_leaves_the_others_their_answer() -> None:
 
     g, found = asyncio.run(run())
     assert g.asked == [["a", "b"]] and sorted(found) == ["a", "b"]
+
+
+def test_each_request_primes_its_own_addresses_only() -> None:
+    """The shared query's rows hold other requests' addresses too; a request's cluster and
+    tags loaders are primed with its own (priming them all was 5% of the server's CPU)."""
+
+    class Rows(HeldGraph):
+        async def read(self, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+            await super().read(name, params)
+            return [{"address": k, "cluster_id": f"c-{k}", "cluster_size": 1, "tags": []}
+                    for k in params["addresses"]]
+
+    async def run() -> tuple[Rows, list[Loaders]]:
+        g = Rows()
+        g.release.set()
+        c = coalescer(g, in_flight=1)
+        requests = [Loaders(c), Loaders(c)]
+        got = await asyncio.gather(requests[0].address.load_many(["a", "b"]),
+                                   requests[1].address.load("c"))
+        assert [r["address"] for r in got[0]] + [got[1]["address"]] == ["a", "b", "c"]
+        # primed: answered from the loaders' caches, with no other query
+        assert (await requests[0].cluster.load("b"))["cluster_id"] == "c-b"
+        assert await requests[1].tags.load("c") == []
+        return g, requests
+
+    g, (one, two) = asyncio.run(run())
+    assert g.asked == [["a", "b", "c"]]
+    assert sorted(one.cluster.cache_map.cache_map) == sorted(one.tags.cache_map.cache_map) == [
+        "a", "b"]
+    assert sorted(two.cluster.cache_map.cache_map) == ["c"]
