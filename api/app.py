@@ -5,7 +5,8 @@ start the app still starts (`/readyz` says 503) and recovers by itself when Neo4
 because every request opens its own session on the driver's pool.
 
 Around the routes, outermost first: CORS (only when `settings.cors_origins` names some), the
-Prometheus metrics, then the gate (api/gate.py: request id, body cap, API keys, audit log).
+Prometheus metrics, then the gate (api/gate.py: request id, body cap, API keys, audit log),
+which hands /graphql to strawberry directly.
 With `settings.api_require_key` off every caller is the admin `local`: for a single user on
 a trusted machine only.
 """
@@ -97,8 +98,10 @@ def create_app(settings: Settings | None = None, *,
         return coalescer
 
     keys = KeyChecker(graph, ttl_s=key_ttl_s)
+    endpoint = GraphQLEndpoint(build_schema(settings.api_max_complexity), graph, jobs, coalescer)
     app.add_middleware(Gate, authenticate=keys.principal if settings.api_require_key else None,
-                       local=LOCAL, audit=audit, max_body=settings.api_max_body_bytes)
+                       local=LOCAL, audit=audit, max_body=settings.api_max_body_bytes,
+                       direct={"/graphql": endpoint})
     app.add_middleware(metrics.middleware)
     if settings.cors_origins:  # none (the default): no layer that every request crosses
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
@@ -106,10 +109,8 @@ def create_app(settings: Settings | None = None, *,
                            allow_headers=["Authorization", "X-API-Key", "Content-Type"],
                            expose_headers=["X-Request-ID"], max_age=600)
 
-    app.router.routes.append(Route(  # an ASGI app as the endpoint: Starlette calls it as is
-        "/graphql", GraphQLEndpoint(build_schema(settings.api_max_complexity), graph, jobs,
-                                    coalescer),
-        methods=["GET", "POST"]))
+    app.router.routes.append(Route(  # the gate hands /graphql on directly; listed here too
+        "/graphql", endpoint, methods=["GET", "POST"]))
     app.include_router(export_router(graph))
 
     @app.get("/healthz")

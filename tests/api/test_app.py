@@ -166,6 +166,16 @@ def test_unexpected_errors_are_masked(client: TestClient) -> None:
     assert r.status_code < 500
 
 
+def test_graphql_answers_other_methods_405(client: TestClient) -> None:
+    """The gate hands /graphql straight to strawberry (past FastAPI's router), which still
+    refuses what is not GET or POST."""
+    for method in ("PUT", "DELETE", "PATCH"):
+        r = client.request(method, "/graphql", json={"query": "{ __typename }"})
+        assert r.status_code == 405, (method, r.status_code, r.text)
+    assert client.post("/graphql", json={"query": "{ __typename }"}).json() == {
+        "data": {"__typename": "Query"}}
+
+
 def test_neo4j_unreachable_is_a_typed_error_and_readyz_503(
         neo4j_settings: Settings) -> None:
     # Without keys: with them, the key check itself answers 503 (tests/api/test_auth.py).
