@@ -20,7 +20,7 @@ more scalar of its items costs the database nothing. Counted per field, a defaul
 its graph (1,000 rows) would cost about 20,000.
 
 A query above the limit gets a GraphQL validation error naming its cost and the limit (HTTP
-200 with `errors`, not masked); aliases and tokens are capped by strawberry's own limiters.
+200 with `errors`, not masked); aliases and tokens are capped too (`Limits`).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -50,9 +51,10 @@ from graphql import (
     is_list_type,
     value_from_ast_untyped,
 )
+from graphql.language.parser import parse
 from graphql.pyutils import Undefined
 from graphql.validation import ASTValidationRule
-from strawberry.extensions import MaxTokensLimiter, ParserCache, SchemaExtension
+from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as aliases_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 from strawberry.schema.schema import validate_document
@@ -230,14 +232,25 @@ _validations = _Validations(VALIDATION_CACHE)
 
 
 class Limits(SchemaExtension):
-    """Validation with the depth and alias limits, once per distinct document (the rules are
-    built once per schema, so the cache key is stable), then the cost limit, per request
-    because it depends on the variables (`first: $n`). Strawberry's own QueryDepthLimiter and
-    MaxAliasesLimiter build new rule classes for every request, which defeats any cache."""
+    """The token cap, parsing and validation once per distinct document, with the depth and
+    alias limits (the rules are built once per schema, so the cache key is stable), then the
+    cost limit, per request because it depends on the variables (`first: $n`). Strawberry's
+    own QueryDepthLimiter and MaxAliasesLimiter build new rule classes for every request,
+    which defeats any cache. One extension, not strawberry's MaxTokensLimiter and ParserCache
+    beside it: strawberry wraps every hook of every extension anew for each request."""
 
     def __init__(self, rules: tuple[type[ASTValidationRule], ...], max_complexity: int) -> None:
         self.rules = rules
         self.max_complexity = max_complexity
+
+    def on_operation(self) -> Iterator[None]:
+        self.execution_context.parse_options["max_tokens"] = MAX_TOKENS
+        yield
+
+    def on_parse(self) -> Iterator[None]:
+        ctx = self.execution_context
+        ctx.graphql_document = _parse_cached(ctx.query, **ctx.parse_options)
+        yield
 
     def on_validate(self) -> Iterator[None]:
         ctx = self.execution_context
@@ -252,10 +265,12 @@ class Limits(SchemaExtension):
         yield
 
 
+_parse_cached = lru_cache(maxsize=PARSER_CACHE)(parse)
+"""graphql-core's parser, remembered by query text and options (the token cap)."""
+
+
 def limiters(max_complexity: int, max_depth: int) -> list[Callable[[], SchemaExtension]]:
-    """The schema extensions (factories, one instance per operation) that cap a query's
+    """The schema extension (a factory, one instance per operation) that caps a query's
     tokens, depth, aliases and cost, with parsing and validation cached per document."""
     rules = (depth_validator(max_depth, None, None), aliases_validator(MAX_ALIASES))
-    return [lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: ParserCache(maxsize=PARSER_CACHE),
-            lambda: Limits(rules, max_complexity)]
+    return [lambda: Limits(rules, max_complexity)]
