@@ -55,7 +55,9 @@ class Coalescer:
     Rows do not depend on who asks, and nothing is kept: a lookup only joins a query that
     has not started, so it never gets rows read before it was asked. Each query has its own
     session. When a combined query runs out of time or memory, each request's lookups are
-    run again alone, so only the request that asked for the heavy address fails."""
+    run again alone, so only the request that asked for the heavy address fails. A slow
+    address (a super node) delays the lookups that share its query; the other queries in
+    flight go on."""
 
     def __init__(self, graph: AsyncGraph, *, in_flight: int = 2) -> None:
         self.graph = graph
