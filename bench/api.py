@@ -2,8 +2,9 @@
 
 On a generated chain (loaded and clustered in the benchmark's own Neo4j instance, with the
 addresses of its exchanges, merchants, miners and mixers tagged by their kind), a real
-`chaintrail serve` (uvicorn) process answers `address(...) { ... cluster { id size } tags {...} }`
-for random known addresses from N concurrent clients on loopback for S seconds. Prints
+`chaintrail serve` (uvicorn), with one server process and then with one per core, answers
+`address(...) { ... cluster { id size } tags {...} }` for random known addresses from N
+concurrent clients on loopback for S seconds. Prints
 requests/s, p50 and p95 latency and the error count (an error is anything but HTTP 200 with an
 `Address` carrying its cluster: GraphQL reports errors with status 200, so every body is
 checked), then the reference: the same lookups done directly with the async driver, the
@@ -11,7 +12,7 @@ stored query the API's DataLoader runs (`batch/addresses`: the address with its 
 tags, one round trip), from as many concurrent tasks, and the ratio API / direct at p50.
 
     .venv/bin/python bench/api.py [--txs 100000] [--seed 1] [--seconds 30] [--clients 32]
-                                  [--warmup 15] [--workers 1] [--client wrk|httpx]
+                                  [--warmup 15] [--workers 1,2] [--client wrk|httpx]
                                   [--workdir DIR]
 
 The clients are a second process: `wrk` (C, from Debian: `make bench-tools`) with a Lua script
@@ -336,8 +337,10 @@ def main() -> None:
     ap.add_argument("--warmup", type=float, default=15.0,
                     help="seconds of direct lookups first, not measured (a fresh JVM compiles "
                          "and the page cache fills: without it the first phase pays for both)")
-    ap.add_argument("--workers", type=int, default=1,
-                    help="chaintrail serve --workers: API server processes")
+    ap.add_argument("--workers", type=lambda v: [int(x) for x in v.split(",")],
+                    default=sorted({1, os.cpu_count() or 1}),
+                    help="chaintrail serve --workers, one API run each (comma-separated; "
+                         "default: 1 and one per core)")
     ap.add_argument("--client", choices=("wrk", "httpx"), default=None,
                     help="the API's load generator: wrk (C, the default when installed: "
                          "`make bench-tools`) or httpx (Python, as slow as the server)")
@@ -375,36 +378,44 @@ def main() -> None:
             if key is not None:
                 key_file = Path(tmp) / "key"
                 key_file.write_text(key)
-            port = free_port()
-            url = f"http://127.0.0.1:{port}"
-            server = subprocess.Popen([str(CLI), "serve", "--port", str(port),
-                                       "--workers", str(args.workers)], env=bench.env,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                      stdin=subprocess.DEVNULL)
-            try:
-                wait_ready(url, server)
-                if args.client == "wrk":
-                    api = run_wrk(args, addresses, url, key, (server.pid, neo4j_pid),
-                                  args.seconds)
-                else:
-                    api = run_client("api", args, bench.env, addresses, url, key_file,
-                                     watch=(server.pid, neo4j_pid))
-            finally:
-                server.terminate()
-                server.wait(timeout=30)
+            apis = {w: serve_and_drive(args, bench.env, addresses, key, key_file, neo4j_pid, w)
+                    for w in args.workers}
         direct = run_client("direct", args, bench.env, addresses, watch=(neo4j_pid,))
     print(f"machine: {machine()}")
     auth = "a reader key" if key else "none (this version has no API keys)"
     print(f"chain: {loaded['txs']} txs (seed {args.seed}); {args.clients} clients, "
-          f"{sampled} random addresses; auth: {auth}; API server processes: {args.workers}; "
-          f"API clients: {args.client}")
-    report("API address+cluster+tags (chaintrail serve)", api)
-    print(f"  CPU during the run: server {api['watched_cpu_s'][0]:.1f} s, "
-          f"Neo4j {api['watched_cpu_s'][1]:.1f} s")
+          f"{sampled} random addresses; auth: {auth}; API clients: {args.client}")
+    for w, api in apis.items():
+        report(f"API address+cluster+tags (chaintrail serve --workers {w})", api)
+        print(f"  CPU during the run: server {api['watched_cpu_s'][0]:.1f} s, "
+              f"Neo4j {api['watched_cpu_s'][1]:.1f} s")
     report("direct driver, the same stored query (batch/addresses)", direct)
     print(f"  CPU during the run: Neo4j {direct['watched_cpu_s'][0]:.1f} s")
-    print(f"ratio API / direct at p50: {api['p50'] / direct['p50']:.2f}x (target <= 2x); "
-          "targets: >= 500 requests/s, p95 < 100 ms, 0 errors")
+    for w, api in apis.items():
+        print(f"ratio API / direct at p50, {w} server process{'es' if w > 1 else ''}: "
+              f"{api['p50'] / direct['p50']:.2f}x (target <= 2x)")
+    print("targets: >= 500 requests/s, p95 < 100 ms, 0 errors")
+
+
+def serve_and_drive(args: argparse.Namespace, env: dict[str, str], addresses: Path,
+                    key: str | None, key_file: Path | None, neo4j_pid: int,
+                    workers: int) -> dict[str, Any]:
+    """Start `chaintrail serve --workers N`, run the API clients against it, stop it."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([str(CLI), "serve", "--port", str(port),
+                               "--workers", str(workers)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              stdin=subprocess.DEVNULL)
+    try:
+        wait_ready(url, server)
+        if args.client == "wrk":
+            return run_wrk(args, addresses, url, key, (server.pid, neo4j_pid), args.seconds)
+        return run_client("api", args, env, addresses, url, key_file,
+                          watch=(server.pid, neo4j_pid))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 if __name__ == "__main__":
