@@ -77,7 +77,8 @@ class Gate:
         # Request ids: a random prefix per process and a counter, 32 hex digits as a uuid4's,
         # unique across the server's processes; uuid4 per request read the kernel's random
         # source each time (1.3% of the server's CPU under bench/api.py's load).
-        self._ids = (f"{uuid.uuid4().hex[:16]}{n:016x}" for n in itertools.count())
+        prefix = uuid.uuid4().hex[:16]
+        self._ids = (f"{prefix}{n:016x}" for n in itertools.count())
         self.authenticate = authenticate
         self.local = local
         self.audit = audit

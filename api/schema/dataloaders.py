@@ -31,14 +31,32 @@ Waiter = tuple[list[str], "asyncio.Future[Found]"]
 MAX_KEYS = 1000
 """At most this many addresses in one coalesced query (one request's own may be more)."""
 
+SLOW_S = 0.2
+"""A shared query still running after this long (a super node, a busy server) gives its place
+to the lookups that wait, and each of its requests asks alone too (a lookup takes 1-20 ms)."""
+
 
 @dataclass
 class _Kind:
     """The lookups of one stored query with one set of parameters: those waiting for the
-    next query, and how many queries are running."""
+    next query, and how many places (of `in_flight`) are taken."""
 
     waiting: list[Waiter] = field(default_factory=list)
     running: int = 0
+
+
+@dataclass
+class _Slot:
+    """One place of a kind, given back once: when its drain ends (however it ends) or when
+    its query turns out slow."""
+
+    kind: _Kind
+    held: bool = True
+
+    def give_back(self) -> None:
+        if self.held:
+            self.held = False
+            self.kind.running -= 1
 
 
 class Coalescer:
@@ -54,73 +72,127 @@ class Coalescer:
 
     Rows do not depend on who asks, and nothing is kept: a lookup only joins a query that
     has not started, so it never gets rows read before it was asked. Each query has its own
-    session. When a combined query runs out of time or memory, each request's lookups are
-    run again alone, so only the request that asked for the heavy address fails. A slow
-    address (a super node) delays the lookups that share its query; the other queries in
-    flight go on."""
+    session. One caller's heavy address must not hold up the others: a query still running
+    after `SLOW_S` gives its place back, and each request in it asks again alone, taking
+    whichever answer comes first; a shared query that fails on the time or memory limit is
+    run again for each request alone, so only the request that asked for the heavy address
+    fails."""
 
     def __init__(self, graph: AsyncGraph, *, in_flight: int = 2) -> None:
         self.graph = graph
         self.in_flight = in_flight
         self._kinds: dict[tuple[str, tuple[tuple[str, Any], ...]], _Kind] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Future[Any]] = set()
 
     async def rows(self, name: str, keys: Iterable[str], **params: Any) -> Found:
         """The rows of stored query `name` for these addresses (`addresses` parameter) and
         the other `params`; the result may hold other requests' addresses too."""
-        kind_key = (name, tuple(sorted(params.items())))
-        kind = self._kinds.setdefault(kind_key, _Kind())
+        kind = self._kinds.setdefault((name, tuple(sorted(params.items()))), _Kind())
         fut: asyncio.Future[Found] = asyncio.get_running_loop().create_future()
         kind.waiting.append((list(keys), fut))
-        if kind.running < self.in_flight:
-            kind.running += 1
-            task = asyncio.create_task(self._drain(name, params, kind))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+        self._pump(name, params, kind)
         return await fut
 
-    async def _drain(self, name: str, params: dict[str, Any], kind: _Kind) -> None:
-        """Run queries for the waiting lookups until none wait. The first batch is taken
-        when the task first runs, so the lookups of the same loop turn go together."""
-        try:
-            while kind.waiting:
-                batch: list[Waiter] = []
-                size = 0
-                while kind.waiting and (not batch or size + len(kind.waiting[0][0]) <= MAX_KEYS):
-                    batch.append(kind.waiting.pop(0))
-                    size += len(batch[-1][0])
-                await self._run(name, params, batch)
-        finally:
-            kind.running -= 1
+    def _keep(self, task: asyncio.Future[Any]) -> None:
+        """Hold a task until it ends (the event loop keeps only weak references)."""
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
-    async def _run(self, name: str, params: dict[str, Any],
+    def _pump(self, name: str, params: dict[str, Any], kind: _Kind) -> None:
+        """Start a drain when lookups wait and a place is free."""
+        if kind.waiting and kind.running < self.in_flight:
+            kind.running += 1
+            slot = _Slot(kind)
+            task = asyncio.create_task(self._drain(name, params, kind, slot))
+            self._keep(task)
+            task.add_done_callback(lambda t: self._ended(t, slot, kind))
+
+    @staticmethod
+    def _ended(task: asyncio.Future[Any], slot: _Slot, kind: _Kind) -> None:
+        slot.give_back()  # also when the task was cancelled before it first ran
+        if task.cancelled():  # the app stops: so do the lookups still waiting
+            for _, fut in kind.waiting:
+                fut.cancel()
+            kind.waiting.clear()
+
+    async def _drain(self, name: str, params: dict[str, Any], kind: _Kind,
+                     slot: _Slot) -> None:
+        """Run queries for the waiting lookups while some wait and the place is held. The
+        first batch is taken when the task first runs, so the lookups of the same loop turn
+        go together."""
+        while kind.waiting and slot.held:
+            batch: list[Waiter] = []
+            size = 0
+            while kind.waiting and (not batch or size + len(kind.waiting[0][0]) <= MAX_KEYS):
+                waiter = kind.waiting.pop(0)
+                if not waiter[1].done():  # its request went away
+                    batch.append(waiter)
+                    size += len(waiter[0])
+            if batch:
+                await self._run(name, params, kind, slot, batch)
+
+    async def _run(self, name: str, params: dict[str, Any], kind: _Kind, slot: _Slot,
                    batch: list[Waiter]) -> None:
         keys = list(dict.fromkeys(k for ks, _ in batch for k in ks))
+        query = asyncio.ensure_future(self.graph.read(name, {"addresses": keys, **params}))
+        self._keep(query)
+        query.add_done_callback(lambda q: self._answer(q, batch))
         try:
-            rows = await self.graph.read(name, {"addresses": keys, **params})
-        except (QueryTimeout, QueryMemoryLimit) as e:
-            if len(batch) == 1:
-                _settle(batch[0][1], exception=e)
-                return
-            log.info("%s for %d requests together: %s; each runs alone", name, len(batch), e)
-            await asyncio.gather(*(self._run(name, params, [w]) for w in batch))
-            return
-        except Exception as e:  # each request's resolver reports it
-            for _, fut in batch:
-                _settle(fut, exception=e)
-            return
-        except BaseException:  # cancelled (the app stops): so are the lookups that waited
+            done, _ = await asyncio.wait({query}, timeout=SLOW_S)
+            if not done:  # slow: its place to the others, and each request asks alone too
+                slot.give_back()
+                self._pump(name, params, kind)
+                if len(batch) > 1:
+                    log.info("%s for %d requests together is slow; each asks alone too",
+                             name, len(batch))
+                    await asyncio.gather(*(self._alone(name, params, w) for w in batch))
+                else:
+                    await asyncio.wait({query})
+            elif (len(batch) > 1 and not query.cancelled()
+                  and isinstance(query.exception(), QueryTimeout | QueryMemoryLimit)):
+                log.info("%s for %d requests together: %s; each runs alone", name,
+                         len(batch), query.exception())
+                await asyncio.gather(*(self._alone(name, params, w) for w in batch))
+        except BaseException:  # cancelled (the app stops): so are these lookups
+            query.cancel()
             for _, fut in batch:
                 fut.cancel()
             raise
-        found = {r["address"]: r for r in rows}
-        for _, fut in batch:
-            _settle(fut, found)
+
+    @staticmethod
+    def _answer(query: asyncio.Future[list[dict[str, Any]]], batch: list[Waiter]) -> None:
+        """The shared query's answer to the requests still waiting for one. Its time or
+        memory error goes only to a request that was alone in it (the others ask alone)."""
+        if query.cancelled():
+            return
+        e = query.exception()
+        if e is None:
+            found = {r["address"]: r for r in query.result()}
+            for _, fut in batch:
+                _settle(fut, found)
+        elif len(batch) == 1 or not isinstance(e, QueryTimeout | QueryMemoryLimit):
+            for _, fut in batch:
+                _settle(fut, exception=e)
+
+    async def _alone(self, name: str, params: dict[str, Any], waiter: Waiter) -> None:
+        keys, fut = waiter
+        if fut.done():
+            return
+        try:
+            rows = await self.graph.read(name, {"addresses": list(dict.fromkeys(keys)),
+                                                **params})
+        except Exception as e:  # the request's resolver reports it
+            _settle(fut, exception=e)
+            return
+        except BaseException:
+            fut.cancel()
+            raise
+        _settle(fut, {r["address"]: r for r in rows})
 
 
 def _settle(fut: asyncio.Future[Found], found: Found | None = None, *,
             exception: BaseException | None = None) -> None:
-    """Give a waiting lookup its answer, unless its request went away (cancelled)."""
+    """Give a waiting lookup its answer, unless it has one or its request went away."""
     if fut.done():
         return
     if exception is not None:

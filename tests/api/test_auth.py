@@ -189,6 +189,7 @@ def test_audit_log_has_one_line_per_request(client: TestClient, settings: Settin
         assert r.status_code == status
         ids.append(r.headers["x-request-id"])
     assert len(set(ids)) == 4 and all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
+    assert len({i[:16] for i in ids}) == 1  # one process: one prefix, then a counter
     client.get("/healthz")  # probes are not audited
     client.get("/graphql", headers={"Accept": "text/html"})
     lines = audit_lines(settings)

@@ -207,3 +207,60 @@ def test_each_request_primes_its_own_addresses_only() -> None:
     assert sorted(one.cluster.cache_map.cache_map) == sorted(one.tags.cache_map.cache_map) == [
         "a", "b"]
     assert sorted(two.cluster.cache_map.cache_map) == ["c"]
+
+
+class SlowGraph(HeldGraph):
+    """Reads that ask for "slow" wait until the test releases them; the others answer at
+    once."""
+
+    async def read(self, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        keys = list(params["addresses"])
+        self.asked.append(keys)
+        if "slow" in keys:
+            await self.release.wait()
+        return [{"address": k} for k in keys]
+
+
+def test_a_slow_query_gives_its_place_back_and_its_requests_ask_alone(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """One caller's super node must not hold up the others (in_flight 1: before, every
+    later lookup waited for the slow query)."""
+    monkeypatch.setattr(dataloaders, "SLOW_S", 0.05)
+
+    async def run() -> tuple[SlowGraph, list[str]]:
+        g = SlowGraph()
+        c = coalescer(g, in_flight=1)
+        slow = asyncio.create_task(c.rows("q", ["slow"]))
+        shared = asyncio.create_task(c.rows("q", ["b"]))  # goes with "slow"
+        await turns()
+        assert g.asked == [["slow", "b"]]
+        order = []
+        got = await asyncio.wait_for(shared, 5)  # asked alone after SLOW_S, not waiting
+        order.append(sorted(got)[0])
+        later = await asyncio.wait_for(c.rows("q", ["c"]), 5)  # the place is free again
+        order.append(sorted(later)[0])
+        assert not slow.done()
+        g.release.set()
+        order.append(sorted(await slow)[-1])
+        return g, order
+
+    g, order = asyncio.run(run())
+    assert order == ["b", "c", "slow"]
+    assert g.asked[0] == ["slow", "b"] and sorted(g.asked[1:]) == [["b"], ["c"], ["slow"]]
+
+
+def test_a_drain_cancelled_before_it_ran_leaves_no_lookup_waiting() -> None:
+    async def run() -> tuple[HeldGraph, dict[str, Any]]:
+        g = HeldGraph()
+        g.release.set()
+        c = coalescer(g, in_flight=1)
+        lookup = asyncio.create_task(c.rows("q", ["a"]))
+        await asyncio.sleep(0)  # the lookup is waiting; its drain has not run yet
+        for task in list(c._tasks):
+            task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await lookup
+        return g, await asyncio.wait_for(c.rows("q", ["b"]), 5)  # the place was given back
+
+    g, found = asyncio.run(run())
+    assert g.asked == [["b"]] and sorted(found) == ["b"]
