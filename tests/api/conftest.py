@@ -14,10 +14,13 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from analysis.clustering import ClusterConfig, Clusterer
 from api.auth import add_key, get_key, key_id, new_key
 from chaintrail.settings import Settings
 from cypher.runner import Graph
-from tests.helpers import CLI, free_port
+from tests.cypher.test_cluster import ADDR
+from tests.cypher.test_cluster import chain as small_chain
+from tests.helpers import CLI, free_port, wipe, write_blocks, write_tags
 
 
 @pytest.fixture(scope="session")
@@ -43,6 +46,18 @@ def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
         if kid is not None and get_key(graph, kid) is None:
             add_key(graph, key, role="admin", name="tests")
     return result
+
+
+@pytest.fixture(scope="module")
+def small(graph: Graph) -> Graph:
+    """The clustering test's small hand-built chain, clustered, with one tag (Exchange A);
+    a module may define its own `small` instead."""
+    wipe(graph)
+    write_blocks(graph, small_chain())
+    Clusterer(graph, ClusterConfig()).rebuild()
+    write_tags(graph, [{"id": "t1", "address": ADDR["A"], "label": "Exchange A",
+                        "category": "exchange", "source": "test", "confidence": 50}])
+    return graph
 
 
 def gql(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:

@@ -17,7 +17,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from analysis.clustering import ClusterConfig, Clusterer
 from api.app import create_app
 from api.context import Context, GraphQLEndpoint
 from chaintrail.runtime import GC_THRESHOLD
@@ -25,8 +24,7 @@ from chaintrail.settings import Settings
 from cypher.runner import Graph
 from tests.api.conftest import gql, serving
 from tests.cypher.test_cluster import ABCD, ADDR, CB, T1
-from tests.cypher.test_cluster import chain as small_chain
-from tests.helpers import free_port, wipe, write_blocks, write_tags
+from tests.helpers import free_port
 
 pytestmark = pytest.mark.neo4j
 
@@ -35,16 +33,6 @@ ADDRESS_Q = """query($a: String!) { address(address: $a) {
   ... on Address { address received sent balance balanceBtc outputCount
                    cluster { id size } tags { label category confidence } }
   ... on NotFoundError { message } ... on InvalidAddress { message } } }"""
-
-
-@pytest.fixture(scope="module")
-def small(graph: Graph) -> Graph:
-    wipe(graph)
-    write_blocks(graph, small_chain())
-    Clusterer(graph, ClusterConfig()).rebuild()
-    write_tags(graph, [{"id": "t1", "address": ADDR["A"], "label": "Exchange A",
-                        "category": "exchange", "source": "test", "confidence": 50}])
-    return graph
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,10 @@ graph whose reads the test releases, so that which lookups wait is not left to t
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from analysis.clustering import ClusterConfig, Clusterer
 from api.schema import dataloaders
 from api.schema.dataloaders import Coalescer, Loaders
 from chaintrail.errors import DatabaseUnavailable, QueryTimeout
@@ -20,18 +18,6 @@ from cypher.registry import Registry
 from cypher.runner import AsyncGraph, Graph
 from db.driver import open_async_driver
 from tests.cypher.test_cluster import ADDR
-from tests.cypher.test_cluster import chain as small_chain
-from tests.helpers import wipe, write_blocks, write_tags
-
-
-@pytest.fixture(scope="module")
-def small(graph: Graph) -> Iterator[Graph]:
-    wipe(graph)
-    write_blocks(graph, small_chain())
-    Clusterer(graph, ClusterConfig()).rebuild()
-    write_tags(graph, [{"id": "t1", "address": ADDR["A"], "label": "Exchange A",
-                        "category": "exchange", "source": "test", "confidence": 50}])
-    yield graph
 
 
 @pytest.mark.neo4j
