@@ -109,7 +109,7 @@ def create_app(settings: Settings | None = None, *,
                            allow_headers=["Authorization", "X-API-Key", "Content-Type"],
                            expose_headers=["X-Request-ID"], max_age=600)
 
-    app.router.routes.append(Route(  # the gate hands /graphql on directly; listed here too
+    app.router.routes.append(Route(  # HTTP goes straight from the gate; this serves the rest
         "/graphql", endpoint, methods=["GET", "POST"]))
     app.include_router(export_router(graph))
 
