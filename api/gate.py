@@ -53,6 +53,18 @@ def api_path(path: str) -> bool:
             or path == "/export")
 
 
+def route_path(scope: Scope) -> str:
+    """The path the app routes by: without the `root_path` a proxy deployment mounts it
+    under (`uvicorn --root-path /x` gives the path `/x/graphql`), as Starlette's router
+    strips it. The gate decides on this path, so a mount prefix cannot make an API request
+    look like an open one."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root) and path[len(root):len(root) + 1] in ("/", ""):
+        return path[len(root):] or "/"
+    return path
+
+
 def presented_key(headers: Headers) -> str | None:
     """The key in `Authorization: Bearer <key>` or `X-API-Key: <key>`, if any."""
     auth = headers.get("authorization", "")
@@ -100,7 +112,7 @@ class Gate:
                 MutableHeaders(scope=message).append("X-Request-ID", rid)
             await send(message)
 
-        path: str = scope["path"]
+        path = route_path(scope)
         audited = api_path(path)
         entry: dict[str, Any] = {
             "time": now_iso(), "request_id": rid, "key_id": None, "key_name": None,
@@ -134,7 +146,7 @@ class Gate:
         except BodyTooLarge:
             await self._too_large(scope, receive, send)
             return
-        path, method = scope["path"], scope["method"]
+        path, method = route_path(scope), scope["method"]
         query_string = scope.get("query_string", b"").decode("latin-1")
         if path == "/graphql" or path.startswith("/graphql/"):
             entry.update(graphql_fields(self._graphql_payload(method, body, query_string)))

@@ -102,6 +102,22 @@ def test_bearer_and_x_api_key_both_work(client: TestClient, keys: dict[str, str]
         assert len(r.headers["x-request-id"]) == 32
 
 
+def test_a_mount_prefix_does_not_open_the_api(settings: Settings,
+                                              keys: dict[str, str]) -> None:
+    """Behind a proxy (`uvicorn --root-path /x`) the path arrives as /x/graphql; the router
+    strips the prefix, and so must the gate, or the request would pass unchecked as the
+    local admin."""
+    with TestClient(create_app(settings), root_path="/x") as c:
+        assert c.post("/x/graphql", json={"query": BLOCK_Q, "variables": {"h": 1}}
+                      ).status_code == 401
+        assert c.get("/x/export/json", params={"case": "nope"}).status_code == 401
+        r = c.post("/x/graphql", json={"query": BLOCK_Q, "variables": {"h": 1}},
+                   headers=bearer(keys["reader"]))
+        assert r.json() == {"data": {"block": {"__typename": "Block", "height": 1}}}
+    assert [(x["path"], x["status"]) for x in audit_lines(settings)] == [
+        ("/graphql", 401), ("/export/json", 401), ("/graphql", 200)]
+
+
 def test_open_routes_need_no_key(client: TestClient) -> None:
     page = client.get("/graphql", headers={"Accept": "text/html"})
     assert page.status_code == 200 and "graphiql" in page.text.lower()
