@@ -118,7 +118,10 @@ def _first_keys(path: Path) -> tuple[set[str], Any, str] | None:
 
 def detect(path: Path) -> ExportFile | None:
     """Which export `path` is, from its first line; None when it is not one (or empty)."""
-    found = _first_keys(path)
+    return _export(path, _first_keys(path))
+
+
+def _export(path: Path, found: tuple[set[str], Any, str] | None) -> ExportFile | None:
     if found is None:
         return None
     keys, type_field, fmt = found
@@ -126,13 +129,9 @@ def detect(path: Path) -> ExportFile | None:
     return ExportFile(path, kind, fmt) if kind else None
 
 
-def near_miss(path: Path) -> tuple[str, set[str]] | None:
-    """(kind, missing column) when `path` has all but one of an export's identifying columns
-    (at least three of them): a damaged export, not some other file."""
-    found = _first_keys(path)
-    if found is None:
-        return None
-    keys = found[0]
+def near_miss(keys: set[str]) -> tuple[str, set[str]] | None:
+    """(kind, missing column) when a file's columns are all but one of an export's
+    identifying columns (at least three of them): a damaged export, not some other file."""
     for kind, columns in KINDS.items():
         missing = set(columns - keys)
         if len(missing) == 1 and len(columns) >= 4:
@@ -145,9 +144,10 @@ def iter_files(paths: list[Path]) -> Iterator[ExportFile]:
     for p in paths:
         if p.is_dir():
             for f in sorted(x for x in p.rglob("*") if x.is_file()):
-                ef = detect(f)
+                found = _first_keys(f)  # read once: for the export, else a near miss
+                ef = _export(f, found)
                 if ef is None:
-                    miss = near_miss(f)
+                    miss = None if found is None else near_miss(found[0])
                     if miss is not None:  # data would go missing without a word
                         raise FormatError(
                             f"looks like a {miss[0]} export but has no "
