@@ -89,7 +89,7 @@ def translate_errors(what: str) -> Iterator[None]:
         if (code.startswith("Neo.ClientError.Statement.ParameterMissing")
                 or code == "Neo.ClientError.Statement.ArgumentError"):
             raise ParameterError(f"{what}: {e.message}") from e  # e.g. a negative LIMIT
-        if "AccessMode" in (e.code or "") or "ForbiddenOnReadOnlyDatabase" in (e.code or ""):
+        if "AccessMode" in code or "ForbiddenOnReadOnlyDatabase" in code:
             raise WriteNotAllowed(f"{what}: {e.message}") from e
         raise DatabaseError(f"{what} failed: {e.code}: {e.message}") from e
     except nx.DriverError as e:
