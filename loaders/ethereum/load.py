@@ -56,6 +56,9 @@ NOTES: Final = (
     ("internal_unknown", logging.WARNING,
      "internal transfers not loaded: the trace does not say the amount or the parties "
      "(a self-destruct in an old geth call trace, or in struct logs without its balance)"),
+    ("native_unknown", logging.WARNING,
+     "transaction values not loaded: traces loaded without the transactions export whose "
+     "top-level call does not say the amount or the parties; load the transactions export"),
     ("fee_without_block", logging.WARNING,
      "fees without their block (no blocks export): the miner and the base fee are unknown, "
      "the fee is not booked"),

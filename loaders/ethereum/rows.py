@@ -5,7 +5,8 @@ No I/O and no database: the rules of what moves value live here, tested on their
 - A transaction's status comes from its receipt, else the receipt columns of the
   transactions export, else its top-level trace (an error there means it failed); before
   Byzantium without traces it is unknown (null) and its value counts as moved.
-- `native`: a successful transaction's value, sender -> recipient (or the contract it created).
+- `native`: a successful transaction's value, sender -> recipient (or the contract it created);
+  from its top-level trace when the run has traces of the block but no transactions export.
 - `internal`: a trace below the top-level call that moved value (a call, create or
   self-destruct with value > 0 whose status is 1, i.e. neither it nor an ancestor failed).
   `delegatecall`, `callcode` and `staticcall` move no value between accounts (the code runs in
@@ -368,6 +369,8 @@ class _Block:
             if t.trace_type == "create" and ok and tx_ok != 0 and t.to_address:
                 self.out.account(t.to_address, "contract")
             if not t.trace_address:  # the transaction's own value: the native transfer
+                if "transactions" not in d.parts and ok and tx_ok != 0:
+                    self.native_from_trace(t, t.transaction_hash)
                 continue
             if t.trace_type == "call" and (t.call_type or "call") in NO_VALUE_CALLS:
                 continue
@@ -381,6 +384,17 @@ class _Block:
             self.transfer(trace_id(t), "internal", ETH, t.from_address, t.to_address, t.value,
                           t.transaction_hash, self.index_of.get(t.transaction_hash,
                                                                 t.transaction_index))
+
+    def native_from_trace(self, t: Trace, tx_hash: str) -> None:
+        """A successful transaction's value, from its top-level call when this load has no
+        transactions export for the block (traces loaded on their own): the same id, parties
+        and amount the transaction would give, so loading the export too adds nothing."""
+        if not t.value_known or t.from_address is None or t.to_address is None:
+            if t.value > 0 or not t.value_known:
+                self.out.counts["native_unknown"] += 1
+            return
+        self.transfer(tx_hash, "native", ETH, t.from_address, t.to_address, t.value, tx_hash,
+                      self.index_of.get(tx_hash, t.transaction_index))
 
     def token_transfers(self) -> int:
         d = self.d

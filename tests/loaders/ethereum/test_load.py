@@ -4,6 +4,7 @@ resumable, additive across kinds of source, and strict on bad input."""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import signal
@@ -93,6 +94,14 @@ def test_stream_exports_with_receipts_logs_traces_and_tokens(graph: Graph, etl: 
     assert {k: v for k, v in ((i, (t["from"], t["to"], t["value"]))
                               for i, t in transfers(graph, "internal").items())} \
         == internal_of_rows(traces)
+    # blocks exported as traces only: a successful top-level call is its transaction's value
+    hashes = {e["hash"] for e in txs}
+    assert {i: (t["from"], t["to"], t["value"]) for i, t in transfers(graph, "native").items()
+            if i not in hashes} == {
+        r["transaction_hash"]: (addr(r["from_address"]), addr(r["to_address"]),
+                                str(num(r["value"])))
+        for r in traces if r["transaction_hash"] and not r["trace_address"]
+        and num(r["value"]) and not r["error"] and num(r["status"]) != 0} != {}
     assert sorted((t["to"], t["value"]) for t in transfers(graph, "reward").values()) == sorted(
         (addr(r["to_address"]), str(num(r["value"]))) for r in traces
         if r["trace_type"] == "reward")
@@ -211,6 +220,31 @@ def test_traces_loaded_later_complete_the_blocks(graph: Graph, chain: Path, tmp_
     assert summary["blocks_loaded"] > 0 and summary["counts"]["internal"] > 0
     assert graph_fingerprint(graph) == chain_fingerprint
     assert load(graph, chain)["blocks_loaded"] == 0  # every part of every block is there
+
+
+def test_traces_alone_carry_their_transactions_values(graph: Graph, chain: Path) -> None:
+    """Traces loaded without the transactions export: a successful transaction's top-level
+    call is its native transfer, with the id, parties and amount the export gives; the export
+    loaded afterwards writes none twice."""
+    wipe(graph)
+    load(graph, chain)
+    full = transfers(graph, "native")
+    with (chain / "traces.csv").open() as f:
+        expected_ids = {r["transaction_hash"] for r in csv.DictReader(f)
+                        if r["trace_address"] == "" and int(r["value"]) > 0
+                        and not r["error"] and r["status"] == "1"}
+    assert len(expected_ids) > 10
+    wipe(graph)
+    load(graph, chain / "traces.csv")
+    alone = transfers(graph, "native")
+
+    def key(t: dict[str, Any]) -> tuple[Any, ...]:
+        return t["from"], t["to"], t["value"], t["seq"], t["tx_hash"]
+
+    assert set(alone) == expected_ids
+    assert {i: key(t) for i, t in alone.items()} == {i: key(full[i]) for i in expected_ids}
+    load(graph, *[p for p in chain.glob("*.csv") if p.name != "traces.csv"])
+    assert transfers(graph, "native") == full  # none twice, each as the export alone gives it
 
 
 def test_sigkill_and_resume_gives_the_same_graph(
