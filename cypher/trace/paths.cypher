@@ -3,13 +3,16 @@
 //   `from` to an output paying `to`, one row per path, shortest first: its transactions, the
 //   addresses along it and its bottleneck (the smallest output on it: at most that much can
 //   have moved along this path). Transactions with more than max_fanout inputs or outputs
-//   (exchange batches, consolidations: super nodes) are not traversed.
+//   (exchange batches, consolidations: super nodes) are not traversed. A path does not come
+//   back through either end: no output after its first pays `from` (or a member of its
+//   cluster), none before its last pays `to`; such a path only repeats a shorter one (the
+//   start's own change paying on, or the end moving money to itself).
 //   Ethereum (chain 'ethereum', account chains): time-respecting paths of transfers from
 //   account `from` to account `to`, each hop at or after the one before it (the same
 //   transaction allowed), fees left out, of `asset` (null: any asset, a hop may change it),
-//   at least min_key, none from an account to itself; accounts between the two ends with
-//   more than max_fanout transfers out or in (exchanges, routers: super nodes) and the zero
-//   address (mints, burns) are not traversed. `txids` are transaction hashes, `outputs`
+//   at least min_key, none from an account to itself, none through either end again;
+//   accounts between the two ends with more than max_fanout transfers out or in (exchanges,
+//   routers: super nodes) and the zero address (mints, burns) are not traversed. `txids` are transaction hashes, `outputs`
 //   transfer ids, `addresses` the accounts along the path; `bottleneck_value` (a decimal
 //   string) and `asset` are null when the path changes asset. No clusters on Ethereum
 //   (from_cluster, to_cluster false).
@@ -49,13 +52,24 @@ CALL () {
   UNION
   MATCH (x:Cluster {id: $to}) WHERE $to_cluster RETURN x AS e
 }
+// The last hop stands outside the repeated group so that the outputs in between can be kept
+// off both ends during the search (a cluster id is its smallest address, so comparing the
+// address also covers that member).
 MATCH p = SHORTEST 10 (s) (()<-[:IN_CLUSTER|LOCKED_TO]-()){1,2} (first:Output)
   ((:Output)-[:SPENT_BY]->(t:Transaction)-[:CREATES]->(o:Output)
     WHERE o.value >= $min_value AND NOT coalesce(t.stale, false)
-      AND t.input_count <= $max_fanout AND t.output_count <= $max_fanout){1,8}
-  (last:Output) (()-[:LOCKED_TO|IN_CLUSTER]->()){1,2} (e)
-WHERE size(t) <= $max_hops AND first.value >= $min_value
-WITH p, first, t, o
+      AND t.input_count <= $max_fanout AND t.output_count <= $max_fanout
+      AND NOT coalesce(o.address, '') IN [$from, $to]
+      AND (NOT $from_cluster OR NOT EXISTS { (o)-[:LOCKED_TO]->()-[:IN_CLUSTER]->(s) })
+      AND (NOT $to_cluster OR NOT EXISTS { (o)-[:LOCKED_TO]->()-[:IN_CLUSTER]->(e) })){0,7}
+  (:Output)-[:SPENT_BY]->(tl:Transaction WHERE NOT coalesce(tl.stale, false)
+    AND tl.input_count <= $max_fanout AND tl.output_count <= $max_fanout)
+  -[:CREATES]->(last:Output WHERE last.value >= $min_value
+    AND coalesce(last.address, '') <> $from
+    AND (NOT $from_cluster OR NOT EXISTS { (last)-[:LOCKED_TO]->()-[:IN_CLUSTER]->(s) }))
+  (()-[:LOCKED_TO|IN_CLUSTER]->()){1,2} (e)
+WHERE size(t) < $max_hops AND first.value >= $min_value
+WITH p, first, t + [tl] AS t, o + [last] AS o
 ORDER BY size(t), [x IN t | x.txid], first.id
 LIMIT $k
 RETURN size(t) AS hops, [x IN t | x.txid] AS txids,
@@ -71,10 +85,11 @@ MATCH p = SHORTEST 10 ((s) ((y:Account)-[ts:TRANSFER
         AND ($min_key IS NULL OR ts.value_key >= $min_key)
         AND ($min_seq IS NULL OR ts.seq >= $min_seq) AND ($max_seq IS NULL OR ts.seq <= $max_seq)
         AND ($since IS NULL OR ts.time >= $since) AND ($until IS NULL OR ts.time <= $until)
-    ]->(x:Account WHERE x = e OR (x.address <> '0x0000000000000000000000000000000000000000'
+    ]->(x:Account WHERE x = e OR (x <> s
+        AND x.address <> '0x0000000000000000000000000000000000000000'
         AND COUNT { (x)-[:TRANSFER]->() } <= $max_fanout
         AND COUNT { (x)<-[:TRANSFER]-() } <= $max_fanout)) WHERE x <> y){1,8} (e)
-  WHERE size(ts) <= $max_hops
+  WHERE size(ts) <= $max_hops AND none(y IN x[0..-1] WHERE y = e)
     AND all(i IN range(0, size(ts) - 2) WHERE ts[i].seq <= ts[i + 1].seq))
 WITH s, ts, x
 ORDER BY size(ts), [y IN ts | y.id]
