@@ -26,6 +26,7 @@ from analysis.trace import (
     paths_graph,
     trace,
 )
+from api.graph import cluster_flows_graph, vis_graph
 from chaintrail.cli.common import (
     boundary,
     check_format,
@@ -109,12 +110,21 @@ def _run(direction: Direction, start: str, max_hops: int, min_value: int, max_fa
     _print(result, fmt)
 
 
+def graph_json(g: dict[str, Any]) -> dict[str, Any]:
+    """`--format graph-json`: the visualiser form that the API's `graph` field and /export
+    serve (api.graph: `nodes {id kind label properties}`, `edges {id source target kind value
+    time properties}`), so a front-end draws a CLI answer as it draws the API's; the answer's
+    own fields (start, direction, truncation, notes) stand beside `nodes` and `edges`."""
+    return {**{k: v for k, v in g.items() if k not in ("nodes", "edges")}, **vis_graph(g)}
+
+
 def _print(result: Trace, fmt: str) -> None:
     eth = result.chain == "ethereum"
     if fmt == "json":
         typer.echo(json.dumps(displayed(result.as_dict()) if eth else result.as_dict()))
     elif fmt == "graph-json":
-        typer.echo(json.dumps(displayed(result.as_graph()) if eth else result.as_graph()))
+        typer.echo(json.dumps(graph_json(displayed(result.as_graph()) if eth
+                                         else result.as_graph())))
     else:
         cols = ["hop", "txid", "height", "from_address", "to_address", "value", "to_tags"]
         if eth:
@@ -196,7 +206,8 @@ def trace_paths(
     if fmt == "json":
         typer.echo(json.dumps(displayed(result) if eth else result))
     elif fmt == "graph-json":
-        typer.echo(json.dumps(displayed(paths_graph(result)) if eth else paths_graph(result)))
+        typer.echo(json.dumps(graph_json(displayed(paths_graph(result)) if eth
+                                         else paths_graph(result))))
     elif eth:
         table = Table("rank", "hops", "bottleneck_value", "asset", "txids", "addresses",
                       title=f"paths {displayed(result['from'])} -> {displayed(result['to'])} "
@@ -246,13 +257,9 @@ def trace_cluster_flows(
     if fmt == "json":
         typer.echo(json.dumps(flows))
     elif fmt == "graph-json":
-        ids = sorted({c for r in result.rows for c in (r["from_cluster"], r["to_cluster"]) if c})
-        typer.echo(json.dumps({
-            "nodes": [{"id": c, "type": "cluster"} for c in ids],
-            "edges": [{"source": r["from_cluster"], "target": r["to_cluster"],
-                       "value": r["value"], "tx_count": r["tx_count"], "hop": r["hop"]}
-                      for r in result.rows if r["from_cluster"] and r["to_cluster"]],
-            "truncated": flows["truncated"], "truncation": flows["truncation"]}))
+        typer.echo(json.dumps({"truncated": flows["truncated"],
+                               "truncation": flows["truncation"],
+                               **cluster_flows_graph(result)}))
     else:
         table = Table("hop", "from_cluster", "to_cluster", "value", "tx_count",
                       title=f"cluster flows {direction} of {result.cluster_id}")

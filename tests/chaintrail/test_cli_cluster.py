@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from analysis.exposure import cluster_flows
+from api.graph import cluster_flows_graph
 from cypher.runner import Graph
 from tests.helpers import run_cli, wipe
 
@@ -97,6 +99,10 @@ def test_cluster_flows_and_exposure_commands(graph: Graph, sample: Path,
                            "graph-json").stdout)
     ids = {n["id"] for n in g["nodes"]}
     assert cid in ids and all(e["source"] in ids and e["target"] in ids for e in g["edges"])
+    # the API's visualiser form (its `graph` field, /export), with the answer's truncation
+    assert {k: g[k] for k in ("nodes", "edges")} == cluster_flows_graph(
+        cluster_flows(graph, cid, "out", 2))
+    assert g["truncated"] is flows["truncated"] and {e["kind"] for e in g["edges"]} == {"flow"}
     exp = json.loads(run_cli(cli_env, "exposure", f"cluster:{cid}", "--direction", "received",
                              "--max-hops", "2").stdout)
     assert exp["target"].endswith(cid) and exp["total"] > 0

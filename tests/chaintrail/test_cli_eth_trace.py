@@ -16,6 +16,7 @@ from analysis.accounts import Window
 from analysis.exposure import ExposureLimits, exposure
 from analysis.taint import taint
 from analysis.trace import TraceLimits, paths, trace
+from api.graph import vis_graph
 from chaintrail.cli.main import app
 from chaintrail.cli.trace import unix_time
 from cypher.runner import Graph
@@ -73,7 +74,10 @@ def test_trace_json_is_the_analysis_answer_in_eip55_case(env: None, eth: Graph) 
     every = ok("trace", "forward", A, "--asset", "*")
     assert TOK in {r["asset"].lower() for r in every["rows"]}
     graph = ok("trace", "forward", AB.tx, "--format", "graph-json")
-    assert graph == displayed(trace(eth, AB.tx, "forward").as_graph())
+    answer = displayed(trace(eth, AB.tx, "forward").as_graph())  # the API's form, as /export
+    assert {k: graph.pop(k) for k in ("nodes", "edges")} == vis_graph(answer)
+    assert graph == {k: v for k, v in answer.items() if k not in ("nodes", "edges")}
+    assert {e["kind"] for e in vis_graph(answer)["edges"]} == {"transfer"}
     table = run("trace", "forward", A, "--format", "table")
     assert table.exit_code == 0 and eip55_checksum(D)[:10] in table.stdout
 
