@@ -616,6 +616,9 @@ def _paths_by_trace(source: str, target_text: str, ends: list[Endpoint], outputs
         chain.reverse()
         if any(x["fanout"] > fanout for x in chain):  # as trace/paths: not traversed
             continue
+        if any(x["to_address"] == ends[0].value for x in chain) or any(
+                x["to_address"] in at_end for x in chain[:-1]):
+            continue  # as trace/paths: never back through either end
         first = start[chain[0]["from_output"]]
         if first["value"] < min_value:
             continue
