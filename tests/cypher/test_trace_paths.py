@@ -66,3 +66,11 @@ def test_account_paths_do_not_come_back_through_the_start_or_the_end(loops: Grap
     rows = loops.read("trace/paths", {"chain": "ethereum", "from": EA, "to": EE, "k": 3})
     assert [(r["txids"], r["addresses"], r["bottleneck_value"]) for r in rows] == [
         ([AE.tx], [EA, EE], "8")]
+
+
+def test_paths_found_by_a_forward_trace_follow_the_same_rule(loops: Graph) -> None:
+    """To a super node end (here: any end with more than one output) paths come from a
+    forward trace (analysis.trace._paths_by_trace); the same one path."""
+    found = paths(loops, ADDR["A"], ADDR["E"], k=3, super_node_outputs=1)
+    assert "super node" in found["notes"][0]
+    assert [p["txids"] for p in found["paths"]] == [[P2]]
