@@ -36,6 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.audit import AuditLog, graphql_fields, now_iso, request_id
 from api.auth import key_id
 from api.context import Principal
+from api.schema.errors import UNAVAILABLE
 from chaintrail.errors import ChaintrailError
 
 log = logging.getLogger(__name__)
@@ -163,7 +164,7 @@ class Gate:
             except ChaintrailError as e:
                 log.warning("cannot check an API key: %s", e)
                 await JSONResponse({"error": "database unavailable",
-                                    "message": f"database unavailable: {e}"},
+                                    "message": UNAVAILABLE},
                                    status_code=503)(scope, receive, send)
                 return
             if found is None:

@@ -3,6 +3,7 @@ client can branch on `__typename`. Anything raised is unexpected: masked and log
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -19,6 +20,13 @@ from chaintrail.errors import (
 )
 from chaintrail.errors import DatabaseUnavailable as Unavailable
 from chaintrail.errors import PermissionDenied as Denied
+
+log = logging.getLogger(__name__)
+
+UNAVAILABLE = ("database unavailable: the graph database cannot be reached; try again shortly "
+               "(the server log has the detail)")
+"""What an API client is told when Neo4j cannot answer: the detail (the database's address,
+the driver's words) goes to the server log, not to clients."""
 
 
 @strawberry.type
@@ -84,5 +92,6 @@ def as_problem(e: ChaintrailError) -> Problem | None:
     if isinstance(e, ParameterError):
         return InvalidInput(message=str(e))
     if isinstance(e, Unavailable):
-        return DatabaseUnavailable(message=f"database unavailable: {e}")
+        log.warning("%s", e)
+        return DatabaseUnavailable(message=UNAVAILABLE)
     return None

@@ -317,6 +317,7 @@ def test_neo4j_down_while_checking_a_key_is_503(neo4j_settings: Settings,
         r = post(c, BLOCK_Q, bearer(keys["reader"]))
         assert r.status_code == 503 and r.json()["error"] == "database unavailable"
         assert "database unavailable" in r.json()["message"]
+        assert "bolt://" not in r.json()["message"]  # the database's address stays in the log
         assert post(c, BLOCK_Q).status_code == 401  # no key: no database needed to refuse
 
 
