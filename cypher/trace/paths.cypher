@@ -12,10 +12,10 @@
 //   transaction allowed), fees left out, of `asset` (null: any asset, a hop may change it),
 //   at least min_key, none from an account to itself, none through either end again;
 //   accounts between the two ends with more than max_fanout transfers out or in (exchanges,
-//   routers: super nodes) and the zero address (mints, burns) are not traversed. `txids` are transaction hashes, `outputs`
-//   transfer ids, `addresses` the accounts along the path; `bottleneck_value` (a decimal
-//   string) and `asset` are null when the path changes asset. No clusters on Ethereum
-//   (from_cluster, to_cluster false).
+//   routers: super nodes) and the zero address (mints, burns) are not traversed. `txids` are
+//   transaction hashes, `outputs` transfer ids, `addresses` the accounts along the path;
+//   `bottleneck_value` (a decimal string) and `asset` are null when the path changes asset.
+//   No clusters on Ethereum (from_cluster, to_cluster false).
 // @mode read
 // @param from STRING  an address, or a cluster id when from_cluster
 // @param to STRING  an address, or a cluster id when to_cluster
