@@ -8,8 +8,11 @@ start's change pays on and the end moves its money on to itself:
 
 From A to E the one path is p2 (from A's change). Without the rule, k = 3 also gave p1, p2
 (A -> A -> E) and p2, p3 (A -> E -> E): the same money, again. The same on an account chain
-(block numbers in brackets): a -> b (1), b -> a (2), a -> e (3), e -> c (4), c -> e (5); from
-a to e the one path is the transfer of block 3.
+(block numbers in brackets): a -> b (1), b -> a (2), a -> e (3), e -> c (4), c -> e (5), ten
+more round trips e -> ci (6) -> e (7), and b -> d (8), d -> f (9), f -> e (10). From a to e
+the paths are a -> e (3) and a -> b -> d -> f -> e: the eleven paths of three hops through e
+do not count, nor do they take the places of the ten shortest that the search keeps (the
+rule is inside the path pattern's WHERE, a pre-filter of `SHORTEST 10`).
 """
 
 from __future__ import annotations
@@ -30,9 +33,13 @@ S = {name: pkh(200 + i) for i, name in enumerate("AEP")}
 ADDR = {name: p2pkh(s) for name, s in S.items()}
 tx = named_tx(S)
 CB, P1, P2, P3 = hx("d0"), hx("d1"), hx("d2"), hx("d3")
-EA, EB, EC, EE = acct("a"), acct("b"), acct("c"), acct("e")
+EA, EB, EC, ED, EE, EF = (acct(c) for c in "abcdef")
 AE = T(EA, EE, 8, 3)
-ACCOUNT_CHAIN = [T(EA, EB, 10, 1), T(EB, EA, 9, 2), AE, T(EE, EC, 7, 4), T(EC, EE, 6, 5)]
+AB, BD, DF, FE = T(EA, EB, 10, 1), T(EB, ED, 5, 8), T(ED, EF, 4, 9), T(EF, EE, 3, 10)
+ROUND_TRIPS = [t for i in range(1, 11)  # e -> ci -> e: ten more ways back through e
+               for t in (T(EE, acct(f"c{i:x}"), 2, 6, i), T(acct(f"c{i:x}"), EE, 1, 7, i))]
+ACCOUNT_CHAIN = [AB, T(EB, EA, 9, 2), AE, T(EE, EC, 7, 4), T(EC, EE, 6, 5), *ROUND_TRIPS,
+                 BD, DF, FE]
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +72,8 @@ def test_paths_do_not_come_back_through_the_start_or_the_end(loops: Graph) -> No
 def test_account_paths_do_not_come_back_through_the_start_or_the_end(loops: Graph) -> None:
     rows = loops.read("trace/paths", {"chain": "ethereum", "from": EA, "to": EE, "k": 3})
     assert [(r["txids"], r["addresses"], r["bottleneck_value"]) for r in rows] == [
-        ([AE.tx], [EA, EE], "8")]
+        ([AE.tx], [EA, EE], "8"),
+        ([AB.tx, BD.tx, DF.tx, FE.tx], [EA, EB, ED, EF, EE], "3")]
 
 
 def test_paths_found_by_a_forward_trace_follow_the_same_rule(loops: Graph) -> None:
