@@ -133,8 +133,8 @@ class Coalescer:
 
     async def _run(self, name: str, params: dict[str, Any], kind: _Kind, slot: _Slot,
                    batch: list[Waiter]) -> None:
-        keys = list(dict.fromkeys(k for ks, _ in batch for k in ks))
-        query = asyncio.ensure_future(self.graph.read(name, {"addresses": keys, **params}))
+        keys = [k for ks, _ in batch for k in ks]
+        query = asyncio.ensure_future(self._lookup(name, params, keys))
         self._keep(query)
         query.add_done_callback(lambda q: self._answer(q, batch))
         try:
@@ -159,15 +159,20 @@ class Coalescer:
                 fut.cancel()
             raise
 
+    async def _lookup(self, name: str, params: dict[str, Any], keys: list[str]) -> Found:
+        """One query of stored query `name` for these addresses, its rows by address."""
+        rows = await self.graph.read(name, {"addresses": list(dict.fromkeys(keys)), **params})
+        return {r["address"]: r for r in rows}
+
     @staticmethod
-    def _answer(query: asyncio.Future[list[dict[str, Any]]], batch: list[Waiter]) -> None:
+    def _answer(query: asyncio.Future[Found], batch: list[Waiter]) -> None:
         """The shared query's answer to the requests still waiting for one. Its time or
         memory error goes only to a request that was alone in it (the others ask alone)."""
         if query.cancelled():
             return
         e = query.exception()
         if e is None:
-            found = {r["address"]: r for r in query.result()}
+            found = query.result()
             for _, fut in batch:
                 _settle(fut, found)
         elif len(batch) == 1 or not isinstance(e, QueryTimeout | QueryMemoryLimit):
@@ -179,15 +184,14 @@ class Coalescer:
         if fut.done():
             return
         try:
-            rows = await self.graph.read(name, {"addresses": list(dict.fromkeys(keys)),
-                                                **params})
+            found = await self._lookup(name, params, keys)
         except Exception as e:  # the request's resolver reports it
             _settle(fut, exception=e)
             return
         except BaseException:
             fut.cancel()
             raise
-        _settle(fut, {r["address"]: r for r in rows})
+        _settle(fut, found)
 
 
 def _settle(fut: asyncio.Future[Found], found: Found | None = None, *,
