@@ -182,6 +182,7 @@ class EthereumWriter(BatchWriter[Rows]):
             ("load/ethereum/unmove_failed", rows.failed),
             ("load/ethereum/transfers", rows.transfers),
             ("load/ethereum/new_transfers", rows.new_transfers),
+            ("load/ethereum/untimed_transfers", rows.untimed_rows()),
         ]
 
         def work(tx: ManagedTransaction) -> None:

@@ -90,6 +90,16 @@ class Rows:
         keeps them from deadlocking on accounts both batches touch."""
         return [{"address": a, "kind": self.accounts[a]} for a in sorted(self.accounts)]
 
+    def untimed_rows(self) -> list[Row]:
+        """Per block, the ids of the transfers written without a time (traces without their
+        block's export), for load/ethereum/untimed_transfers: the export, loaded later, gives
+        them the block's time."""
+        ids: dict[int, list[str]] = {}
+        for t in (*self.transfers, *self.new_transfers):
+            if t["time"] is None:
+                ids.setdefault(t["block"], []).append(t["id"])
+        return [{"block": b, "ids": i} for b, i in ids.items()]
+
     def mark_new(self) -> None:
         """These blocks are not in the database: nothing of theirs can exist, so their
         transactions and transfers are written with CREATE (no MERGE locks, no lookups)."""

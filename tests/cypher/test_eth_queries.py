@@ -308,6 +308,43 @@ def test_load_queries_keep_what_a_batch_does_not_know(eth: Graph) -> None:
         == str(GAS * PRICE)  # its fee stays paid
 
 
+def test_transfers_written_before_their_blocks_time_get_it_with_the_block(eth: Graph) -> None:
+    """load/ethereum/untimed_transfers remembers them on the block, once; load/ethereum/blocks
+    gives them the time when it comes and forgets them."""
+    def run(name: str, rows: list[Any]) -> None:
+        eth.write(lambda tx: eth.run_write(tx, name, {"rows": rows}), name)
+
+    def one(query: str) -> Any:
+        with eth.driver.session(database=eth.database) as s:
+            return s.run(query).single()[0]  # type: ignore[index]
+
+    block = {"number": 900, "hash": None, "parent_hash": None, "time": None, "miner": None,
+             "gas_used": None, "base_fee_per_gas": None, "tx_count": None,
+             "output_value": None, "token_transfer_count": None, "withdrawal_count": None,
+             "parts": ["traces"]}
+    ids = [f"{h(90)}:0", f"{h(90)}:1"]
+    try:
+        run("load/ethereum/blocks", [block])
+        run("load/ethereum/new_transfers", [{
+            "id": i, "kind": "internal", "asset": "ETH", "from": C, "to": B, "value": "1",
+            "value_key": "1".zfill(78), "limbs": [1] + [0] * 8, "block": 900, "tx_index": 0,
+            "seq": 90_000_000, "time": None, "tx_hash": h(90)} for i in ids])
+        for _ in range(2):  # the same traces loaded again: remembered once
+            run("load/ethereum/untimed_transfers", [{"block": 900, "ids": ids}])
+        assert one("MATCH (b:EthBlock {number: 900}) RETURN b.untimed") == ids
+        run("load/ethereum/untimed_transfers", [{"block": 7, "ids": ["x"]}])  # has a time
+        assert one("MATCH (b:EthBlock {number: 7}) RETURN b.untimed") is None
+        run("load/ethereum/blocks", [{**block, "hash": h(91), "time": 1_700_000_123,
+                                      "parts": ["blocks", "traces"]}])
+        assert one("MATCH ()-[t:TRANSFER]->() WHERE t.block = 900 "
+                   "RETURN collect(DISTINCT t.time)") == [1_700_000_123]
+        assert one("MATCH (b:EthBlock {number: 900}) RETURN b.untimed") is None
+    finally:
+        with eth.driver.session(database=eth.database) as s:
+            s.run("MATCH ()-[t:TRANSFER]->() WHERE t.block = 900 DELETE t").consume()
+            s.run("MATCH (b:EthBlock {number: 900}) DELETE b").consume()
+
+
 @pytest.mark.parametrize(("name", "params", "expect"), [
     ("lookup/block", {"height": 7}, [BLOCK_HASH, str(999_999_999 + 1 + 2**64 + 5 + 3)]),
     ("lookup/transaction", {"txid": h(2)}, [h(2), str(2**64 + 5)]),

@@ -222,6 +222,19 @@ def test_traces_loaded_later_complete_the_blocks(graph: Graph, chain: Path, tmp_
     assert load(graph, chain)["blocks_loaded"] == 0  # every part of every block is there
 
 
+def test_traces_loaded_first_get_their_blocks_time_later(
+        graph: Graph, chain: Path, chain_fingerprint: dict[str, object]) -> None:
+    """Traces alone have no block time: the internal transfers they write get it when the
+    block's export comes later, so the graph is the one a single load makes."""
+    wipe(graph)
+    load(graph, chain / "traces.csv")
+    internal = transfers(graph, "internal")
+    assert len(internal) > 10 and all(t.get("time") is None for t in internal.values())
+    load(graph, *[p for p in chain.glob("*.csv") if p.name != "traces.csv"])
+    assert all(t["time"] is not None for t in transfers(graph, "internal").values())
+    assert graph_fingerprint(graph) == chain_fingerprint
+
+
 def test_traces_alone_carry_their_transactions_values(graph: Graph, chain: Path) -> None:
     """Traces loaded without the transactions export: a successful transaction's top-level
     call is its native transfer, with the id, parties and amount the export gives; the export
