@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,7 +42,7 @@ class _Kind:
     """The lookups of one stored query with one set of parameters: those waiting for the
     next query, and how many places (of `in_flight`) are taken."""
 
-    waiting: list[Waiter] = field(default_factory=list)
+    waiting: deque[Waiter] = field(default_factory=deque)
     running: int = 0
 
 
@@ -124,7 +125,7 @@ class Coalescer:
             batch: list[Waiter] = []
             size = 0
             while kind.waiting and (not batch or size + len(kind.waiting[0][0]) <= MAX_KEYS):
-                waiter = kind.waiting.pop(0)
+                waiter = kind.waiting.popleft()
                 if not waiter[1].done():  # its request went away
                     batch.append(waiter)
                     size += len(waiter[0])
