@@ -145,15 +145,13 @@ def test_setup_is_idempotent_and_warm_setup_needs_no_mvn(
     marker = distribution_dir(settings) / MANIFEST_NAME
     mtime = marker.stat().st_mtime_ns
 
-    # A second setup must not run mvn: hide it (keep only java on PATH) and time it.
+    # A second setup must not run mvn: hide it (keep only java on PATH); nothing is rewritten.
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     (bin_dir / "java").symlink_to(find_java().path)
     monkeypatch.setenv("PATH", str(bin_dir))
-    t0 = time.monotonic()
     result = cli(settings, "setup")
     assert result.exit_code == 0, result.output
-    assert time.monotonic() - t0 < 5
     assert marker.stat().st_mtime_ns == mtime
 
     dist = ensure_distribution(settings)
