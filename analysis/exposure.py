@@ -53,6 +53,7 @@ from analysis.accounts import (
 from analysis.steps import Steps, check_limit, finish, returning, run
 from analysis.trace import paid_outputs
 from chaintrail.errors import NotFound, ParameterError
+from cypher.registry import normal_address
 from cypher.runner import Graph, Row
 
 Direction = Literal["received", "sent"]
@@ -106,7 +107,7 @@ def parse_target(text: str) -> Target:
         kind, ident = "cluster", text.removeprefix("cluster:")
     if not ident or len(ident) > 100 or not ident.isalnum():
         raise ParameterError(f"target {text!r} is neither an address nor 'cluster:<id>'")
-    return Target(kind, ident)
+    return Target(kind, normal_address(ident))
 
 
 @dataclass(frozen=True, slots=True)
@@ -678,6 +679,7 @@ def cluster_flows_steps(cluster_id: str, direction: FlowDirection, max_hops: int
     check_limit("max_outputs", max_outputs, MAX_OUTPUTS)
     check_limit("max_clusters", max_clusters, MAX_CLUSTERS)
     check_limit("max_rows", max_rows, MAX_ROWS)
+    cluster_id = normal_address(cluster_id)
     yield from paid_outputs(cluster_id, True)  # NotFound: no cluster, nor a paid address
     result = ClusterFlows(cluster_id, direction, max_hops)
     seen, frontier, expanded = {cluster_id}, [cluster_id], 0

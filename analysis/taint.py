@@ -33,6 +33,7 @@ from analysis.account_taint import EthTaint, Transfer, account_taint, collect_st
 from analysis.accounts import Window, asset_label, eth_kind, infer_chain, parse_asset
 from analysis.steps import Steps, check_limit, run
 from chaintrail.errors import LimitError, NotFound, ParameterError
+from cypher.registry import normal_address
 from cypher.runner import Graph
 
 Method = Literal["poison", "haircut", "fifo"]
@@ -401,7 +402,7 @@ def source_kind(source: str) -> tuple[str, str]:
         key = source[len(_CLUSTER):]
         if not key or len(key) > 100 or not key.isalnum():
             raise ParameterError(f"source {source!r}: a cluster id is an address")
-        return "cluster", key
+        return "cluster", normal_address(key)
     if m := _OUTPUT.match(source):
         return "output", f"{m.group(1).lower()}:{int(m.group(2))}"
     if _TXID.match(source):
@@ -409,7 +410,7 @@ def source_kind(source: str) -> tuple[str, str]:
     if not source or len(source) > 100 or not source.isalnum():
         raise ParameterError(f"source {source!r} is neither an address, a txid, 'txid:vout' "
                              "nor 'cluster:<cluster id>'")
-    return "address", source
+    return "address", normal_address(source)
 
 
 def taint(graph: Graph, method: str, sources: Sequence[str],

@@ -42,6 +42,7 @@ from analysis.accounts import (
 )
 from analysis.steps import Steps, check_limit, run
 from chaintrail.errors import LimitError, NotFound, ParameterError
+from cypher.registry import normal_address
 from cypher.runner import Graph
 
 Direction = Literal["forward", "backward"]
@@ -203,7 +204,7 @@ def _normalise(start: str, kind: str) -> str:
     if kind == "output":
         txid, vout = start.split(":")
         return f"{txid.lower()}:{int(vout)}"
-    return start
+    return normal_address(start)
 
 
 def _categories(tags: Iterable[Any]) -> set[str]:
@@ -503,10 +504,10 @@ class Endpoint:
     @classmethod
     def parse(cls, text: str) -> Endpoint:
         if text.startswith("cluster:"):
-            return cls(text.removeprefix("cluster:"), True)
+            return cls(normal_address(text.removeprefix("cluster:")), True)
         if start_kind(text) != "address":
             raise ParameterError(f"{text!r}: a path runs between addresses or 'cluster:<id>'")
-        return cls(text, False)
+        return cls(normal_address(text), False)
 
 
 def paid_outputs(key: str, cluster: bool) -> Steps[int]:

@@ -131,6 +131,16 @@ _BECH32_PREFIXES = ("bc1", "tb1", "bcrt1")
 """Bitcoin's segwit address prefixes (mainnet, testnet and signet, regtest)."""
 
 
+def normal_address(value: str) -> str:
+    """A Bitcoin address as the graph stores it. BIP173 lets a bech32 address be written all
+    in upper case (QR codes do): it is the same address, stored in lower case. Everything that
+    takes an address from a user goes through here (stored queries' ADDRESS parameters, the
+    starts, sources, targets and ends of traces, taint, exposure and paths)."""
+    if value.isupper() and value.lower().startswith(_BECH32_PREFIXES):
+        return value.lower()
+    return value
+
+
 def check_type(query: str, p: Param, value: Any) -> Any:
     """Check a value against a declared type (None is always allowed: Cypher null)."""
     if value is None:
@@ -161,8 +171,8 @@ def check_type(query: str, p: Param, value: Any) -> Any:
                              f"on Ethereum), got {value!r}")
     if t == "INTEGER" and not -(2**63) <= value < 2**63:
         raise ParameterError(f"{query}: parameter {p.name!r} must fit in 64 bits, got {value}")
-    if t == "ADDRESS" and value.isupper() and value.lower().startswith(_BECH32_PREFIXES):
-        return value.lower()  # BIP173: all upper case (QR codes) is the same address
+    if t == "ADDRESS":
+        return normal_address(value)
     if t == "CHAIN" and value.lower() not in CHAINS:
         raise ParameterError(f"{query}: parameter {p.name!r} must be one of "
                              f"{', '.join(CHAINS)}, got {value!r}")

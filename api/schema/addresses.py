@@ -21,6 +21,7 @@ from api.schema.pagination import (
 from api.schema.scalars import Amount, Chain, Satoshi, btc, decimal_units
 from api.schema.tags import Tag
 from api.schema.transactions import amount, shown
+from cypher.registry import normal_address
 from loaders.bitcoin.address import decode_address
 from loaders.ethereum.address import check_address, eip55_checksum, is_eth_like
 
@@ -253,7 +254,7 @@ async def address(info: strawberry.Info, address: str,
                 return NotFoundError(message=f"no Ethereum account {address} in the graph")
             return Account.from_row(row)
         decode_address(address)  # InvalidAddress, before any query
-        row = await info.context.loaders.address.load(address)
+        row = await info.context.loaders.address.load(normal_address(address))
         if row is None:
             return NotFoundError(message=f"no address {address} in the graph")
         return Address.from_row(row)
