@@ -53,6 +53,10 @@ log = logging.getLogger(__name__)
 NOTES: Final = (
     ("erc721_skipped", logging.INFO,
      "ERC-721 Transfer logs skipped (four topics: a token id, not an amount)"),
+    ("erc20_without_logs", logging.WARNING,
+     "token transfers loaded without their logs: an ERC-721 transfer (a token id, not an "
+     "amount) looks the same in a token_transfers export and counts as ERC-20 until the logs "
+     "of its block are loaded, which remove it"),
     ("internal_unknown", logging.WARNING,
      "internal transfers not loaded: the trace does not say the amount or the parties "
      "(a self-destruct in an old geth call trace, or in struct logs without its balance)"),
@@ -180,8 +184,10 @@ class EthereumWriter(BatchWriter[Rows]):
             ("load/ethereum/transactions", rows.transactions),
             ("load/ethereum/new_transactions", rows.new_transactions),
             ("load/ethereum/unmove_failed", rows.failed),
+            ("load/ethereum/unmove_failed", rows.not_erc20),
             ("load/ethereum/transfers", rows.transfers),
             ("load/ethereum/new_transfers", rows.new_transfers),
+            ("load/ethereum/unmove_stored_failed", rows.unknown_status),
             ("load/ethereum/untimed_transfers", rows.untimed_rows()),
         ]
 

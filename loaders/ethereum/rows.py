@@ -74,6 +74,13 @@ class Rows:
     failed: list[str] = field(default_factory=list)
     """Hashes of failed transactions: a native transfer an earlier, partial load wrote for
     one of them (before its receipt was known) is removed."""
+    not_erc20: list[str] = field(default_factory=list)
+    """Ids of ERC-721 transfers (their logs have a fourth topic, the token id): an earlier
+    load of a token_transfers export alone, which cannot tell them apart, wrote them as
+    ERC-20 amounts; they are removed."""
+    unknown_status: list[str] = field(default_factory=list)
+    """Hashes of transactions whose native transfer was written without a known status: if
+    an earlier load stored it as failed (from its trace), the transfer is removed."""
     new_transactions: list[Row] = field(default_factory=list)
     new_transfers: list[Row] = field(default_factory=list)
     """Those of blocks not in the database yet: created, not merged (see `mark_new`)."""
@@ -106,6 +113,7 @@ class Rows:
         self.new_transactions += self.transactions
         self.new_transfers += self.transfers
         self.transactions, self.transfers, self.failed = [], [], []
+        self.unknown_status, self.not_erc20 = [], []
 
     def extend(self, other: Rows) -> None:
         self.blocks.extend(other.blocks)
@@ -114,6 +122,8 @@ class Rows:
         self.transactions.extend(other.transactions)
         self.transfers.extend(other.transfers)
         self.failed.extend(other.failed)
+        self.unknown_status.extend(other.unknown_status)
+        self.not_erc20.extend(other.not_erc20)
         self.new_transactions.extend(other.new_transactions)
         self.new_transfers.extend(other.new_transfers)
         self.counts.update(other.counts)
@@ -258,9 +268,13 @@ class _Block:
     # -- the parts ----------------------------------------------------------------------------
     def transactions(self) -> tuple[int, int]:
         """Transaction rows (with their fees) and native transfers; returns (count, value
-        sum)."""
+        sum) of the transactions and receipts. A transaction known only from its top-level
+        trace gets a row too, with the status the trace gives: a transactions export loaded
+        later, without receipts, then finds it failed (`unknown_status`)."""
         d = self.d
         hashes = list(d.transactions) + [x for x in d.receipts if x not in d.transactions]
+        known = len(hashes)
+        hashes += [x for x in self.top_traces if x not in d.transactions and x not in d.receipts]
         value_sum = 0
         for tx_hash in hashes:
             tx = d.transactions.get(tx_hash)
@@ -269,6 +283,8 @@ class _Block:
             self.status[tx_hash] = status
             where = (tx.where if tx else receipt.where if receipt else "") or self.where
             index = self.index_of.get(tx_hash)
+            if index is None and tx_hash in self.top_traces:
+                index = self.top_traces[tx_hash].transaction_index
             created = None
             if tx is not None and tx.to_address is None and status != 0:
                 top = self.top_traces.get(tx_hash)
@@ -312,11 +328,13 @@ class _Block:
                 if status != 0 and to is not None:
                     self.transfer(tx_hash, "native", ETH, tx.from_address, to, tx.value,
                                   tx_hash, index)
+                    if status is None and tx.value:
+                        self.out.unknown_status.append(tx_hash)
                 if fee is not None:
                     row.update(self.fees(tx, fee, gas_used or 0,
                                          receipt.blob_fee if receipt else None, where))
             self.out.transactions.append(row)
-        return len(hashes), value_sum
+        return known, value_sum
 
     def effective_price(self, tx: Transaction | None, receipt: Any) -> int | None:
         if receipt is not None and receipt.effective_gas_price is not None:
@@ -428,6 +446,9 @@ class _Block:
                                   source=tt.where)
         if erc721:
             self.out.counts["erc721_skipped"] += len(erc721)
+            self.out.not_erc20.extend(f"{h}:{i}" for h, i in sorted(erc721))
+        if d.token_transfers and not d.logs and "logs" not in d.parts:
+            self.out.counts["erc20_without_logs"] += len(d.token_transfers)
         n = 0
         for (tx_hash, log_index), tt in sorted(by_id.items(), key=lambda kv: kv[0][1]):
             if self.status.get(tx_hash, self.tx_status(tx_hash, None)) == 0:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -20,6 +21,7 @@ from cypher.runner import Graph
 from loaders.ethereum.address import ZERO_ADDRESS
 from loaders.ethereum.generate import generate
 from loaders.ethereum.load import EthereumLoader
+from loaders.ethereum.rows import TRANSFER_TOPIC
 from tests.helpers import CLI, graph_fingerprint, run_cli, wipe
 from tests.loaders.ethereum.conftest import (
     addr,
@@ -94,8 +96,12 @@ def test_stream_exports_with_receipts_logs_traces_and_tokens(graph: Graph, etl: 
     assert {k: v for k, v in ((i, (t["from"], t["to"], t["value"]))
                               for i, t in transfers(graph, "internal").items())} \
         == internal_of_rows(traces)
-    # blocks exported as traces only: a successful top-level call is its transaction's value
+    # blocks exported as traces only: a successful top-level call is its transaction's value,
+    # and each top-level call's transaction is known, with the trace's status
     hashes = {e["hash"] for e in txs}
+    assert set(nodes(graph, "EthTransaction", "hash")) - hashes == {
+        r["transaction_hash"] for r in traces
+        if r["transaction_hash"] and not r["trace_address"]} - hashes != set()
     assert {i: (t["from"], t["to"], t["value"]) for i, t in transfers(graph, "native").items()
             if i not in hashes} == {
         r["transaction_hash"]: (addr(r["from_address"]), addr(r["to_address"]),
@@ -233,6 +239,38 @@ def test_traces_loaded_first_get_their_blocks_time_later(
     load(graph, *[p for p in chain.glob("*.csv") if p.name != "traces.csv"])
     assert all(t["time"] is not None for t in transfers(graph, "internal").values())
     assert graph_fingerprint(graph) == chain_fingerprint
+
+
+def test_a_failed_transaction_known_from_its_trace_moves_nothing_later(
+        graph: Graph, etl: Path, tmp_path: Path) -> None:
+    """Traces first, then a transactions export without receipts (no status in it): the
+    transaction whose top-level call failed ("Out of gas") still moves no value and keeps
+    status 0; the one that succeeded moves its value once."""
+    traces = etl / "test_export_traces_job" / "block_with_error" / "expected_traces.csv"
+    with traces.open() as f:
+        top = [r for r in csv.DictReader(f) if r["trace_address"] == "" and r["transaction_hash"]]
+    failed = {r["transaction_hash"] for r in top if r["status"] == "0"}
+    ok = {r["transaction_hash"]: r["value"] for r in top if r["status"] == "1"}
+    assert failed and ok and all(int(r["value"]) > 0 for r in top)
+    txs = tmp_path / "transactions.csv"  # as the export gives them (nonce, gas, price made up)
+    with txs.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["hash", "nonce", "block_hash", "block_number", "transaction_index",
+                    "from_address", "to_address", "value", "gas", "gas_price", "input",
+                    "block_timestamp", "max_fee_per_gas", "max_priority_fee_per_gas",
+                    "transaction_type"])
+        for i, r in enumerate(top):
+            w.writerow([r["transaction_hash"], i, "0x" + "77" * 32, r["block_number"],
+                        r["transaction_index"], r["from_address"], r["to_address"], r["value"],
+                        21000, 50 * 10**9, "0x", 1455405000, "", "", 0])
+    wipe(graph)
+    load(graph, traces)
+    load(graph, txs)
+    native = transfers(graph, "native")
+    assert {h: t["value"] for h, t in native.items()} == ok
+    with graph.driver.session(database=graph.database) as s:
+        status = s.run("MATCH (t:EthTransaction) RETURN t.hash AS h, t.status AS s").data()
+    assert {r["h"]: r["s"] for r in status} == {**{h: 0 for h in failed}, **{h: 1 for h in ok}}
 
 
 def test_traces_alone_carry_their_transactions_values(graph: Graph, chain: Path) -> None:
@@ -385,6 +423,37 @@ def test_a_token_transfer_row_that_contradicts_its_log_is_refused(
     err = proc.stderr.replace("\n", "")
     assert proc.returncode == 1, err
     assert f"{bad / 'expected_token_transfers.json'} line 6: conflicts with the log at" in err
+
+
+def test_erc721_transfers_of_a_token_transfers_export_go_when_their_logs_come(
+        graph: Graph, etl: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A token_transfers export alone cannot tell an ERC-721 transfer (a token id) from an
+    ERC-20 one: it is loaded, with a warning, and removed when the block's logs come, so the
+    transfers are those both in one run give."""
+    stream = etl / "test_stream/blocks_17173049_17173050"
+    logs = [json.loads(x) for x in (stream / "expected_logs.json").read_text().splitlines()]
+    four = {f"{lg['transaction_hash']}:{lg['log_index']}" for lg in logs
+            if len(lg["topics"]) == 4 and lg["topics"][0] == TRANSFER_TOPIC}
+    assert len(four) == 9
+    wipe(graph)
+    load(graph, stream)
+    together = graph_fingerprint(graph)
+    erc20 = set(transfers(graph, "erc20"))
+    assert len(erc20) == 282 and not erc20 & four
+    wipe(graph)
+    with caplog.at_level(logging.WARNING):
+        load(graph, stream / "expected_token_transfers.json")
+    assert "token transfers loaded without their logs" in caplog.text
+    assert set(transfers(graph, "erc20")) == erc20 | four
+    load(graph, stream)
+    assert set(transfers(graph, "erc20")) == erc20
+    two_runs = graph_fingerprint(graph)
+    assert two_runs["rels"] == together["rels"]
+    # the NFTs' contracts and holders stay as accounts (they are on chain), nothing else
+    extra = set(two_runs["nodes"]) - set(together["nodes"])
+    assert set(together["nodes"]) - set(two_runs["nodes"]) <= {
+        n.replace(", (\'kind\', \"\'contract\'\")", "") for n in extra}
+    assert extra and all("[\'Account\']" in n for n in extra)
 
 
 def test_a_transaction_row_with_receipt_columns_completes_one_without(
