@@ -171,6 +171,21 @@ def is_erc721_log(log: Log) -> bool:
     return len(log.topics) == 4 and log.topics[0].lower() == TRANSFER_TOPIC
 
 
+def _informed(t: Trace) -> bool:
+    """The trace says who paid whom how much."""
+    return t.value_known and t.from_address is not None and t.to_address is not None
+
+
+def _moves_trace(t: Trace) -> tuple[Any, ...]:
+    """What a trace says that the graph keeps: who paid whom how much, and whether it
+    failed (the exports' error texts and gas figures may differ; for a call that moves no
+    value, such as callcode, parity and geth even name different addresses)."""
+    if t.trace_type == "call" and (t.call_type or "call") in NO_VALUE_CALLS:
+        return t.call_type, bool(t.error)
+    return (t.call_type or "call", t.from_address, t.to_address, t.value, t.value_known,
+            bool(t.error))
+
+
 def trace_statuses(traces: list[Trace]) -> dict[tuple[str | None, tuple[int, ...]], int]:
     """(tx hash, trace address) -> 1, or 0 when the call or any ancestor has an error."""
     failed = {(t.transaction_hash, t.trace_address) for t in traces if t.error}
@@ -221,15 +236,35 @@ class _Block:
         # Traces exported from geth name their transaction by its index only.
         by_index = {i: h for h, i in self.index_of.items()}
         self.traces: list[Trace] = []
+        self.traces_without_tx = 0
+        seen: dict[tuple[str, tuple[int, ...], str], int] = {}
         for tr in data.traces:
             if tr.transaction_hash is None and tr.trace_type not in NO_TX_TRACES:
                 found = by_index.get(tr.transaction_index) \
                     if tr.transaction_index is not None else None
                 if found is None:
-                    self.out.counts["trace_without_tx"] += 1
+                    self.traces_without_tx += 1
                     continue
                 tr = replace(tr, transaction_hash=found)
+            if tr.transaction_hash is not None and tr.trace_type not in NO_TX_TRACES:
+                # a parity trace and a geth one of the same call (both exports in one run)
+                key = (tr.transaction_hash, tr.trace_address, tr.trace_type)
+                at = seen.setdefault(key, len(self.traces))
+                if at < len(self.traces):
+                    old = self.traces[at]
+                    if not _informed(tr):  # e.g. geth's self-destruct without its balance
+                        continue
+                    if not _informed(old):
+                        self.traces[at] = tr
+                        continue
+                    if _moves_trace(old) != _moves_trace(tr):
+                        raise FormatError(f"conflicts with the trace at {old.where} for the "
+                                          f"same call ({tr.transaction_hash} "
+                                          f"{list(tr.trace_address)})", source=tr.where)
+                    continue
             self.traces.append(tr)
+        if self.traces_without_tx:
+            self.out.counts["trace_without_tx"] += self.traces_without_tx
         self.top_traces = {t.transaction_hash: t for t in self.traces
                            if t.transaction_hash and not t.trace_address}
         self.status: dict[str, int | None] = {}
@@ -493,7 +528,9 @@ class _Block:
             "token_transfer_count": token_count if d.parts & {"logs", "token_transfers"}
             else None,
             "withdrawal_count": len(h.withdrawals) if h else None,
-            "parts": sorted(d.parts),
+            # traces that could not be used (geth's, naming a transaction by an index no
+            # transaction of the run has) leave the block open to a later run's traces
+            "parts": sorted(d.parts - ({"traces"} if self.traces_without_tx else set())),
         })
         if h is not None and h.transaction_count is not None and d.transactions \
                 and len(d.transactions) != h.transaction_count:

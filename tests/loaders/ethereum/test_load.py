@@ -456,6 +456,51 @@ def test_erc721_transfers_of_a_token_transfers_export_go_when_their_logs_come(
     assert extra and all("[\'Account\']" in n for n in extra)
 
 
+def test_parity_and_geth_traces_of_the_same_block_in_one_run(graph: Graph, etl: Path,
+                                                             tmp_path: Path) -> None:
+    """The same calls from both exports are read once (the graph parity's traces alone give);
+    a geth trace that says another amount is a conflict naming both places."""
+    parity = etl / "test_export_traces_job/block_with_subtraces/expected_traces.csv"
+    geth = etl / "test_extract_geth_traces_job/block_with_subtraces/expected_traces.csv"
+    wipe(graph)
+    load(graph, parity)
+    alone = graph_fingerprint(graph)
+    assert transfers(graph)
+    wipe(graph)
+    load(graph, parity, geth)
+    assert graph_fingerprint(graph) == alone
+    lines = geth.read_text().splitlines()
+    assert lines[3].split(",")[5] == "437194980000000000"
+    lines[3] = lines[3].replace("437194980000000000", "437194980000000001")
+    bad = tmp_path / "geth_traces.csv"
+    bad.write_text("\n".join(lines) + "\n")
+    wipe(graph)
+    with pytest.raises(FormatError, match=f"{bad} line 4: conflicts with the trace at "
+                                          f"{parity} line 4"):
+        load(graph, parity, bad)
+    assert transfers(graph) == {}
+    # geth's self-destruct does not say its balance: parity's, which does, is kept
+    suicide = "test_extract_geth_traces_job/block_with_suicide/expected_traces.csv"
+    load(graph, etl / suicide.replace("extract_geth", "export"), etl / suicide)
+    (one,) = transfers(graph, "internal").values()
+    assert (one["value"], one["from"]) == ("50000000000000000",
+                                           "0x474faa5018639791952fae334e2911700ac7fe9b")
+
+
+def test_geth_traces_without_their_transactions_leave_the_block_open(
+        graph: Graph, etl: Path) -> None:
+    """geth's traces name a transaction by its index: without the transactions they cannot
+    be used, so the block is not marked as traced and a later run's traces are loaded."""
+    wipe(graph)
+    first = load(graph, etl / "test_extract_geth_traces_job")
+    assert first["counts"]["trace_without_tx"] > 0
+    load(graph, etl / "test_export_traces_job")
+    got = transfers(graph)
+    wipe(graph)
+    load(graph, etl / "test_export_traces_job")
+    assert got == transfers(graph) != {}
+
+
 def test_a_transaction_row_with_receipt_columns_completes_one_without(
         graph: Graph, etl: Path) -> None:
     """export_blocks' transactions and a stream export's (the same rows, plus the receipt
