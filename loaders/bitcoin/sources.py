@@ -11,7 +11,10 @@ What a path holds is decided by its content, not its name:
   preallocates blk files with zeros);
 - anything else that parses as exactly one block: a raw serialized block (if it starts with a
   header meeting its own proof of work but does not parse, the parse error is reported as is:
-  a damaged block rather than an unknown format).
+  a damaged block rather than an unknown format);
+- else one raw serialized transaction that fills the file. When neither parses, the error is
+  placed where the parse that got further broke (a truncated transaction breaks near its end
+  as a transaction, early and absurdly as a block) and gives both reasons.
 
 Files are streamed record by record: at most one block's bytes are held at a time (a bzip2 file
 is decompressed as a stream too).
@@ -223,22 +226,31 @@ def _iter_stream(
             raise  # a block header with its proof of work: a damaged raw block, say where
         try:
             tx = parse_tx(data, source=source, offset=0)
-        except FormatError:
-            pass
-        else:
-            if height is not None:
-                raise ValueError("a height only applies to a raw block, not a transaction")
-            yield SourcedTx(tx, network or MAINNET, source)
-            return
-        raise FormatError(
-            f"unknown format: no known network magic at the start ({first[:4].hex()}), not a "
-            f"raw block ({e.reason} at byte offset {e.offset}) and not a raw transaction",
-            source=source,
-            offset=0,
-        ) from e
+        except FormatError as te:
+            raise _neither(first, block_error=e, tx_error=te) from te
+        if height is not None:
+            raise ValueError("a height only applies to a raw block, not a transaction") from None
+        yield SourcedTx(tx, network or MAINNET, source)
+        return
     if height is not None:
         check_height(block, height, network or MAINNET, source)
     yield SourcedBlock(block, network or MAINNET)
+
+
+def _neither(first: bytes, *, block_error: FormatError, tx_error: FormatError) -> FormatError:
+    """Neither a raw block nor a raw transaction: the error is placed where the parse that got
+    further broke (a truncated transaction file breaks near its end as a transaction, but early
+    and absurdly as a block), and gives both reasons, the more plausible first."""
+    tries = [("raw transaction", tx_error), ("raw block", block_error)]
+    tries.sort(key=lambda t: -(t[1].offset or 0))  # stable: a tie keeps the transaction first
+    reasons = [f"as a {what}, {e.reason} at byte offset {e.offset}" for what, e in tries]
+    best = tries[0][1]
+    return FormatError(
+        f"unknown format: no known network magic at the start ({first[:4].hex()}) and neither "
+        f"parse fills the file: {reasons[0]} (the parse that got further); {reasons[1]}",
+        source=best.source,
+        offset=best.offset,
+    )
 
 
 def check_height(block: Block, height: int, net: Network, source: str) -> None:

@@ -196,6 +196,25 @@ def test_unknown_format(tmp_path: Path, bitcoin_data: Path) -> None:
         list(iter_blocks(big))
 
 
+def test_truncated_raw_transaction_says_where_its_parse_broke(
+    tmp_path: Path, bitcoin_data: Path
+) -> None:
+    """Cut in half, the megatx breaks as a transaction at 499,745 (an input script runs past
+    the end), but as a block already at 5,015: the error names the transaction's place."""
+    data = bz2.decompress((bitcoin_data / "tx" / "megatx-5569-inputs.bin.bz2").read_bytes())
+    cut = tmp_path / "trunc_megatx.bin"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(FormatError) as e:
+        list(iter_items(cut))
+    assert (e.value.source, e.value.offset) == (str(cut), 499745)
+    assert e.value.reason == (
+        "unknown format: no known network magic at the start (01000000) and neither parse fills "
+        "the file: as a raw transaction, input script of 138 bytes runs past the end of the "
+        "data at byte offset 499745 (the parse that got further); as a raw block, input script "
+        "of 3278516597946028895 bytes runs past the end of the data at byte offset 5015"
+    )
+
+
 def test_damaged_raw_block_says_where(tmp_path: Path, bitcoin_data: Path) -> None:
     data = (bitcoin_data / "raw" / "0413567.raw").read_bytes()
     cut = tmp_path / "cut.raw"
