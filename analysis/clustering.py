@@ -275,8 +275,9 @@ def plan(pending: Sequence[Pending], config: ClusterConfig,
                 "version": match.version if match else None,
                 "confidence": match.confidence if match else None,
                 "skipped": skipped or None,  # absent means false: no write per transaction
-                "change_heuristics": [t for _, t in pairs],
-                "change_outputs": [n for n, _ in pairs],
+                # absent means none, as a first clustering without them leaves it
+                "change_heuristics": [t for _, t in pairs] or None,
+                "change_outputs": [n for n, _ in pairs] or None,
                 "link_heuristics": link_names or None,
                 "link_versions": link_versions or None,
             })

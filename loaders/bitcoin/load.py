@@ -60,6 +60,7 @@ class LoadSummary:
     outputs: int = 0
     prevouts: int = 0
     lone_txs: int = 0
+    lone_txs_skipped: int = 0
     seconds: float = 0.0
     cluster_seconds: float = 0.0
     clustering: ClusterSummary | None = None
@@ -77,6 +78,7 @@ class LoadSummary:
             "outputs": self.outputs,
             "prevouts": self.prevouts,
             "lone_txs": self.lone_txs,
+            "lone_txs_skipped": self.lone_txs_skipped,
             "seconds": round(self.seconds, 3),
             "tx_per_s": round(self.tx_rate, 1),
             "cluster_seconds": round(self.cluster_seconds, 3),
@@ -104,6 +106,10 @@ class BitcoinWriter(BatchWriter[Rows]):
     def loaded(self, hashes: list[str]) -> set[str]:
         rows = self.graph.read("load/bitcoin/loaded_blocks", {"hashes": hashes})
         return {r["hash"] for r in rows}
+
+    def loaded_txs(self, txids: list[str]) -> set[str]:
+        rows = self.graph.read("load/bitcoin/loaded_txs", {"txids": txids})
+        return {r["txid"] for r in rows}
 
 
 class BitcoinLoader:
@@ -139,6 +145,7 @@ class BitcoinLoader:
         batch, each with the future of the batch that wrote their transactions: see
         `_flush`."""
         self._seen: set[str] = set()
+        """Block hashes and lone txids of this load: the same one given twice goes in once."""
         self._networks: set[str] = set()
         """The networks of the blocks in the graph and in this load."""
         self._placement_due = True
@@ -321,6 +328,10 @@ class BitcoinLoader:
 
     def _add(self, item: Block | Tx, net: Network, prevouts: Sequence[Prevout] = ()) -> None:
         if isinstance(item, Tx):  # a lone transaction: nothing to verify but its parse
+            if item.txid in self._seen:
+                self.summary.lone_txs_skipped += 1
+                return
+            self._seen.add(item.txid)
             self._pending.append((item, net, prevouts))
             self._pending_txs += 1
             return
@@ -361,9 +372,16 @@ class BitcoinLoader:
             # Blocks in flight are not in the database yet, but `_seen` already skips them.
             already = self.writer.loaded(
                 [b.hash for b, _, _ in self._pending if isinstance(b, Block)])
+            # A lone transaction has no block to mark it loaded; it is loaded once written
+            # with its inputs. Written again, its inputs would label it for clustering again.
+            lone = [t.txid for t, _, _ in self._pending if isinstance(t, Tx)]
+            already_txs = self.writer.loaded_txs(lone) if lone else set()
             blocks = 0
             for item, net, prevouts in self._pending:
                 if isinstance(item, Tx):
+                    if item.txid in already_txs:
+                        self.summary.lone_txs_skipped += 1
+                        continue
                     tx_rows(item, net, rows)
                     self.summary.lone_txs += 1
                     continue

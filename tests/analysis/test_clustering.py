@@ -125,6 +125,12 @@ def test_a_transaction_clustered_before_has_its_links_replaced() -> None:
     # a transaction clustered again always gets its annotations written, so old ones go
     again = plan([Pending(tx("t3", ["x"], [(1_000_000, "y")]), {}, seen=True)], ClusterConfig())
     assert [(r["txid"], r["link_heuristics"]) for r in again.annotate] == [("t3", None)]
+    # ... as absent (null), the way a first clustering with nothing to say leaves them: not
+    # as empty lists, which made a transaction clustered twice differ from one clustered once
+    assert (again.annotate[0]["change_heuristics"], again.annotate[0]["change_outputs"]) == (
+        None, None)
+    assert plan([Pending(tx("t3", ["x"], [(1_000_000, "y")]), {})], ClusterConfig()
+                ).annotate == []
 
 
 def test_unknown_change_heuristic_is_a_config_error() -> None:

@@ -63,7 +63,8 @@ def test_blocks_placed_at_load_give_the_graph_of_placement_after_it(graph: Graph
 def test_stored_outputs_and_the_correction_of_a_wrong_prevout(graph: Graph) -> None:
     """load/bitcoin/stored_outputs says what stored outputs pay and who wrote them;
     load/bitcoin/prevouts leaves a created output alone; a block that contradicts a prevout
-    written before it marks the output, and load/bitcoin/correct_outputs unlinks (and
+    written before it makes the output what the block says (no `prevout_height` or
+    `from_coinbase` left), marks it, and load/bitcoin/correct_outputs unlinks (and
     removes) the address the prevout named."""
     from loaders.bitcoin.model import Prevout
     from loaders.bitcoin.rows import prevout_rows
@@ -73,8 +74,8 @@ def test_stored_outputs_and_the_correction_of_a_wrong_prevout(graph: Graph) -> N
     writer = BitcoinWriter(graph)
     try:
         rows = Rows()  # a wrong prevout for c0:0 (it pays 50 to pkh(1)), and one for c9:0
-        prevout_rows([Prevout(hx("c0"), 0, 7, pkh(9)), Prevout(hx("c9"), 0, 5, pkh(8))],
-                     MAINNET, rows)
+        prevout_rows([Prevout(hx("c0"), 0, 7, pkh(9), height=0, coinbase=True),
+                      Prevout(hx("c9"), 0, 5, pkh(8))], MAINNET, rows)
         writer.write(rows)
     finally:
         writer.close()
@@ -89,6 +90,12 @@ def test_stored_outputs_and_the_correction_of_a_wrong_prevout(graph: Graph) -> N
     got = graph.read("load/bitcoin/stored_outputs", {"ids": ids[:1]})
     assert got == [{"id": ids[0], "value": 50, "script_type": "p2pkh", "address": p2pkh(pkh(1)),
                     "script": None, "created": True}]
+    # exactly what the block says: nothing of the prevout left (its height, coinbase flag)
+    with graph.driver.session(database=graph.database) as s:
+        props = s.run("MATCH (o:Output {id: $id}) RETURN properties(o) AS p",
+                      id=ids[0]).single(strict=True)["p"]
+    assert props == {"id": ids[0], "txid": hx("c0"), "n": 0, "value": 50, "script_type": "p2pkh",
+                     "address": p2pkh(pkh(1)), "corrected": True}
     assert graph.autocommit("load/bitcoin/correct_outputs") == [{"corrected": 1}]
     assert graph.read("lookup/address", {"address": p2pkh(pkh(9))}) == []
     assert graph.read("lookup/address", {"address": p2pkh(pkh(1))})[0]["received"] == 50

@@ -3,8 +3,10 @@
 //   be loaded later and then only adds its CREATES link. A transaction that already spends
 //   one of them is labelled :Unclustered:Recluster again when the output was a placeholder
 //   until now, since its input address is now known (writing a known prevout again does not).
-//   An output that a loaded transaction created is left as that verified block says (a
-//   prevouts file that contradicts it is refused before it is written: stored_outputs).
+//   An output that a loaded transaction created is left as that verified block says, with no
+//   prevout_height or from_coinbase (load/bitcoin/transactions removes them when the block
+//   comes second; a prevouts file that contradicts it is refused before it is written:
+//   stored_outputs).
 // @mode write
 // @param rows LIST<MAP>  {id: 'txid:n', txid, n, value, script_type, address, address_type, pubkey, script, prevout_height, from_coinbase}
 // @columns -

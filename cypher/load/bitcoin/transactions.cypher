@@ -4,7 +4,10 @@
 //   a prevout that said otherwise takes the verified block's (the verified block wins; its
 //   spender is clustered again, and `corrected` marks it for load/bitcoin/correct_outputs,
 //   which removes its old address link after the load: a DELETE here would add Eager
-//   operators to every batch). P2PK outputs are linked
+//   operators to every batch). The output is then exactly what the block says: the
+//   prevout-only `prevout_height` and `from_coinbase` are removed (its creating transaction
+//   says both, verified), so the graph is the same whether the prevout came before or after
+//   the block (load/bitcoin/prevouts leaves a created output as it is). P2PK outputs are linked
 //   to the P2PKH address of their key. A new transaction is labelled :Unclustered
 //   (cluster/pending picks it up); the spender of an output that arrives after it is labelled
 //   again, with :Recluster (its evidence is replaced). A new transaction whose block the load
@@ -43,6 +46,7 @@ WITH t, r, o, out, out.value IS NULL AS arrives,
        coalesce(out.address, '') <> coalesce(o.address, '')) AS corrected
 SET out.txid = r.txid, out.n = o.n, out.value = o.value, out.script_type = o.script_type,
     out.address = o.address, out.pubkey = o.pubkey, out.script = o.script,
+    out.prevout_height = null, out.from_coinbase = null,
     out.corrected = CASE WHEN corrected THEN true END  // load/bitcoin/correct_outputs
 MERGE (t)-[:CREATES]->(out)
 WITH out, o, arrives, corrected
