@@ -75,8 +75,9 @@ NOTES: Final = (
      "their value counts as moved, which a failed one did not; load their receipts (or "
      "traces) for exact balances"),
     ("fee_unknown", logging.WARNING,
-     "transactions without their gas used (no receipt): their fee is not booked; load their "
-     "receipts for exact balances"),
+     "transactions without their gas used (no receipt in this run): their fee is not booked; "
+     "load the block's transactions, receipts and blocks exports in one run for exact "
+     "balances (a receipt loaded in an earlier run is not used)"),
     ("genesis_unknown", logging.WARNING,
      "accounts whose genesis allocation is unknown: the node did not answer eth_getBalance "
      "at block 0 (not an archive node?); checked again by a later run"),
