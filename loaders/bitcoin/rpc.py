@@ -3,8 +3,10 @@
 Every transaction comes as raw hex in the answer, so it goes through the same parser and the
 same checks (merkle root, proof of work) as block files: a node's answer is verified, not
 trusted. Verbosity 3 adds each input's `prevout` (value and script), so a range loaded alone
-has the addresses and values of its inputs; an older node refuses 3 and answers 2, whose inputs
-are resolved from outputs already in the database or loaded later.
+has the addresses and values of its inputs. An older node answers 2 instead: Core 22 and
+before take 3 for 2 without an error (no `prevout` in the answer), some refuse it (-8). Their
+inputs are then resolved with `getrawtransaction` (a node with `-txindex`), else from outputs
+already in the database or loaded later.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from loaders.urls import shown
 log = logging.getLogger(__name__)
 
 RPC_INVALID_PARAMETER = -8
+RPC_INVALID_ADDRESS_OR_KEY = -5
+"""getrawtransaction's error for a transaction it cannot find (no -txindex, or unknown)."""
 SAT_PER_BTC = Decimal(100_000_000)
 
 
@@ -44,6 +48,8 @@ class RpcBlock:
     block: Block
     prevouts: tuple[Prevout, ...]
     verbosity: int
+    without_prevout: int = 0
+    """Inputs (not coinbase) the answer gave no `prevout` for: all of them at verbosity 2."""
 
 
 class BitcoinRpc:
@@ -70,6 +76,10 @@ class BitcoinRpc:
             )
         except httpx.HTTPError as e:
             raise DatabaseUnavailable(f"bitcoin node at {self.url} unreachable: {e}") from e
+        if resp.status_code in (401, 403):
+            raise RpcError(f"the node refused the credentials (HTTP {resp.status_code}): check "
+                           "the user and password in the URL (rpcauth, or the node's .cookie)",
+                           source=where)
         try:
             # Amounts are decimals in BTC: parse them exactly, never as floats.
             body = json.loads(resp.content, parse_float=Decimal)
@@ -99,11 +109,15 @@ def block_from_rpc(data: dict[str, Any], *, source: str, verbosity: int) -> RpcB
     try:
         txs = []
         prevouts: list[Prevout] = []
+        without = 0
         for t in data["tx"]:
             txs.append(parse_tx(bytes.fromhex(t["hex"]), source=f"{source} tx {t.get('txid')}"))
             for vin in t.get("vin", ()):
                 p = vin.get("prevout")
-                if p is None or "txid" not in vin:
+                if "txid" not in vin:  # the coinbase
+                    continue
+                if p is None:
+                    without += 1
                     continue
                 spk = p.get("scriptPubKey", {})
                 prevouts.append(Prevout(
@@ -131,14 +145,19 @@ def block_from_rpc(data: dict[str, Any], *, source: str, verbosity: int) -> RpcB
         header=header, txs=tuple(txs), size=int(data["size"]), weight=weight, source=source,
         height_hint=data.get("height"),
     )
-    return RpcBlock(block, tuple(prevouts), verbosity)
+    return RpcBlock(block, tuple(prevouts), verbosity, without)
+
+
+class NoTxIndex(RpcError):
+    """The node cannot look up confirmed transactions (it runs without -txindex)."""
 
 
 def fetch_prevouts(rpc: BitcoinRpc, block: Block, cache: dict[str, Any]) -> list[Prevout]:
     """Prevouts of a verbosity-2 block's inputs, from `getrawtransaction <txid> true`.
 
-    Needs a node with `-txindex`; inputs spent from the same block need no fetch. `cache`
-    holds the verbose transactions already fetched in this run.
+    Needs a node with `-txindex` (NoTxIndex otherwise); inputs spent from the same block need
+    no fetch. A transaction the node does not find leaves its inputs unresolved (logged),
+    not the others. `cache` holds the verbose transactions already fetched in this run.
     """
     in_block = {t.txid for t in block.txs}
     out: list[Prevout] = []
@@ -150,7 +169,19 @@ def fetch_prevouts(rpc: BitcoinRpc, block: Block, cache: dict[str, Any]) -> list
                 continue
             prev = cache.get(i.prev_txid)
             if prev is None:
-                prev = cache[i.prev_txid] = rpc.call("getrawtransaction", i.prev_txid, True)
+                try:
+                    prev = rpc.call("getrawtransaction", i.prev_txid, True)
+                except RpcError as e:
+                    if e.code != RPC_INVALID_ADDRESS_OR_KEY:
+                        raise
+                    if "txindex" in str(e):  # Core: "... Use -txindex or provide a block hash"
+                        raise NoTxIndex(str(e), source=e.source, code=e.code) from e
+                    log.warning("%s: its inputs spending %s stay unresolved until that "
+                                "output is loaded", e, i.prev_txid)
+                    prev = {"missing": True}
+                cache[i.prev_txid] = prev
+            if prev.get("missing"):
+                continue
             where = f"{rpc.url} getrawtransaction {i.prev_txid}"
             try:
                 vout = next(v for v in prev["vout"] if int(v["n"]) == i.vout)
@@ -187,10 +218,15 @@ def iter_rpc_blocks(
             else:
                 raise
         rb = block_from_rpc(data, source=f"{rpc.url} block {height}", verbosity=verbosity)
+        if verbosity == 3 and rb.without_prevout and not rb.prevouts:
+            log.info("node answers getblock verbosity 3 without prevouts (Bitcoin Core 22 or "
+                     "before); using 2")
+            verbosity = 2
+            rb = RpcBlock(rb.block, (), verbosity, rb.without_prevout)
         if verbosity == 2 and fetch_prevouts_v2:
             try:
                 prevouts = fetch_prevouts(rpc, rb.block, cache)
-            except RpcError as e:
+            except NoTxIndex as e:
                 log.warning("getrawtransaction refused (%s): inputs stay unresolved until "
                             "their outputs are loaded; run the node with -txindex", e)
                 fetch_prevouts_v2 = False

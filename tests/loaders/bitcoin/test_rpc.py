@@ -2,11 +2,14 @@
 
 The recordings (bitcoin-etl's test fixtures) come from an old node: it knows getblock
 verbosity 2 but not 3, so the loader must fall back and fetch prevouts with getrawtransaction.
-The results are compared with bitcoin-etl's own expected exports beside the recordings.
+Old nodes do so in two ways: some refuse 3 (-8), Core 22 and before answer it as 2 (no
+`prevout`, no error); the replay does either (`as2`). The results are compared with
+bitcoin-etl's own expected exports beside the recordings.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from collections.abc import Iterator
@@ -25,6 +28,12 @@ pytestmark = [pytest.mark.neo4j, pytest.mark.shared]
 class Replay(ThreadingHTTPServer):
     answers: dict[str, Any]
     calls: list[str]
+    as2: bool = False
+    """Answer getblock verbosity 3 with the verbosity-2 body, as Core 22 and before do."""
+    missing: frozenset[str] = frozenset()
+    """Transactions getrawtransaction does not find (the node has -txindex)."""
+    auth: str | None = None
+    """The Basic credentials the node wants; a request without them gets HTTP 401."""
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -32,12 +41,24 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         req = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if self.server.auth is not None and self.headers.get("Authorization") != \
+                "Basic " + base64.b64encode(self.server.auth.encode()).decode():
+            self.send_response(401)  # Core: an empty body
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         params = [str(p).lower() for p in req["params"]]
         key = "_".join([req["method"], *params])
         self.server.calls.append(key)
+        if req["method"] == "getblock" and params[1:] == ["3"] and self.server.as2:
+            key = key.removesuffix("_3") + "_2"
         if key not in self.server.answers and req["method"] == "getrawtransaction":
             key = f"getrawtransaction_{params[0]}"  # recorded without the verbose flag
-        if key in self.server.answers:
+        if req["method"] == "getrawtransaction" and params[0] in self.server.missing:
+            body = {"result": None, "id": req["id"], "error": {
+                "code": -5, "message": "No such mempool or blockchain transaction. Use "
+                                       "gettransaction for wallet transactions."}}
+        elif key in self.server.answers:
             body = {"result": self.server.answers[key], "error": None, "id": req["id"]}
         else:  # what an old node says to verbosity 3, or to anything not recorded
             body = {"result": None, "id": req["id"],
@@ -85,9 +106,13 @@ def expected(recordings: Path, kind: str) -> dict[str, dict[str, Any]]:
     return out
 
 
+@pytest.mark.parametrize("as2", [False, True], ids=["refuses-3", "takes-3-as-2"])
 def test_rpc_load_matches_bitcoin_etl_exports(
-    node: Replay, recordings: Path, graph: Graph, cli_env: dict[str, str]
+    node: Replay, recordings: Path, graph: Graph, cli_env: dict[str, str], as2: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(node, "as2", as2)
+    node.calls.clear()
     wipe(graph)
     # a node URL with a user and password: neither is stored with the blocks
     url = f"http://alice:s3cret@127.0.0.1:{node.server_address[1]}/"
@@ -132,3 +157,30 @@ def test_rpc_errors_are_clear(node: Replay, cli_env: dict[str, str]) -> None:
     proc = run_cli(cli_env, "load", "bitcoin-rpc", "--url", "http://127.0.0.1:9/",
                    "--from", "0", "--to", "0", check=False)
     assert proc.returncode == 1 and "unreachable" in proc.stderr
+    node.auth = "alice:s3cret"
+    try:
+        proc = run_cli(cli_env, "load", "bitcoin-rpc", "--url",
+                       f"http://alice:wrong@127.0.0.1:{node.server_address[1]}/",
+                       "--from", "0", "--to", "0", check=False)
+    finally:
+        node.auth = None
+    assert proc.returncode == 1 and "refused the credentials (HTTP 401)" in proc.stderr
+    assert "wrong" not in proc.stderr
+
+
+def test_a_transaction_the_node_does_not_find_leaves_only_its_inputs_unresolved(
+    node: Replay, graph: Graph, cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    wipe(graph)
+    gone = "76a8d70a757be5055f60be076b683897cadaad6b7bdf78c43e39b9d59cb4a6ea"
+    monkeypatch.setattr(node, "missing", frozenset({gone}))
+    url = f"http://alice:s3cret@127.0.0.1:{node.server_address[1]}/"
+    run_cli(cli_env, "load", "bitcoin-rpc", "--url", url, "--from", "50000", "--to", "50002")
+    with graph.driver.session(database=graph.database) as s:
+        rows = s.run("MATCH (o:Output)-[:SPENT_BY]->(:Transaction) "
+                     "RETURN o.txid AS txid, o.value IS NOT NULL AS known").data()
+    assert {r["txid"]: r["known"] for r in rows} == {
+        gone: False,
+        "0dd0394c6240355f4e4b3c88028f678ed746cebee3b3e8509620733f018914c9": True,
+        "0d37522b89f991f8433b80f709ad31862a54435cd003f25732fe405e9db93216": True,
+    }
