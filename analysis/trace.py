@@ -627,7 +627,8 @@ def _paths_by_trace(source: str, target_text: str, ends: list[Endpoint], outputs
             "hops": len(chain), "txids": [x["txid"] for x in chain],
             "addresses": [first["address"]] + [x["to_address"] for x in chain],
             "outputs": [first["output"]] + [x["to_output"] for x in chain],
-            "bottleneck_value": min([first["value"], *(x["value"] for x in chain)])})
+            "bottleneck_value": min([first["value"], *(x["value"] for x in chain)]),
+            "values": [x["value"] for x in chain], "times": [x["time"] for x in chain]})
     found_paths.sort(key=lambda p: (p["hops"], p["txids"], p["outputs"][0]))
     what = "cluster" if target.cluster else "address"
     notes = [f"the {what} {target.value} has {outputs} outputs (a super node): a shortest-path "
@@ -685,14 +686,16 @@ def paths_graph(result: dict[str, Any]) -> dict[str, Any]:
             for i, txid in enumerate(p["txids"]):
                 edges.append({"source": keys[i], "target": keys[i + 1], "txid": txid,
                               "output": p["outputs"][i], "path": p["rank"], "hop": i + 1,
-                              "asset": p["asset"]})
+                              "asset": p["asset"], "value": p["values"][i],
+                              "time": p["times"][i]})
             continue
         keys = [a or o for a, o in zip(p["addresses"], p["outputs"], strict=True)]
         for key, a in zip(keys, p["addresses"], strict=True):
             nodes.setdefault(key, {"id": key, "type": "address" if a else "output"})
         for i, txid in enumerate(p["txids"]):
             edges.append({"source": keys[i], "target": keys[i + 1], "txid": txid,
-                          "output": p["outputs"][i + 1], "path": p["rank"], "hop": i + 1})
+                          "output": p["outputs"][i + 1], "path": p["rank"], "hop": i + 1,
+                          "value": p["values"][i], "time": p["times"][i]})
     return {"from": result["from"], "to": result["to"],
             "nodes": sorted(nodes.values(), key=lambda n: n["id"]), "edges": edges,
             "notes": result["notes"]}

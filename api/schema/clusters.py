@@ -19,6 +19,7 @@ from api.schema.pagination import (
 )
 from api.schema.scalars import Satoshi
 from chaintrail.errors import LimitError
+from cypher.registry import normal_address
 from loaders.bitcoin.address import decode_address
 
 
@@ -125,7 +126,10 @@ async def explain(info: strawberry.Info, a: str, b: str) -> ExplainResult:
     async def work() -> ExplainResult:
         decode_address(a)  # InvalidAddress, before any query
         decode_address(b)
-        return Explanation(a=a, b=b)
+        for x in (a, b):  # "not one entity" only for two addresses the graph has
+            if not await info.context.graph.read("cluster/of_address", {"address": x}):
+                return NotFoundError(message=f"no address {x} in the graph")
+        return Explanation(a=normal_address(a), b=normal_address(b))
 
     return await or_problem(work)
 

@@ -60,8 +60,12 @@ def asked(chain: Chain | None) -> str | None:
     return None if chain is None else chain.value
 
 
+NO_MINIMUM = Satoshi(0)
+
+
 def min_of(min_value: int, min_amount: int | None) -> int:
-    """`minAmount` (any size: wei) when given, else `minValue` (a GraphQL Int)."""
+    """`minAmount` (any size: wei) when given, else `minValue` (satoshi: a Satoshi, any
+    size, not a 32-bit GraphQL Int, which stopped at 21.47 BTC)."""
     if min_amount is not None and min_amount < 0:
         raise ParameterError(f"minAmount must not be negative, not {min_amount}")
     return min_value if min_amount is None else min_amount
@@ -231,7 +235,8 @@ WindowArg = Annotated[WindowInput | None, strawberry.argument(
 
 
 async def trace_forward(info: strawberry.Info, start: str, max_hops: int = 6,
-                        min_value: int = 0, max_fanout: int = 100, max_rows: int = 1000,
+                        min_value: Satoshi = NO_MINIMUM, max_fanout: int = 100,
+                        max_rows: int = 1000,
                         stop_at: list[str] | None = None, chain: ChainArg = None,
                         asset: AssetArg = None, min_amount: MinAmountArg = None,
                         window: WindowArg = None) -> TraceResult:
@@ -242,7 +247,8 @@ async def trace_forward(info: strawberry.Info, start: str, max_hops: int = 6,
 
 
 async def trace_backward(info: strawberry.Info, start: str, max_hops: int = 6,
-                         min_value: int = 0, max_fanout: int = 100, max_rows: int = 1000,
+                         min_value: Satoshi = NO_MINIMUM, max_fanout: int = 100,
+                         max_rows: int = 1000,
                          stop_at: list[str] | None = None, chain: ChainArg = None,
                          asset: AssetArg = None, min_amount: MinAmountArg = None,
                          window: WindowArg = None) -> TraceResult:

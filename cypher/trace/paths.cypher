@@ -15,6 +15,9 @@
 //   routers: super nodes) and the zero address (mints, burns) are not traversed. `txids` are
 //   transaction hashes, `outputs` transfer ids, `addresses` the accounts along the path;
 //   `bottleneck_value` (a decimal string) and `asset` are null when the path changes asset.
+//   `values` and `times`, one per hop, for drawing the path: what the hop moved on along it
+//   (Bitcoin: the value of the output it created; Ethereum: the transfer's amount, a decimal
+//   string) and when (its transaction's time).
 //   No clusters on Ethereum (from_cluster, to_cluster false).
 // @mode read
 // @param from STRING  an address, or a cluster id when from_cluster
@@ -33,7 +36,7 @@
 // @param max_seq INTEGER = null  Ethereum: transfers at or before this seq
 // @param since INTEGER = null  Ethereum: transfers at or after this time (unix seconds)
 // @param until INTEGER = null  Ethereum: transfers at or before this time (unix seconds)
-// @columns hops, txids, addresses, outputs, bottleneck_value, asset
+// @columns hops, txids, addresses, outputs, bottleneck_value, asset, values, times
 // @bounds at most 8 hops (a literal: Cypher takes no parameter there; the search itself
 //   stops there, max_hops cuts below it) and 10 paths; super nodes skipped; the transaction
 //   timeout and memory limit
@@ -76,7 +79,8 @@ RETURN size(t) AS hops, [x IN t | x.txid] AS txids,
        [first.address] + [y IN o | y.address] AS addresses,
        [first.id] + [y IN o | y.id] AS outputs,
        reduce(m = first.value, y IN o | CASE WHEN y.value < m THEN y.value ELSE m END)
-         AS bottleneck_value, null AS asset
+         AS bottleneck_value, null AS asset,
+       [y IN o | y.value] AS values, [x IN t | x.time] AS times
 UNION ALL
 MATCH (s:Account {address: $from}), (e:Account {address: $to})
 WHERE $chain = 'ethereum' AND s <> e
@@ -99,4 +103,5 @@ RETURN size(ts) AS hops, [y IN ts | y.tx_hash] AS txids,
        [s.address] + [y IN x | y.address] AS addresses, [y IN ts | y.id] AS outputs,
        CASE WHEN one_asset THEN reduce(m = ts[0], y IN ts |
          CASE WHEN y.value_key < m.value_key THEN y ELSE m END).value END AS bottleneck_value,
-       CASE WHEN one_asset THEN ts[0].asset END AS asset
+       CASE WHEN one_asset THEN ts[0].asset END AS asset,
+       [y IN ts | y.value] AS values, [y IN ts | y.time] AS times

@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from api.app import create_app
 from api.context import Context, GraphQLEndpoint
+from api.schema.errors import UNAVAILABLE
 from chaintrail.runtime import GC_THRESHOLD
 from chaintrail.settings import Settings
 from cypher.runner import Graph
@@ -178,7 +179,9 @@ def test_neo4j_unreachable_is_a_typed_error_and_readyz_503(
 
     with TestClient(create_app(down)) as c:
         r = c.get("/readyz")
-        assert r.status_code == 503 and r.json()["status"] == "unavailable"
+        assert r.status_code == 503 and r.json() == {"status": "unavailable",
+                                                     "reason": UNAVAILABLE}
+        assert "127.0.0.1" not in r.text  # the database's address is for the server log
         before = errors(c)
         block = gql(c, "{ block(height: 1) { __typename ... on DatabaseUnavailable { message "
                        "} } }")["block"]
@@ -254,13 +257,25 @@ def test_trace_and_paths_through_graphql_equal_the_cli_logic(client: TestClient,
     over = gql(client, 'query { traceForward(start: "x", maxHops: 99) { __typename } }')
     assert over["traceForward"]["__typename"] == "LimitExceeded"
     p = gql(client, """query($a: String!, $b: String!) { paths(source: $a, target: $b) {
-              ... on PathsResultType { paths { rank hops txids bottleneckValue } notes
-                                       graph { edges { source target } } } } }""",
+              ... on PathsResultType { paths { rank hops txids outputs bottleneckValue } notes
+                                       graph { edges { source target value } } } } }""",
             a=ADDR["C"], b=ADDR["Y"])["paths"]
     direct = paths(small, ADDR["C"], ADDR["Y"])
     assert [(x["rank"], x["hops"], x["txids"], x["bottleneckValue"]) for x in p["paths"]] == [
         (x["rank"], x["hops"], x["txids"], str(x["bottleneck_value"])) for x in direct["paths"]]
     assert p["notes"] == direct["notes"] and p["graph"]["edges"]
+    # each edge carries the value of the output its hop created, as trace edges do
+    value = {f"{tx}:{o['n']}": str(o["value"])
+             for tx in {t for x in p["paths"] for t in x["txids"]}
+             for o in small.read("lookup/transaction", {"txid": tx})[0]["outputs"]}
+    assert [e["value"] for e in p["graph"]["edges"]] == [
+        value[o] for x in p["paths"] for o in x["outputs"][1:]]
+    # minValue is satoshi of any size (not a 32-bit Int): above 21.47 BTC here
+    big = gql(client, """query($s: String!) { traceForward(start: $s, minValue: 3000000000) {
+              __typename ... on TraceResultType { rows { value } } } }""",
+              s=ADDR["A"])["traceForward"]
+    assert big["__typename"] == "TraceResultType"
+    assert all(int(r["value"]) >= 3_000_000_000 for r in big["rows"])
 
 
 CLUSTER_Q = """query($a: String!, $after: String) { cluster(address: $a) { __typename
@@ -291,6 +306,11 @@ def test_cluster_members_page_by_cursor_and_explain(client: TestClient, small: G
     assert [(s["step"], s["txid"]) for s in steps] == [
         (r["step"], r["txid"]) for r in small.read("cluster/explain",
                                                    {"a": ADDR["A"], "b": ADDR["D"]})]
+    # an address the graph does not have is not found, not "not one entity"
+    missing = "1BoatSLRHtKNngkdXEeobR76b53LETtpyT"
+    got = gql(client, """query($a: String!, $b: String!) { explain(a: $a, b: $b) {
+        __typename ... on NotFoundError { message } } }""", a=ADDR["A"], b=missing)["explain"]
+    assert got == {"__typename": "NotFoundError", "message": f"no address {missing} in the graph"}
 
 
 SEARCH_Q = """query($t: String!) { search(text: $t) { ... on SearchResults { hits {
