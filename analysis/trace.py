@@ -266,6 +266,7 @@ def trace_steps(start: str, direction: Direction, limits: TraceLimits | None = N
         if not frontier:
             break
         current, frontier = frontier, []
+        this_hop: dict[str, dict[str, Any]] = {}
         for i in range(0, len(current), FRONTIER_CHUNK):  # in frontier order: deterministic
             rows = yield (f"trace/{direction}", {
                 "outputs": current[i:i + FRONTIER_CHUNK], "min_value": limits.min_value,
@@ -275,13 +276,21 @@ def trace_steps(start: str, direction: Direction, limits: TraceLimits | None = N
                 if r["fanout"] > limits.max_fanout:
                     cut_fanout.add(r["txid"])
                 if r["to_output"] in seen:
+                    first = this_hop.get(r["to_output"])
+                    if first is not None and r["from_output"] < first["from_output"]:
+                        # reached again at this hop from a later chunk of the frontier: the
+                        # smallest id it was reached from is the one kept, whatever the chunk
+                        first["from_output"] = r["from_output"]
+                        first["from_address"] = r["from_address"]
                     continue
                 if len(result.rows) >= limits.max_rows:
                     result.truncated.append(f"rows: stopped at max_rows={limits.max_rows}")
                     return _finish(result, cut_fanout, limits)
                 seen.add(r["to_output"])
                 stopped = bool(stop & _categories(r["to_tags"]))
-                result.rows.append({"hop": hop, **_bitcoin(r), "stopped": stopped})
+                row = {"hop": hop, **_bitcoin(r), "stopped": stopped}
+                result.rows.append(row)
+                this_hop[r["to_output"]] = row
                 if not stopped:
                     frontier.append(r["to_output"])
         if enough is not None and enough(result):

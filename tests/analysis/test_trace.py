@@ -9,13 +9,15 @@ from typing import Any
 
 import pytest
 
+import analysis.trace as trace_module
 from analysis.trace import MAX_HOPS, MAX_PATH_HOPS, TraceLimits, paths, trace
 from chaintrail.errors import NotFound, ParameterError
 from cypher.runner import Graph
 from loaders.bitcoin.load import BitcoinLoader
 from loaders.bitcoin.sources import iter_blocks
 from loaders.sample import generate_chain
-from tests.helpers import run_cli, wipe
+from tests.handbuilt import block, hx, named_tx, p2pkh, pkh
+from tests.helpers import run_cli, wipe, write_blocks
 
 pytestmark = pytest.mark.neo4j
 
@@ -186,3 +188,27 @@ def test_generated_theft_paths_finds_the_planted_route(graph: Graph, tmp_path: P
     assert [p["hops"] for p in found["paths"]] == sorted(p["hops"] for p in found["paths"])
     with pytest.raises(ParameterError, match="max_hops"):
         paths(graph, start, truth["cashout_address"], max_hops=MAX_PATH_HOPS + 1)
+
+
+def test_a_transaction_reached_from_two_frontier_chunks_keeps_the_smallest_from_output(
+        graph: Graph, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The frontier is read FRONTIER_CHUNK outputs at a time; a transaction spending outputs
+    of two chunks keeps the smallest id it was reached from (docs/tracing.md), not the one
+    of the chunk read first. Here the chunk read first holds the larger id (f... > d...)."""
+    scripts = {n: pkh(i) for i, n in enumerate("WXYZ", 1)}
+    tx = named_tx(scripts)
+    wipe(graph)
+    write_blocks(graph, [
+        block(hx("1"), "0" * 64, [tx(hx("a"), [], [(30, "W"), (20, "W")])]),
+        block(hx("2"), hx("1"), [tx(hx("b"), [], [(50, "Z")]),
+                                 tx(hx("f"), [(hx("a"), 0)], [(29, "X")]),
+                                 tx(hx("d"), [(hx("a"), 1)], [(19, "Y")])]),
+        block(hx("3"), hx("2"), [tx(hx("e"), [], [(50, "Z")]),
+                                 tx(hx("c"), [(hx("f"), 0), (hx("d"), 0)], [(47, "Z")])]),
+    ])
+    monkeypatch.setattr(trace_module, "FRONTIER_CHUNK", 1)
+    rows = trace(graph, p2pkh(scripts["W"]), "forward", TraceLimits(max_hops=2)).rows
+    assert [(r["hop"], r["from_output"], r["to_output"]) for r in rows] == [
+        (1, f"{hx('a')}:0", f"{hx('f')}:0"), (1, f"{hx('a')}:1", f"{hx('d')}:0"),
+        (2, f"{hx('d')}:0", f"{hx('c')}:0")]
+    assert rows[2]["from_address"] == p2pkh(scripts["Y"])
