@@ -581,6 +581,12 @@ def paths_steps(source: str, target: str, *, max_hops: int = 6, k: int = 3,
         f"paths do not pass through transactions with more than {max_fanout} inputs or "
         "outputs (super nodes), whether or not one was met; ask for them with "
         "include_super_nodes"]
+    if ends[0].cluster or ends[1].cluster:
+        same = yield from _one_entity(ends)
+        if same is not None:
+            return {"from": source, "to": target, "paths": [], "notes": [
+                f"{source} and {target} are one entity (cluster {same}): a path would start "
+                "where it ends; ask between two of its addresses instead", *notes]}
     if degrees[1] > super_node_outputs and not ends[0].cluster:
         return (yield from _paths_by_trace(source, target, ends, degrees[1], max_hops, k,
                                            min_value, fanout, notes))
@@ -591,6 +597,18 @@ def paths_steps(source: str, target: str, *, max_hops: int = 6, k: int = 3,
     return {"from": source, "to": target,
             "paths": [{"rank": i + 1, **_bitcoin(r, ("asset",))} for i, r in enumerate(rows)],
             "notes": notes}
+
+
+def _one_entity(ends: list[Endpoint]) -> Steps[str | None]:
+    """The cluster id both ends are in (an address end inside the cluster end, or the same
+    cluster twice), else None."""
+    ids = {e.value for e in ends if e.cluster}
+    addresses = sorted(e.value for e in ends if not e.cluster)
+    if addresses:
+        rows = yield ("batch/clusters", {"addresses": addresses})
+        found = {r["address"]: r["cluster_id"] for r in rows}
+        ids |= {found.get(a) or a for a in addresses}
+    return ids.pop() if len(ids) == 1 else None
 
 
 def _paths_by_trace(source: str, target_text: str, ends: list[Endpoint], outputs: int,

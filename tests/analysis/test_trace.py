@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import analysis.trace as trace_module
+from analysis.clustering import ClusterConfig, Clusterer
 from analysis.trace import MAX_HOPS, MAX_PATH_HOPS, TraceLimits, paths, trace
 from chaintrail.errors import NotFound, ParameterError
 from cypher.runner import Graph
@@ -212,3 +213,14 @@ def test_a_transaction_reached_from_two_frontier_chunks_keeps_the_smallest_from_
         (1, f"{hx('a')}:0", f"{hx('f')}:0"), (1, f"{hx('a')}:1", f"{hx('d')}:0"),
         (2, f"{hx('d')}:0", f"{hx('c')}:0")]
     assert rows[2]["from_address"] == p2pkh(scripts["Y"])
+
+    # c spends X and Y together: one entity. A path from one of its addresses to itself, or
+    # from the cluster to itself, would start where it ends: none, and a note says why
+    Clusterer(graph, ClusterConfig()).rebuild()
+    x, y, w = (p2pkh(scripts[n]) for n in "XYW")
+    xy = f"cluster:{min(x, y)}"
+    for a, b in ((x, xy), (xy, y), (xy, xy)):
+        got = paths(graph, a, b)
+        assert got["paths"] == [] and got["notes"][0].startswith(
+            f"{a} and {b} are one entity (cluster {min(x, y)})")
+    assert [p["txids"] for p in paths(graph, w, xy)["paths"]] == [[hx("d")], [hx("f")]]
