@@ -139,6 +139,15 @@ def near_miss(keys: set[str]) -> tuple[str, set[str]] | None:
     return None
 
 
+def closest(keys: set[str]) -> tuple[str, set[str]] | None:
+    """(kind, missing columns) of the export a named file is most like, when it has at least
+    two of that export's identifying columns: the user said it is an export, so say what it
+    lacks."""
+    best = max(KINDS.items(), key=lambda kv: (len(kv[1] & keys) / len(kv[1]), len(kv[1])))
+    kind, columns = best
+    return (kind, set(columns - keys)) if len(columns & keys) >= 2 else None
+
+
 def iter_files(paths: list[Path]) -> Iterator[ExportFile]:
     """The exports among `paths` (directories walked, sorted); a named file must be one."""
     for p in paths:
@@ -157,11 +166,18 @@ def iter_files(paths: list[Path]) -> Iterator[ExportFile]:
                 else:
                     yield ef
         else:
-            ef = detect(p)
+            found = _first_keys(p)
+            ef = _export(p, found)
             if ef is None:
                 if p.stat().st_size == 0:
                     log.info("%s: empty, skipped", p)
                     continue
+                like = None if found is None else closest(found[0])
+                if like is not None:
+                    raise NotAnExport(f"not an ethereum-etl export: it looks like a {like[0]} "
+                                      f"export but has no {', '.join(sorted(like[1]))} "
+                                      f"column{'s' if len(like[1]) > 1 else ''}",
+                                      source=str(p), line=1)
                 raise NotAnExport("not an ethereum-etl export (blocks, transactions, receipts, "
                                   "logs, token_transfers, traces, tokens or contracts)",
                                   source=str(p), line=1)

@@ -66,6 +66,16 @@ def test_a_damaged_export_in_a_directory_is_an_error_not_skipped(etl: Path,
     with pytest.raises(FormatError, match=r"tx\.csv line 1: looks like a transactions export "
                                           r"but has no from_address column"):
         list(iter_files([tmp_path / "d"]))
+    # named, as a file: the same words, and with two columns gone both are named
+    with pytest.raises(NotAnExport, match=r"tx\.csv line 1: not an ethereum-etl export: it "
+                       r"looks like a transactions export but has no from_address column$"):
+        list(iter_files([tmp_path / "d" / "tx.csv"]))
+    (tmp_path / "d" / "tx.csv").write_text("\n".join([
+        lines[0].replace("from_address", "sender").replace(",value,", ",amount,"),
+        *lines[1:]]) + "\n")
+    with pytest.raises(NotAnExport, match=r"looks like a transactions export but has no "
+                                          r"from_address, value columns$"):
+        list(iter_files([tmp_path / "d" / "tx.csv"]))
 
 
 def test_csv_and_json_exports_of_the_same_blocks_read_the_same(etl: Path) -> None:
