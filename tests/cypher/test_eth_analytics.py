@@ -11,7 +11,7 @@ import pytest
 
 from analysis.accounts import ZERO_ADDRESS
 from cypher.runner import Graph
-from tests.analysis.ethchain import write_chain
+from tests.analysis.ethchain import T0, write_chain
 from tests.analysis.test_eth_trace import (
     AB,
     BD,
@@ -102,7 +102,10 @@ def test_trace_paths(eth: Graph) -> None:
     (p,) = eth.read("trace/paths", {**ETH, "from": A, "to": H})
     assert p == {"hops": 4, "txids": [AB.tx, BD.tx, DE.tx, EH.tx],
                  "addresses": [A, B, D, E, H], "outputs": [AB.id, BD.id, DE.id, EH.id],
-                 "bottleneck_value": "1", "asset": "ETH"}
+                 "bottleneck_value": "1", "asset": "ETH",
+                 "values": [str(t.value) for t in (AB, BD, DE, EH)],
+                 "times": [T0 + 12 * t.block for t in (AB, BD, DE, EH)]}
+    assert p["values"] == ["100", "70", "60", "1"]
     assert eth.read("trace/paths", {**ETH, "from": A, "to": C}) == []
     assert eth.read("trace/paths", {**ETH, "from": A, "to": G, "asset": None})[0]["asset"] \
         is None
