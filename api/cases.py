@@ -52,6 +52,7 @@ from analysis.trace import (
 from api.context import Principal
 from api.graph import vis_graph
 from chaintrail.errors import LimitError, NotFound, ParameterError
+from cypher.registry import normal_address
 from cypher.runner import AsyncGraph, Row
 from loaders.bitcoin.address import decode_address
 from loaders.ethereum.address import check_address as eth_address
@@ -98,8 +99,8 @@ def check_address(address: str) -> str:
     lowercased (as the graph stores them)."""
     if is_eth_like(address):
         return eth_address(address)
-    decoded = decode_address(address)
-    return address.lower() if decoded.witver is not None else address
+    decode_address(address)
+    return normal_address(address)
 
 
 def check_txid(txid: str) -> str:

@@ -4,6 +4,7 @@ at a glance, with the largest clusters)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 import strawberry
@@ -126,8 +127,12 @@ async def explain(info: strawberry.Info, a: str, b: str) -> ExplainResult:
     async def work() -> ExplainResult:
         decode_address(a)  # InvalidAddress, before any query
         decode_address(b)
-        for x in (a, b):  # "not one entity" only for two addresses the graph has
-            if not await info.context.graph.read("cluster/of_address", {"address": x}):
+        # "not one entity" only for two addresses the graph has (the address loader: one
+        # query for both, as the `address` field finds them)
+        found = await asyncio.gather(*(info.context.loaders.address.load(normal_address(x))
+                                       for x in (a, b)))
+        for x, row in zip((a, b), found, strict=True):
+            if row is None:
                 return NotFoundError(message=f"no address {x} in the graph")
         return Explanation(a=normal_address(a), b=normal_address(b))
 
