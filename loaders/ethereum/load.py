@@ -21,7 +21,7 @@ import heapq
 import logging
 import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -45,7 +45,7 @@ from loaders.ethereum.exports import (
     sorted_by_block,
 )
 from loaders.ethereum.model import BlockData, Log, Token, TokenTransfer, Trace
-from loaders.ethereum.rows import ETH, Row, Rows, block_rows, genesis_id
+from loaders.ethereum.rows import ETH, Row, Rows, block_rows, fee_fields, genesis_id
 from loaders.progress import LoadProgress, LogProgress
 
 log = logging.getLogger(__name__)
@@ -64,10 +64,12 @@ NOTES: Final = (
      "transaction values not loaded: traces loaded without the transactions export whose "
      "top-level call does not say the amount or the parties; load the transactions export"),
     ("fee_without_block", logging.WARNING,
-     "fees without their block (no blocks export): the miner and the base fee are unknown, "
-     "the fee is not booked"),
+     "fees without their block (no blocks export yet): the miner and the base fee are "
+     "unknown; the fee is booked when a later run loads the block's blocks export"),
     ("erc20_without_tx_index", logging.WARNING,
-     "token transfers without their transaction's index: ordered at the start of the block"),
+     "token transfers without their transaction's index (no transactions, receipts or logs "
+     "of their block in this run): they take it from their transaction when it is in the "
+     "graph, else they are ordered at the start of the block until a later run brings it"),
     ("trace_without_tx", logging.WARNING,
      "traces naming a transaction index that no transaction of the run has: skipped"),
     ("status_unknown", logging.WARNING,
@@ -75,9 +77,8 @@ NOTES: Final = (
      "their value counts as moved, which a failed one did not; load their receipts (or "
      "traces) for exact balances"),
     ("fee_unknown", logging.WARNING,
-     "transactions without their gas used (no receipt in this run): their fee is not booked; "
-     "load the block's transactions, receipts and blocks exports in one run for exact "
-     "balances (a receipt loaded in an earlier run is not used)"),
+     "transactions without their gas used or price (no receipt loaded yet): their fee is not "
+     "booked until a later run loads their receipts"),
     ("genesis_unknown", logging.WARNING,
      "accounts whose genesis allocation is unknown: the node did not answer eth_getBalance "
      "at block 0 (not an archive node?); checked again by a later run"),
@@ -176,6 +177,9 @@ class EthereumWriter(BatchWriter[Rows]):
     def __init__(self, graph: Graph, writers: int = 1) -> None:
         super().__init__(graph, writers)
         self.known = KnownAccounts()
+        self.counts: Counter[str] = Counter()
+        """What the writes found (fees booked or still open), for the load's summary."""
+        self._lock = threading.Lock()
 
     def write(self, rows: Rows) -> None:
         accounts = self.known.unknown(rows.account_rows())
@@ -189,15 +193,45 @@ class EthereumWriter(BatchWriter[Rows]):
             ("load/ethereum/new_transfers", rows.new_transfers),
             ("load/ethereum/unmove_stored_failed", rows.unknown_status),
             ("load/ethereum/untimed_transfers", rows.untimed_rows()),
+            ("load/ethereum/unindexed_transfers", rows.unindexed_rows()),
         ]
+        open_blocks = sorted(rows.fee_open)
 
-        def work(tx: ManagedTransaction) -> None:
+        def work(tx: ManagedTransaction) -> Counter[str]:
             for query, items in statements:
                 for chunk in chunks(items, STATEMENT_ROWS):
                     self.graph.run_write(tx, query, {"rows": list(chunk)})
+            return self.book_fees(tx, open_blocks)
 
-        self.graph.write(work, "ethereum load batch")
+        counts = self.graph.write(work, "ethereum load batch")
         self.known.committed(accounts)
+        with self._lock:
+            self.counts.update(counts)
+
+    def book_fees(self, tx: ManagedTransaction, numbers: list[int]) -> Counter[str]:
+        """Book the fees the batch's rows could not (a part was loaded in another run) from
+        what the graph now holds, in the batch's own transaction; count those still open."""
+        counts: Counter[str] = Counter()
+        rows: list[Row] = []
+        for chunk in chunks(numbers, STATEMENT_ROWS):
+            for t in self.graph.run_read(tx, "load/ethereum/unbooked_fees",
+                                         {"numbers": list(chunk)}):
+                if t["sender"] is None:
+                    continue  # not a transaction the transactions export has given yet
+                if t["gas_used"] is None or t["price"] is None:
+                    counts["fee_unknown"] += 1
+                elif t["miner"] is None:
+                    counts["fee_without_block"] += 1
+                else:
+                    fee = t["gas_used"] * int(t["price"])
+                    row = fee_fields(t["hash"], fee, t["gas_used"], t["miner"], t["base_fee"],
+                                     t["blob_fee"], f"transaction {t['hash']} in the graph")
+                    rows.append({"hash": t["hash"], "fee": str(fee), **row})
+                    if row["fee_paid"] != "0":
+                        counts["fee"] += 1
+        for part in chunks(rows, STATEMENT_ROWS):
+            self.graph.run_write(tx, "load/ethereum/book_fees", {"rows": list(part)})
+        return counts
 
     def write_tokens(self, tokens: list[Row]) -> None:
         def work(tx: ManagedTransaction) -> None:
@@ -427,6 +461,8 @@ class EthereumLoader:
                     self._flush(wait=True)
                 finally:
                     self.writer.close()
+                    for k, v in self.writer.counts.items():
+                        self.summary.counts[k] = self.summary.counts.get(k, 0) + v
         finally:
             self.summary.seconds = time.monotonic() - start
             self._report()

@@ -16,7 +16,7 @@ No I/O and no database: the rules of what moves value live here, tested on their
   32 bytes of data) of a successful transaction. A `Transfer` log with four topics is ERC-721
   (the token id is indexed): not a fungible amount, skipped and counted.
 - fees are not transfers: they are properties of the transaction (`fee_paid`, `tip`,
-  `burnt`, `miner`, `seq`; see `_Block.fees`), read as balance events by the stored queries
+  `burnt`, `miner`, `seq`; see `fee_fields`), read as balance events by the stored queries
   that need them (balances, taint, exposure). The sender pays `gas_used *
   effective_gas_price` (plus the blob fee after Dencun), even for a failed transaction.
   Before London all of it goes to the block's miner; from London on the base fee part (and
@@ -59,7 +59,7 @@ NO_TX_TRACES: Final = frozenset({"reward", "genesis", "daofork"})
 GWEI: Final = 10**9
 NO_FEE: Final[Row] = {"miner": None, "fee_paid": None, "fee_paid_limbs": None, "tip": None,
                       "tip_limbs": None, "burnt": None}
-"""A transaction row's fee properties while its fee is not booked (see `_Block.fees`)."""
+"""A transaction row's fee properties while its fee is not booked (see `fee_fields`)."""
 
 
 @dataclass(slots=True)
@@ -84,6 +84,10 @@ class Rows:
     new_transactions: list[Row] = field(default_factory=list)
     new_transfers: list[Row] = field(default_factory=list)
     """Those of blocks not in the database yet: created, not merged (see `mark_new`)."""
+    fee_open: set[int] = field(default_factory=set)
+    """Blocks with a transaction whose fee these rows do not book (a part of it, the
+    transaction, its receipt or the block, is not in the run): the write books it from what
+    the graph holds when every part is there (`load.book_fees`)."""
     counts: Counter[str] = field(default_factory=Counter)
 
     def account(self, address: str | None, kind: str | None = None) -> None:
@@ -107,6 +111,18 @@ class Rows:
                 ids.setdefault(t["block"], []).append(t["id"])
         return [{"block": b, "ids": i} for b, i in ids.items()]
 
+    def unindexed_rows(self) -> list[Row]:
+        """Per block, the ids of the transfers written without their transaction's index (a
+        token_transfers export without the block's transactions, receipts or logs), for
+        load/ethereum/unindexed_transfers: they take the index (and `seq`) of their
+        transaction once it is in the graph. Every block of the rows is listed, so that
+        transfers an earlier run left without an index find their transactions."""
+        ids: dict[int, list[str]] = {b["number"]: [] for b in self.blocks}
+        for t in (*self.transfers, *self.new_transfers):
+            if t["tx_index"] is None and t["tx_hash"] is not None:
+                ids.setdefault(t["block"], []).append(t["id"])
+        return [{"block": b, "ids": i} for b, i in ids.items()]
+
     def mark_new(self) -> None:
         """These blocks are not in the database: nothing of theirs can exist, so their
         transactions and transfers are written with CREATE (no MERGE locks, no lookups)."""
@@ -126,6 +142,7 @@ class Rows:
         self.not_erc20.extend(other.not_erc20)
         self.new_transactions.extend(other.new_transactions)
         self.new_transfers.extend(other.new_transfers)
+        self.fee_open |= other.fee_open
         self.counts.update(other.counts)
 
     @property
@@ -195,6 +212,23 @@ def trace_statuses(traces: list[Trace]) -> dict[tuple[str | None, tuple[int, ...
         bad = any((t.transaction_hash, path[:i]) in failed for i in range(len(path) + 1))
         out[(t.transaction_hash, path)] = 0 if bad else 1
     return out
+
+
+def fee_fields(tx_hash: str, fee: int, gas_used: int, miner: str, base_fee: int | None,
+               blob_fee: str | None, where: str) -> Row:
+    """The fee as the transaction's properties: what the sender paid (`fee_paid`, with limbs
+    for exact sums), the miner's part (`tip`, with limbs) and what was burnt (the base fee
+    part from London on, and the blob fee). From one run's exports (`_Block.transactions`)
+    or, when runs brought the parts, from what the graph holds (`load.book_fees`)."""
+    burnt = gas_used * base_fee if base_fee is not None else 0
+    tip = fee - burnt
+    if tip < 0:
+        raise FormatError(f"transaction {tx_hash}: fee {fee} is below the burnt base fee "
+                          f"{burnt}", source=where)
+    blob = int(blob_fee) if blob_fee else 0
+    paid = fee + blob
+    return {"miner": miner, "fee_paid": str(paid), "fee_paid_limbs": limbs(paid),
+            "tip": str(tip), "tip_limbs": limbs(tip), "burnt": str(burnt + blob)}
 
 
 def genesis_id(block: int, address: str) -> str:
@@ -337,6 +371,7 @@ class _Block:
                 "gas_used": _int64(gas_used, "gas used", where),
                 "effective_gas_price": str(price) if price is not None else None,
                 "fee": str(fee) if fee is not None else None,
+                "blob_fee": str(receipt.blob_fee) if receipt and receipt.blob_fee else None,
                 "from": None, "to": None, "value": None, "nonce": None, "gas": None,
                 "gas_price": None, "type": None, "contract_address": created,
                 "seq": self.seq(index), **NO_FEE,
@@ -346,8 +381,6 @@ class _Block:
                 self.out.counts["failed_tx"] += 1
             elif status is None and receipt is None:  # (a receipt before Byzantium: none)
                 self.out.counts["status_unknown"] += 1
-            if tx is not None and fee is None:
-                self.out.counts["fee_unknown"] += 1
             if tx is not None:
                 value_sum += tx.value
                 row.update({
@@ -365,10 +398,18 @@ class _Block:
                                   tx_hash, index)
                     if status is None and tx.value:
                         self.out.unknown_status.append(tx_hash)
-                if fee is not None:
-                    row.update(self.fees(tx, fee, gas_used or 0,
-                                         receipt.blob_fee if receipt else None, where))
+                h = d.header
+                if fee is not None and h is not None:
+                    row.update(fee_fields(tx_hash, fee, gas_used or 0, h.miner,
+                                          h.base_fee_per_gas, row["blob_fee"], where))
+                    if row["fee_paid"] != "0":
+                        self.out.counts["fee"] += 1  # transactions that paid a fee
+            if row["fee_paid"] is None:
+                self.out.fee_open.add(d.number)
             self.out.transactions.append(row)
+        h = d.header
+        if h is not None and (h.transaction_count is None or h.transaction_count > len(hashes)):
+            self.out.fee_open.add(d.number)  # its transactions may be in the graph already
         return known, value_sum
 
     def effective_price(self, tx: Transaction | None, receipt: Any) -> int | None:
@@ -381,27 +422,6 @@ class _Block:
                 and base is not None):
             return min(tx.max_fee_per_gas, base + tx.max_priority_fee_per_gas)
         return tx.gas_price
-
-    def fees(self, tx: Transaction, fee: int, gas_used: int, blob_fee: int | None,
-             where: str) -> Row:
-        """The fee as the transaction's properties: what the sender paid (`fee_paid`, with
-        limbs for exact sums), the miner's part (`tip`, with limbs) and what was burnt. Empty
-        (the fee is not booked, counted) without the block: its miner and base fee are
-        unknown."""
-        h = self.d.header
-        if h is None:
-            self.out.counts["fee_without_block"] += 1
-            return {}
-        burnt = gas_used * h.base_fee_per_gas if h.base_fee_per_gas is not None else 0
-        tip = fee - burnt
-        if tip < 0:
-            raise FormatError(f"transaction {tx.hash}: fee {fee} is below the burnt base fee "
-                              f"{burnt}", source=where)
-        paid = fee + (blob_fee or 0)
-        if paid:
-            self.out.counts["fee"] += 1  # transactions that paid a fee
-        return {"miner": h.miner, "fee_paid": str(paid), "fee_paid_limbs": limbs(paid),
-                "tip": str(tip), "tip_limbs": limbs(tip), "burnt": str(burnt + (blob_fee or 0))}
 
     def internal(self) -> None:
         d = self.d

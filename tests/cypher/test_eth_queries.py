@@ -345,6 +345,92 @@ def test_transfers_written_before_their_blocks_time_get_it_with_the_block(eth: G
             s.run("MATCH (b:EthBlock {number: 900}) DELETE b").consume()
 
 
+def test_transfers_written_without_a_tx_index_take_their_transactions_later(
+        eth: Graph) -> None:
+    """load/ethereum/unindexed_transfers remembers them on the block, once, and gives them
+    the index and seq of their transaction once it is in the graph."""
+    def run(name: str, rows: list[Any]) -> None:
+        eth.write(lambda tx: eth.run_write(tx, name, {"rows": rows}), name)
+
+    def one(query: str) -> Any:
+        with eth.driver.session(database=eth.database) as s:
+            return s.run(query).single()[0]  # type: ignore[index]
+
+    ids = [f"{h(95)}:0", f"{h(96)}:1"]
+    try:
+        with eth.driver.session(database=eth.database) as s:
+            s.run("CREATE (:EthBlock {number: 901, parts: ['token_transfers']})").consume()
+        run("load/ethereum/new_transfers", [{
+            "id": i, "kind": "erc20", "asset": T, "from": A, "to": B, "value": "1",
+            "value_key": "1".zfill(78), "limbs": [1] + [0] * 8, "block": 901,
+            "tx_index": None, "seq": 90_100_000, "time": 5, "tx_hash": i.split(":")[0]}
+            for i in ids])
+        for _ in range(2):  # the same export loaded again: remembered once
+            run("load/ethereum/unindexed_transfers", [{"block": 901, "ids": ids}])
+        assert one("MATCH (b:EthBlock {number: 901}) RETURN b.unindexed") == ids
+        with eth.driver.session(database=eth.database) as s:  # one transaction comes
+            s.run("MATCH (b:EthBlock {number: 901}) CREATE (:EthTransaction {hash: $h, "
+                  "tx_index: 3, seq: 90100003})-[:IN_BLOCK]->(b)", h=h(96)).consume()
+        run("load/ethereum/unindexed_transfers", [{"block": 901, "ids": []}])
+        assert one("MATCH ()-[t:TRANSFER]->() WHERE t.block = 901 WITH t ORDER BY t.id "
+                   "RETURN collect([t.tx_index, t.seq])") == [[None, 90_100_000],
+                                                              [3, 90_100_003]]
+        assert one("MATCH (b:EthBlock {number: 901}) RETURN b.unindexed") == [ids[0]]
+        # a row without an index keeps the one a transfer has (a token_transfers export
+        # loaded again after the transactions)
+        run("load/ethereum/transfers", [{
+            "id": ids[1], "kind": "erc20", "asset": T, "from": A, "to": B, "value": "1",
+            "value_key": "1".zfill(78), "limbs": [1] + [0] * 8, "block": 901,
+            "tx_index": None, "seq": 90_100_000, "time": 5, "tx_hash": h(96)}])
+        assert one(f"MATCH ()-[t:TRANSFER {{id: '{ids[1]}'}}]->() "
+                   "RETURN [t.tx_index, t.seq]") == [3, 90_100_003]
+    finally:
+        with eth.driver.session(database=eth.database) as s:
+            s.run("MATCH ()-[t:TRANSFER]->() WHERE t.block = 901 DELETE t").consume()
+            s.run("MATCH (b:EthBlock {number: 901}) DETACH DELETE b").consume()
+            s.run("MATCH (t:EthTransaction {hash: $h}) DELETE t", h=h(96)).consume()
+
+
+def test_fees_whose_parts_came_in_other_runs_are_booked_from_the_graph(eth: Graph) -> None:
+    """load/ethereum/unbooked_fees lists a block's transactions without a booked fee and the
+    parts the graph holds; load/ethereum/book_fees books the ones with every part."""
+    try:
+        with eth.driver.session(database=eth.database) as s:
+            s.run("CREATE (b:EthBlock {number: 902, miner: $m, base_fee_per_gas: 10}) "
+                  "CREATE (:EthTransaction {hash: $h1, `from`: $a, gas_used: 21000, "
+                  "effective_gas_price: '30', blob_fee: '7'})-[:IN_BLOCK]->(b) "
+                  "CREATE (:EthTransaction {hash: $h2, `from`: $a})-[:IN_BLOCK]->(b) "
+                  "CREATE (:EthTransaction {hash: $h3, gas_used: 5, "
+                  "effective_gas_price: '1'})-[:IN_BLOCK]->(b) "
+                  "CREATE (:EthTransaction {hash: $h4, `from`: $a, gas_used: 1, "
+                  "effective_gas_price: '1', fee_paid: '1'})-[:IN_BLOCK]->(b)",
+                  m=M, a=A, h1=h(97), h2=h(98), h3=h(99), h4=h(100)).consume()
+        rows = eth.write(lambda tx: eth.run_read(tx, "load/ethereum/unbooked_fees",
+                                                 {"numbers": [902, 903]}), "read")
+        assert sorted(rows, key=lambda r: r["hash"]) == [
+            {"hash": h(97), "sender": A, "gas_used": 21000, "price": "30", "blob_fee": "7",
+             "miner": M, "base_fee": 10},
+            {"hash": h(98), "sender": A, "gas_used": None, "price": None, "blob_fee": None,
+             "miner": M, "base_fee": 10},
+            {"hash": h(99), "sender": None, "gas_used": 5, "price": "1", "blob_fee": None,
+             "miner": M, "base_fee": 10}]
+        writer = EthereumWriter(eth)
+        counts = eth.write(lambda tx: writer.book_fees(tx, [902]), "book")
+        writer.close()
+        assert counts == {"fee": 1, "fee_unknown": 1}
+        with eth.driver.session(database=eth.database) as s:
+            got = s.run("MATCH (t:EthTransaction {hash: $h}) RETURN t {.fee, .miner, "
+                        ".fee_paid, .fee_paid_limbs, .tip, .tip_limbs, .burnt} AS t",
+                        h=h(97)).single()["t"]  # type: ignore[index]
+        assert got == {"fee": "630000", "miner": M, "fee_paid": "630007",
+                       "fee_paid_limbs": [630007] + [0] * 8, "tip": "420000",
+                       "tip_limbs": [420000] + [0] * 8, "burnt": "210007"}
+    finally:
+        with eth.driver.session(database=eth.database) as s:
+            s.run("MATCH (b:EthBlock {number: 902}) OPTIONAL MATCH (b)<-[:IN_BLOCK]-(t) "
+                  "DETACH DELETE b, t").consume()
+
+
 @pytest.mark.parametrize(("name", "params", "expect"), [
     ("lookup/block", {"height": 7}, [BLOCK_HASH, str(999_999_999 + 1 + 2**64 + 5 + 3)]),
     ("lookup/transaction", {"txid": h(2)}, [h(2), str(2**64 + 5)]),

@@ -2,7 +2,7 @@
 //   transaction: CREATE instead of MERGE (the unique constraint on the hash still refuses a
 //   duplicate), linked to their block. Fields as load/ethereum/transactions.
 // @mode write
-// @param rows LIST<MAP>  {hash, block_number, tx_index, block_hash, time, status, gas_used, effective_gas_price, fee, from, to, value, nonce, gas, gas_price, type, contract_address, seq, miner, fee_paid, fee_paid_limbs, tip, tip_limbs, burnt}
+// @param rows LIST<MAP>  {hash, block_number, tx_index, block_hash, time, status, gas_used, effective_gas_price, fee, blob_fee, from, to, value, nonce, gas, gas_price, type, contract_address, seq, miner, fee_paid, fee_paid_limbs, tip, tip_limbs, burnt}
 // @columns -
 // @bounds one batch of rows; one index lookup per row, no traversal
 UNWIND $rows AS r

@@ -5,7 +5,7 @@
 //   the blob fee included), `tip` (what the block's `miner` received) with their limbs for
 //   exact sums, and `burnt`; `seq` orders it in time (block * 100000 + tx_index).
 // @mode write
-// @param rows LIST<MAP>  {hash, block_number, tx_index, block_hash, time, status (1, 0 or null before Byzantium without traces), gas_used, effective_gas_price, fee, from, to, value, nonce, gas, gas_price, type, contract_address, seq, miner, fee_paid, fee_paid_limbs, tip, tip_limbs, burnt}
+// @param rows LIST<MAP>  {hash, block_number, tx_index, block_hash, time, status (1, 0 or null before Byzantium without traces), gas_used, effective_gas_price, fee, blob_fee, from, to, value, nonce, gas, gas_price, type, contract_address, seq, miner, fee_paid, fee_paid_limbs, tip, tip_limbs, burnt}
 // @columns -
 // @bounds one batch of rows; index lookups per row, no traversal
 UNWIND $rows AS r
@@ -14,7 +14,8 @@ SET t.block_number = r.block_number, t.tx_index = coalesce(r.tx_index, t.tx_inde
     t.block_hash = coalesce(r.block_hash, t.block_hash), t.time = coalesce(r.time, t.time),
     t.status = coalesce(r.status, t.status), t.gas_used = coalesce(r.gas_used, t.gas_used),
     t.effective_gas_price = coalesce(r.effective_gas_price, t.effective_gas_price),
-    t.fee = coalesce(r.fee, t.fee), t.`from` = coalesce(r.`from`, t.`from`),
+    t.fee = coalesce(r.fee, t.fee), t.blob_fee = coalesce(r.blob_fee, t.blob_fee),
+    t.`from` = coalesce(r.`from`, t.`from`),
     t.`to` = coalesce(r.`to`, t.`to`), t.value = coalesce(r.value, t.value),
     t.nonce = coalesce(r.nonce, t.nonce), t.gas = coalesce(r.gas, t.gas),
     t.gas_price = coalesce(r.gas_price, t.gas_price), t.type = coalesce(r.type, t.type),

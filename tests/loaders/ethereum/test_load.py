@@ -241,6 +241,26 @@ def test_traces_loaded_first_get_their_blocks_time_later(
     assert graph_fingerprint(graph) == chain_fingerprint
 
 
+@pytest.mark.parametrize("order", [
+    ("transactions", "blocks", "receipts", "token_transfers", "traces"),
+    ("receipts", "traces", "token_transfers", "transactions", "blocks"),
+    ("blocks", "receipts", "traces", "transactions", "token_transfers"),
+    ("transactions", "receipts", "traces", "token_transfers", "blocks"),
+])
+def test_each_export_in_a_run_of_its_own_gives_the_graph_of_one_run(
+        graph: Graph, chain: Path, chain_fingerprint: dict[str, object],
+        order: tuple[str, ...]) -> None:
+    """A block's exports given one per run, in any order: the fee a transaction paid needs
+    its sender and price (transactions), its gas used (receipts) and the block's miner and
+    base fee (blocks); whichever run brings the last of them books it, from what the graph
+    holds, so the balances are those of one run."""
+    wipe(graph)
+    for kind in order:
+        load(graph, chain / f"{kind}.csv")
+    assert graph_fingerprint(graph) == chain_fingerprint
+    assert load(graph, chain)["blocks_loaded"] == 0
+
+
 def test_a_failed_transaction_known_from_its_trace_moves_nothing_later(
         graph: Graph, etl: Path, tmp_path: Path) -> None:
     """Traces first, then a transactions export without receipts (no status in it): the
