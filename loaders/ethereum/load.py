@@ -45,7 +45,15 @@ from loaders.ethereum.exports import (
     sorted_by_block,
 )
 from loaders.ethereum.model import BlockData, Log, Token, TokenTransfer, Trace
-from loaders.ethereum.rows import ETH, Row, Rows, block_rows, fee_fields, genesis_id
+from loaders.ethereum.rows import (
+    ETH,
+    Row,
+    Rows,
+    block_rows,
+    fee_fields,
+    genesis_id,
+    rows_beside_stored_logs,
+)
 from loaders.progress import LoadProgress, LogProgress
 
 log = logging.getLogger(__name__)
@@ -394,7 +402,7 @@ class EthereumLoader:
         self.batch_transfers = batch_transfers
         self.progress: LoadProgress = progress or LogProgress("ethereum load")
         self.summary = EthLoadSummary()
-        self._pending: list[Rows] = []
+        self._pending: list[tuple[BlockData, Rows]] = []
         self._pending_transfers = 0
         self._token_lookup: Callable[[set[str]], list[Token]] | None = None
         self._known_tokens: set[str] = set()
@@ -491,18 +499,18 @@ class EthereumLoader:
                 raise
             if self._genesis is not None:
                 self._seen.update(rows.accounts)
-            self._pending.append(rows)
+            self._pending.append((data, rows))
             self._pending_transfers += rows.transfer_count + rows.transaction_count
             if self._pending_transfers >= self.batch_transfers:
                 self._flush()
 
     def _flush(self, *, wait: bool = False) -> None:
         if self._pending:
-            numbers = [r.blocks[0]["number"] for r in self._pending]
+            numbers = [d.number for d, _ in self._pending]
             stored = self.writer.loaded(numbers)
             batch = Rows()
             blocks = 0
-            for rows in self._pending:
+            for data, rows in self._pending:
                 b = rows.blocks[0]
                 old = stored.get(b["number"])
                 if old is None and self.create_new:
@@ -518,6 +526,9 @@ class EthereumLoader:
                     if set(b["parts"]) <= set(old_parts):
                         self.summary.blocks_skipped += 1
                         continue
+                    if "logs" in old_parts and data.token_transfers and not data.logs:
+                        rows = rows_beside_stored_logs(data)
+                        b = rows.blocks[0]
                     b["parts"] = sorted(set(b["parts"]) | set(old_parts))
                 batch.extend(rows)
                 blocks += 1

@@ -562,3 +562,14 @@ class _Block:
 def block_rows(data: BlockData) -> Rows:
     """The rows of one block. Raises FormatError (naming the source) on inconsistent data."""
     return _Block(data).rows()
+
+
+def rows_beside_stored_logs(data: BlockData) -> Rows:
+    """The rows of a block whose logs an earlier run loaded, given now with a token_transfers
+    export but not its logs: the logs wrote every ERC-20 transfer of the block, and the
+    export, which cannot tell an ERC-721 transfer from one, would add nothing but those
+    (as amounts). It is left out, and the block still counts it among its parts."""
+    rows = block_rows(replace(data, token_transfers=[], parts=data.parts - {"token_transfers"}))
+    block = rows.blocks[0]
+    block["parts"] = sorted({*block["parts"], "token_transfers"})
+    return rows
