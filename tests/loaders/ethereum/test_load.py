@@ -245,7 +245,6 @@ def test_traces_loaded_first_get_their_blocks_time_later(
     ("transactions", "blocks", "receipts", "token_transfers", "traces"),
     ("receipts", "traces", "token_transfers", "transactions", "blocks"),
     ("blocks", "receipts", "traces", "transactions", "token_transfers"),
-    ("transactions", "receipts", "traces", "token_transfers", "blocks"),
 ])
 def test_each_export_in_a_run_of_its_own_gives_the_graph_of_one_run(
         graph: Graph, chain: Path, chain_fingerprint: dict[str, object],
