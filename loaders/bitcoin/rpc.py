@@ -97,15 +97,33 @@ class BitcoinRpc:
         return body.get("result")
 
 
+MALFORMED = (KeyError, IndexError, ValueError, TypeError, AttributeError, ArithmeticError,
+             struct.error)
+"""What reading a node's answer of the wrong shape raises (a missing field, a string where a
+number belongs, a number out of its field's range, null for an object; Decimal's
+InvalidOperation is an ArithmeticError): turned into a FormatError naming the request."""
+
+
 def _sat(value: Any, where: str) -> int:
-    amount = Decimal(str(value)) * SAT_PER_BTC
-    if amount != amount.to_integral_value() or amount < 0:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise FormatError(f"amount {value!r} is not a number", source=where)
+    try:
+        amount = Decimal(str(value)) * SAT_PER_BTC
+        whole = amount == amount.to_integral_value()
+    except ArithmeticError:
+        raise FormatError(f"amount {value!r} is not a number", source=where) from None
+    if amount < 0:
+        raise FormatError(f"amount {value} is negative", source=where)
+    if not whole:
         raise FormatError(f"amount {value} is not a whole number of satoshi", source=where)
     return int(amount)
 
 
 def block_from_rpc(data: dict[str, Any], *, source: str, verbosity: int) -> RpcBlock:
     """A `getblock` verbosity 2/3 answer -> a parsed Block (from the raw tx hex) and prevouts."""
+    if not isinstance(data, dict):
+        raise FormatError(f"getblock answered {type(data).__name__}, not an object",
+                          source=source)
     try:
         txs = []
         prevouts: list[Prevout] = []
@@ -131,20 +149,22 @@ def block_from_rpc(data: dict[str, Any], *, source: str, verbosity: int) -> RpcB
             merkle_root=data["merkleroot"], time=int(data["time"]), bits=int(data["bits"], 16),
             nonce=int(data["nonce"]),
         )
-    except (KeyError, ValueError, TypeError) as e:
+        raw_header = struct.pack(
+            "<i32s32sIII", header.version, bytes.fromhex(prev)[::-1],
+            bytes.fromhex(header.merkle_root)[::-1], header.time, header.bits, header.nonce,
+        )
+        weight = int(data.get("weight") or sum(t.weight for t in txs) + 4 * 80)
+        size = int(data["size"])
+        height = data.get("height")
+        if height is not None and (isinstance(height, bool) or not isinstance(height, int)):
+            raise TypeError(f"height {height!r} is not an integer")
+    except MALFORMED as e:
         raise FormatError(f"malformed getblock answer: {e!r}", source=source) from e
-    raw_header = struct.pack(
-        "<i32s32sIII", header.version, bytes.fromhex(prev)[::-1],
-        bytes.fromhex(header.merkle_root)[::-1], header.time, header.bits, header.nonce,
-    )
     computed = sha256(sha256(raw_header).digest()).digest()[::-1].hex()
     if computed != header.hash:
         raise FormatError(f"header fields hash to {computed}, not {header.hash}", source=source)
-    weight = int(data.get("weight") or sum(t.weight for t in txs) + 4 * 80)
-    block = Block(
-        header=header, txs=tuple(txs), size=int(data["size"]), weight=weight, source=source,
-        height_hint=data.get("height"),
-    )
+    block = Block(header=header, txs=tuple(txs), size=size, weight=weight, source=source,
+                  height_hint=height)
     return RpcBlock(block, tuple(prevouts), verbosity, without)
 
 
@@ -180,9 +200,12 @@ def fetch_prevouts(rpc: BitcoinRpc, block: Block, cache: dict[str, Any]) -> list
                                 "output is loaded", e, i.prev_txid)
                     prev = {"missing": True}
                 cache[i.prev_txid] = prev
+            where = f"{rpc.url} getrawtransaction {i.prev_txid}"
+            if not isinstance(prev, dict):
+                raise FormatError(f"answered {type(prev).__name__}, not an object",
+                                  source=where)
             if prev.get("missing"):
                 continue
-            where = f"{rpc.url} getrawtransaction {i.prev_txid}"
             try:
                 vout = next(v for v in prev["vout"] if int(v["n"]) == i.vout)
                 out.append(Prevout(
@@ -190,8 +213,11 @@ def fetch_prevouts(rpc: BitcoinRpc, block: Block, cache: dict[str, Any]) -> list
                     script_pubkey=bytes.fromhex(vout["scriptPubKey"]["hex"]),
                     coinbase=any("coinbase" in v for v in prev.get("vin", ())),
                 ))
-            except (StopIteration, KeyError, TypeError, ValueError) as e:
-                raise FormatError(f"no output {i.vout} in the answer: {e!r}", source=where) from e
+            except StopIteration:
+                raise FormatError(f"no output {i.vout} in the answer", source=where) from None
+            except MALFORMED as e:
+                raise FormatError(f"malformed answer for output {i.vout}: {e!r}",
+                                  source=where) from e
     return out
 
 
@@ -208,6 +234,9 @@ def iter_rpc_blocks(
     cache: dict[str, Any] = {}
     for height in range(start, end + 1):
         block_hash = rpc.call("getblockhash", height)
+        if not isinstance(block_hash, str) or len(block_hash) != 64:
+            raise FormatError(f"getblockhash answered {block_hash!r}, not a block hash",
+                              source=f"{rpc.url} block {height}")
         try:
             data = rpc.call("getblock", block_hash, verbosity)
         except RpcError as e:

@@ -184,3 +184,64 @@ def test_a_transaction_the_node_does_not_find_leaves_only_its_inputs_unresolved(
         "0dd0394c6240355f4e4b3c88028f678ed746cebee3b3e8509620733f018914c9": True,
         "0d37522b89f991f8433b80f709ad31862a54435cd003f25732fe405e9db93216": True,
     }
+
+
+B50001 = "000000001c920d495e1eeef2452b6d1c6c229a919b28196c103ecffebabee141"
+SPENT = "76a8d70a757be5055f60be076b683897cadaad6b7bdf78c43e39b9d59cb4a6ea"
+
+
+def _without_size(b: dict[str, Any]) -> None:
+    del b["size"]
+
+
+def _bad_prev(b: dict[str, Any]) -> None:
+    b["previousblockhash"] = "zz" * 32
+
+
+def _far_time(b: dict[str, Any]) -> None:
+    b["time"] = 2**40
+
+
+def _bad_value(t: dict[str, Any]) -> None:
+    t["vout"][0]["value"] = "abc"
+
+
+def _infinite_value(t: dict[str, Any]) -> None:
+    t["vout"][0]["value"] = "Infinity"
+
+
+@pytest.mark.parametrize(("key", "change"), [
+    (f"getblock_{B50001}_2", _without_size),
+    (f"getblock_{B50001}_2", _bad_prev),
+    (f"getblock_{B50001}_2", _far_time),
+    (f"getrawtransaction_{SPENT}_true", _bad_value),
+    (f"getrawtransaction_{SPENT}_true", _infinite_value),
+    (f"getrawtransaction_{SPENT}_true", None),  # the node answers null
+    ("getblockhash_50001", None),
+])
+def test_a_malformed_node_answer_is_a_clear_error_and_keeps_the_blocks_before(
+    node: Replay, graph: Graph, cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+    key: str, change: Any,
+) -> None:
+    """A node answer of the wrong shape (a field missing, not hex, out of range, not a number,
+    null): `bad input` naming the request, no traceback, and block 50000, loaded before it,
+    stays."""
+    if key not in node.answers:
+        key = key.removesuffix("_true")
+    assert key in node.answers
+    answers = dict(node.answers)
+    if change is None:
+        answers[key] = None
+    else:
+        answers[key] = json.loads(json.dumps(node.answers[key]))
+        change(answers[key])
+    monkeypatch.setattr(node, "answers", answers)
+    wipe(graph)
+    url = f"http://alice:s3cret@127.0.0.1:{node.server_address[1]}/"
+    proc = run_cli(cli_env, "load", "bitcoin-rpc", "--url", url, "--from", "50000",
+                   "--to", "50002", check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "bad input" in proc.stderr and ("block 5000" in proc.stderr
+                                           or SPENT in proc.stderr), proc.stderr
+    assert [r["height"] for r in graph.read("lookup/block", {"height": 50000})] == [50000]
