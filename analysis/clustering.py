@@ -110,6 +110,7 @@ class Pending:
     clusters: dict[str, ClusterInfo]  # address -> its cluster, for addresses in one
     seen: bool = False  # clustered before: its old links and annotations are replaced
     height: int | None = None  # its block's: a chunk is planned in chain order
+    position: int | None = None  # its index in that block (chain order within a block)
     node_id: int | None = None  # the Transaction's internal id, valid in the reading transaction
     address_ids: dict[str, int] = field(default_factory=dict)  # address -> its internal id
 
@@ -138,7 +139,8 @@ def pending_from_row(row: Mapping[str, Any]) -> Pending:
                 clusters[address] = ClusterInfo(cluster, size, top_txid, top_n or 0)
     outputs.sort(key=lambda o: o.n)  # in output order: some CoinJoin rules look at the order
     return Pending(TxView(row["txid"], tuple(inputs), tuple(outputs)), clusters,
-                   bool(row.get("seen")), row.get("height"), row["id"], address_ids)
+                   bool(row.get("seen")), row.get("height"), row.get("position"), row["id"],
+                   address_ids)
 
 
 @dataclass(slots=True)
@@ -217,10 +219,11 @@ def plan(pending: Sequence[Pending], config: ClusterConfig,
             tops[key] = (info.top_n, info.top_txid) if info.top_txid else None
         return key
 
-    # In chain order (then by txid): the partition does not depend on it, but the warning
-    # about a transaction that merges two large clusters should name the one that did so in
-    # the chain, not whichever came first by txid.
-    for p in sorted(pending, key=lambda p: (p.height is None, p.height or 0, p.view.txid)):
+    # In chain order (height, then place in the block): the partition does not depend on
+    # it, but the warning about a transaction that merges two large clusters should name the
+    # one that did so in the chain, not whichever came first by txid.
+    for p in sorted(pending, key=lambda p: (p.height is None, p.height or 0,
+                                            p.position is None, p.position or 0, p.view.txid)):
         tx = p.view
         match = coinjoin.detect(tx)
         tags = change.annotate(tx)

@@ -91,6 +91,11 @@ def test_the_warning_names_the_merge_that_came_first_in_the_chain() -> None:
               Pending(tx("z_early", ["a", "b"]), both, height=5)], ClusterConfig(),
              warn_size=30)
     assert len(p.warnings) == 1 and "z_early" in p.warnings[0]
+    # in one block, by the place in the block, not by txid
+    p = plan([Pending(tx("a_late", ["a", "b"]), both, height=5, position=7),
+              Pending(tx("z_early", ["a", "b"]), both, height=5, position=2)], ClusterConfig(),
+             warn_size=30)
+    assert len(p.warnings) == 1 and "z_early" in p.warnings[0]
 
 
 def test_change_heuristics_link_only_when_chosen() -> None:
