@@ -208,6 +208,28 @@ def test_change_heuristic_links_are_marked(graph: Graph) -> None:
     assert one(g, "cluster/config")["change_heuristics"] == ["power_of_ten"]
 
 
+def test_explain_goes_through_a_change_output_spent_later(graph: Graph) -> None:
+    """A peel chain's shape: W, the change of t2, is spent in t4 beside X's coin. The chain
+    of evidence from C to X goes through W's output twice (its change link, its spend), and
+    Cypher never uses one relationship twice in a path: the search must not need to."""
+    t4 = hx("a5")
+    wipe(graph)
+    write_blocks(graph, [*chain(), block(hx("04"), B2, [
+        tx(hx("c3"), [], [(50 * BTC, "X")]),
+        tx(t4, [(T2, 1), (hx("c1"), 0)], [(54 * BTC, "Y")])])])
+    Clusterer(graph, ClusterConfig(change_heuristics=("power_of_ten",))).rebuild()
+    anchor = min(ADDR["C"], ADDR["D"])
+    assert one(graph, "cluster/of_address", address=ADDR["X"])["size"] == 6  # A-D, W, X
+    steps = graph.read("cluster/explain", {"a": anchor, "b": ADDR["X"]})
+    assert [(r["step"], r["txid"], r["heuristic"], r["version"], r["address_from"],
+             r["address_to"]) for r in steps] == [
+        (1, T2, "power_of_ten", 1, anchor, ADDR["W"]),
+        (2, t4, "multi_input", 1, ADDR["W"], ADDR["X"])]
+    back = graph.read("cluster/explain", {"a": ADDR["X"], "b": anchor})
+    assert [(r["txid"], r["address_from"], r["address_to"]) for r in back] == [
+        (t4, ADDR["X"], ADDR["W"]), (T2, ADDR["W"], anchor)]
+
+
 def evidence(g: Graph) -> list[tuple[str, list[str], list[int], list[list[Any]]]]:
     """Every linked transaction: its heuristics and versions, and its change links."""
     with g.driver.session(database=g.database) as s:
@@ -250,6 +272,10 @@ def test_inputs_arriving_later_recluster_their_spenders(graph: Graph) -> None:
     with graph.driver.session(database=graph.database) as s:
         relabelled = s.run("MATCH (t:Unclustered:Recluster) RETURN t.txid AS t ORDER BY t").data()
     assert [r["t"] for r in relabelled] == sorted([T1, T2, T3, CJ])
+    # each with its block's height and its place in that block (chain order for a chunk)
+    assert sorted((r["txid"], r["height"], r["position"]) for r in graph.read(
+        "cluster/pending", {"limit": 10})) == sorted([
+            (CB, 0, 0), (T1, 1, 1), (T2, 1, 2), (T3, 2, 1), (CJ, 2, 2)])
     summary = Clusterer(graph, ClusterConfig()).run()
     assert summary.txs == 5  # the four spenders and the new genesis coinbase
     assert (one(graph, "cluster/of_address", address=ADDR["D"]), evidence(graph)) == want
