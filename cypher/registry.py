@@ -13,7 +13,9 @@ starts with a header of `//` comment lines:
 
 `@param NAME TYPE [= DEFAULT]  meaning`: a parameter without a default is required; DEFAULT is a
 JSON literal (null, 10, "x", true, []). Types: STRING, INTEGER, FLOAT, BOOLEAN, ADDRESS, TXID,
-HASH, CHAIN, LIST<STRING>, LIST<INTEGER>, LIST<MAP>, MAP. TXID and HASH are 64 hex digits,
+HASH, CHAIN, LIST<STRING>, LIST<ADDRESS>, LIST<INTEGER>, LIST<MAP>, MAP. ADDRESS (and each
+LIST<ADDRESS> item) is taken as the graph stores it (`normal_address`: an upper-case bech32
+address in lower case; a mixed-case one refused). TXID and HASH are 64 hex digits,
 lower-cased (Ethereum's with their `0x`); CHAIN is `bitcoin` or `ethereum`. `@columns` lists
 the returned columns (write queries may say `-`). Loading fails at once on a duplicate name,
 a missing header field, a parameter used in the body but not declared, or one declared but
@@ -35,7 +37,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal
 
-from chaintrail.errors import ParameterError, RegistryError, UnknownQuery
+from chaintrail.errors import AddressError, ParameterError, RegistryError, UnknownQuery
 
 Mode = Literal["read", "write"]
 
@@ -136,8 +138,13 @@ def normal_address(value: str) -> str:
     in upper case (QR codes do): it is the same address, stored in lower case. Everything that
     takes an address from a user goes through here (stored queries' ADDRESS parameters, the
     starts, sources, targets and ends of traces, taint, exposure and paths)."""
-    if value.isupper() and value.lower().startswith(_BECH32_PREFIXES):
+    if not value.lower().startswith(_BECH32_PREFIXES):
+        return value
+    if value.isupper():
         return value.lower()
+    if not value.islower() and any(c.isalpha() for c in value):
+        raise AddressError(f"{value!r}: a bech32 address is all lower case or all upper case, "
+                           "never mixed (BIP173)")
     return value
 
 
@@ -171,8 +178,13 @@ def check_type(query: str, p: Param, value: Any) -> Any:
                              f"on Ethereum), got {value!r}")
     if t == "INTEGER" and not -(2**63) <= value < 2**63:
         raise ParameterError(f"{query}: parameter {p.name!r} must fit in 64 bits, got {value}")
-    if t == "ADDRESS":
-        return normal_address(value)
+    try:
+        if t == "ADDRESS":
+            return normal_address(value)
+        if t == "LIST<ADDRESS>":
+            return [normal_address(v) if isinstance(v, str) else v for v in value]
+    except AddressError as e:
+        raise ParameterError(f"{query}: parameter {p.name!r}: {e}") from e
     if t == "CHAIN" and value.lower() not in CHAINS:
         raise ParameterError(f"{query}: parameter {p.name!r} must be one of "
                              f"{', '.join(CHAINS)}, got {value!r}")

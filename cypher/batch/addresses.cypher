@@ -10,7 +10,7 @@
 //   size; an address outside every cluster is its own one-address cluster). One round trip
 //   gives the API an address with its cluster and tags. Columns of the other chain are null.
 // @mode read
-// @param addresses LIST<STRING>  address strings (Ethereum: lower-case 0x addresses)
+// @param addresses LIST<ADDRESS>  address strings (Ethereum: lower-case 0x addresses)
 // @param chain CHAIN = "bitcoin"  bitcoin or ethereum
 // @columns address, script_type, received, sent, balance, output_count, first_height, last_height, tx_count, kind, token, balances, cluster_id, cluster_size, tags
 // @bounds the given addresses and their outputs, one spender per output (Bitcoin); the given accounts, their transfers in and out and the transactions each sent or mined, read once for counts and balances (Ethereum)

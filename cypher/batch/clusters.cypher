@@ -1,7 +1,7 @@
 // @description The cluster of each of several addresses (the API's DataLoader): its id and
 //   size; an address outside every cluster is its own one-address cluster.
 // @mode read
-// @param addresses LIST<STRING>  address strings
+// @param addresses LIST<ADDRESS>  address strings
 // @columns address, cluster_id, size
 // @bounds the given addresses, one cluster each
 UNWIND $addresses AS x

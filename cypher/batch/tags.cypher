@@ -1,7 +1,7 @@
 // @description The own tags of several addresses at once (the API's DataLoader), on Bitcoin
 //   (the default) or Ethereum (accounts, lower-case 0x addresses), highest confidence first.
 // @mode read
-// @param addresses LIST<STRING>  address strings
+// @param addresses LIST<ADDRESS>  address strings
 // @param chain CHAIN = "bitcoin"  bitcoin or ethereum
 // @columns address, tags
 // @bounds the given addresses and their tags

@@ -2,7 +2,7 @@
 //   each received and sent (satoshi, stale blocks left out). A cluster id that is an address
 //   outside every cluster lists that address alone.
 // @mode read
-// @param cluster_id STRING  the cluster id (its smallest address), as cluster/of_address returns it
+// @param cluster_id ADDRESS  the cluster id (its smallest address), as cluster/of_address returns it
 // @param skip INTEGER = 0  addresses to skip (paging)
 // @param limit INTEGER = 100  addresses to return at most
 // @columns address, script_type, received, sent

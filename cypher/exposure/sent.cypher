@@ -9,8 +9,8 @@
 //   the per-position sums of their limbs (exact in Python); `outputs` are the largest `limit`
 //   transfers, each with its counterparty (`address`, `cluster_id`: the account) and seq.
 // @mode read
-// @param address STRING = null  the target address (give this or cluster_id)
-// @param cluster_id STRING = null  the target cluster's id (its smallest address)
+// @param address ADDRESS = null  the target address (give this or cluster_id)
+// @param cluster_id ADDRESS = null  the target cluster's id (its smallest address)
 // @param limit INTEGER = 10000  outputs listed at most, the largest first
 // @param chain CHAIN = "bitcoin"  bitcoin or ethereum
 // @param asset STRING = "ETH"  Ethereum: 'ETH' or a token contract address

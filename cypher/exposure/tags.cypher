@@ -6,7 +6,7 @@
 //   Ethereum (chain 'ethereum'): accounts; no clusters, so an account's categories are its
 //   own tags' and its cluster_id is its address.
 // @mode read
-// @param addresses LIST<STRING>  the addresses to look up
+// @param addresses LIST<ADDRESS>  the addresses to look up
 // @param chain CHAIN = "bitcoin"  bitcoin or ethereum
 // @columns address, cluster_id, categories, address_categories
 // @bounds every Tag node once per call (from the tags to their addresses' clusters: a cluster's

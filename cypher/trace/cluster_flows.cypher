@@ -11,7 +11,7 @@
 //   Cypher takes no parameter for a path's length: analysis/exposure.py:cluster_flows repeats
 //   this hop from the clusters reached, up to max_hops.
 // @mode read
-// @param cluster_ids LIST<STRING>  the clusters to expand, by id (an address outside every cluster is its own cluster)
+// @param cluster_ids LIST<ADDRESS>  the clusters to expand, by id (an address outside every cluster is its own cluster)
 // @param direction STRING = "out"  'out': where their outputs went; 'in': where the value they received came from
 // @param max_outputs INTEGER = 10000  outputs of each cluster followed at most, the largest first
 // @columns from_cluster, to_cluster, value, tx_count, cut

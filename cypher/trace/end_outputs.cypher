@@ -6,7 +6,7 @@
 //   differently there. 0: no such address or cluster (an address exists when an output pays
 //   it).
 // @mode read
-// @param end STRING  an address, or a cluster id when cluster
+// @param end ADDRESS  an address, or a cluster id when cluster
 // @param cluster BOOLEAN = false  `end` is a cluster id
 // @columns outputs
 // @bounds one address (its degree, read from the node), or the addresses of one cluster

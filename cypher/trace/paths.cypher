@@ -20,8 +20,8 @@
 //   string) and when (its transaction's time).
 //   No clusters on Ethereum (from_cluster, to_cluster false).
 // @mode read
-// @param from STRING  an address, or a cluster id when from_cluster
-// @param to STRING  an address, or a cluster id when to_cluster
+// @param from ADDRESS  an address, or a cluster id when from_cluster
+// @param to ADDRESS  an address, or a cluster id when to_cluster
 // @param from_cluster BOOLEAN = false  `from` is a cluster id: start from any of its addresses
 //   (a cluster id without a Cluster node is a one-address cluster: that address)
 // @param to_cluster BOOLEAN = false  `to` is a cluster id: end at any of its addresses

@@ -84,6 +84,28 @@ def test_an_upper_case_bech32_address_is_the_lower_case_one() -> None:
     assert q.bind({"a": "BCRT1Q0008AGSY"}) == {"a": "bcrt1q0008agsy"}
     base58 = "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"  # case matters there: left alone
     assert q.bind({"a": base58}) == {"a": base58}
+    with pytest.raises(ParameterError, match="never mixed"):  # BIP173 forbids mixed case
+        q.bind({"a": "bc1qW508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"})
+    many = parse_query_file("x", "// @description d\n// @mode read\n// @param a LIST<ADDRESS>"
+                                 "  addresses\n// @columns a\nRETURN $a AS a")
+    assert many.bind({"a": [upper, base58]}) == {"a": [upper.lower(), base58]}
+    with pytest.raises(ParameterError, match="never mixed"):
+        many.bind({"a": ["Bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"]})
+
+
+def test_cluster_ids_and_address_lists_are_addresses() -> None:
+    """A cluster id is its smallest address: an upper-case bech32 one names the same cluster
+    in every query that takes one, as an address does (found by the clustering review)."""
+    from cypher.registry import Registry
+    reg = Registry.load()
+    for name, param in [("cluster/members", "cluster_id"), ("exposure/received", "cluster_id"),
+                        ("exposure/sent", "cluster_id"), ("trace/paths", "from"),
+                        ("trace/paths", "to"), ("trace/end_outputs", "end")]:
+        assert reg[name].param(param).type == "ADDRESS", (name, param)  # type: ignore[union-attr]
+    for name, param in [("batch/addresses", "addresses"), ("batch/clusters", "addresses"),
+                        ("batch/tags", "addresses"), ("exposure/tags", "addresses"),
+                        ("trace/cluster_flows", "cluster_ids")]:
+        assert reg[name].param(param).type == "LIST<ADDRESS>", (name, param)  # type: ignore[union-attr]
 
 
 def test_txid_params_are_checked_and_normalised() -> None:
