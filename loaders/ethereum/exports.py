@@ -462,6 +462,7 @@ def _rows(ef: ExportFile) -> Iterator[_Row]:
                     yield _Row(obj, source, line)
                 return
             reader = csv.reader(f)
+            held: _Row | None = None  # a row is given once the next one starts (see below)
             try:
                 header = [h.strip() for h in next(reader)]
                 line = reader.line_num + 1
@@ -470,13 +471,31 @@ def _rows(ef: ExportFile) -> Iterator[_Row]:
                         if len(fields) != len(header):
                             raise FormatError(f"{len(fields)} fields where the header has "
                                               f"{len(header)}", source=source, line=line)
-                        yield _Row(dict(zip(header, fields, strict=True)), source, line)
+                        if held is not None:
+                            yield held
+                        held = _Row(dict(zip(header, fields, strict=True)), source, line)
                     line = reader.line_num + 1
             except csv.Error as e:
                 raise FormatError(f"malformed CSV: {e}", source=source, line=line) from e
+            if held is not None:
+                if not _ends_with_line_end(ef.path):
+                    # ethereum-etl ends every row with a line end: a last row without one
+                    # was cut short (a copy interrupted), and a cut number still parses
+                    raise FormatError("the file ends inside this row, without a line end "
+                                      "(truncated?)", source=source, line=held.line)
+                yield held
     except UnicodeDecodeError as e:
         raise FormatError(f"not UTF-8 text ({e.reason})", source=source,
                           line=line + 1 if ef.fmt == "json" else line) from e
+
+
+def _ends_with_line_end(path: Path) -> bool:
+    with path.open("rb") as f:
+        f.seek(0, 2)
+        if f.tell() == 0:
+            return True
+        f.seek(-1, 2)
+        return f.read(1) in (b"\n", b"\r")
 
 
 def read_export(ef: ExportFile) -> Iterator[Record]:
