@@ -17,7 +17,8 @@ HASH, CHAIN, LIST<STRING>, LIST<ADDRESS>, LIST<INTEGER>, LIST<MAP>, MAP. ADDRESS
 LIST<ADDRESS> item) is taken as the graph stores it (`normal_address`: an upper-case bech32
 address in lower case; a mixed-case one refused). TXID and HASH are 64 hex digits,
 lower-cased (Ethereum's with their `0x`); CHAIN is `bitcoin` or `ethereum`. `@columns` lists
-the returned columns (write queries may say `-`). Loading fails at once on a duplicate name,
+the returned columns (write queries may say `-`). An INTEGER whose meaning ends in
+`(LOW-HIGH)` is refused outside that range. Loading fails at once on a duplicate name,
 a missing header field, a parameter used in the body but not declared, or one declared but
 never used.
 
@@ -37,7 +38,13 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal
 
-from chaintrail.errors import AddressError, ParameterError, RegistryError, UnknownQuery
+from chaintrail.errors import (
+    AddressError,
+    LimitError,
+    ParameterError,
+    RegistryError,
+    UnknownQuery,
+)
 
 Mode = Literal["read", "write"]
 
@@ -55,6 +62,8 @@ _PARAM_RE = re.compile(
 _USED_PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _STRING_OR_COMMENT_RE = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|//[^\n]*")
 _NO_DEFAULT = object()
+_RANGE_RE = re.compile(r"\((-?\d+)-(\d+)\)$")
+"""An INTEGER parameter's meaning that ends in `(1-8)` gives its range."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +72,10 @@ class Param:
     type: str
     doc: str
     default: Any = _NO_DEFAULT
+    low: int | None = None
+    high: int | None = None
+    """An INTEGER's range, from a meaning that ends in `(LOW-HIGH)`: checked on every bind,
+    so `chaintrail query` refuses what the commands built on the query refuse."""
 
     @property
     def required(self) -> bool:
@@ -178,6 +191,10 @@ def check_type(query: str, p: Param, value: Any) -> Any:
                              f"on Ethereum), got {value!r}")
     if t == "INTEGER" and not -(2**63) <= value < 2**63:
         raise ParameterError(f"{query}: parameter {p.name!r} must fit in 64 bits, got {value}")
+    if t == "INTEGER" and p.low is not None and p.high is not None \
+            and not p.low <= value <= p.high:
+        raise LimitError(f"{query}: parameter {p.name!r} must be from {p.low} to {p.high}, "
+                         f"got {value}")
     try:
         if t == "ADDRESS":
             return normal_address(value)
@@ -271,7 +288,11 @@ def _parse_param(name: str, path: str, lineno: int, value: str) -> Param:
             raise RegistryError(
                 f"{path or name}:{lineno}: default of {m.group('name')} is not a JSON literal"
             ) from e
-    return Param(m.group("name"), ptype, (m.group("doc") or "").strip(), default)
+    doc = (m.group("doc") or "").strip()
+    low = high = None
+    if ptype == "INTEGER" and (r := _RANGE_RE.search(doc)):
+        low, high = int(r.group(1)), int(r.group(2))
+    return Param(m.group("name"), ptype, doc, default, low, high)
 
 
 class Registry:

@@ -26,8 +26,12 @@ if [ -d "$shared/bitcoin" ]; then
   tx=f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16
 else
   sample="$("$bin/python" -c 'from chaintrail.settings import Settings; print(Settings().home / "sample")')"
-  echo "No ../shared/data here: generating a sample chain in $sample ..."
-  "$bin/chaintrail" sample generate --txs 20000 --seed 1 "$sample"
+  if [ -s "$sample/truth.json" ]; then  # written by an earlier run: the same sample again
+    echo "No ../shared/data here: using the sample chain in $sample ..."
+  else
+    echo "No ../shared/data here: generating a sample chain in $sample ..."
+    "$bin/chaintrail" sample generate --txs 20000 --seed 1 --force "$sample"
+  fi
   "$bin/chaintrail" load bitcoin "$sample"
   addr="$("$bin/python" -c 'import json,sys; t=json.load(open(sys.argv[1])); print(next(iter(t["entities"].values()))["addresses"][0])' "$sample/truth.json")"
   tx="$("$bin/python" -c 'import json,sys; t=json.load(open(sys.argv[1])); print(t["coinjoins"][0]["txid"])' "$sample/truth.json")"

@@ -22,7 +22,7 @@ from chaintrail.cli.common import (
     setup_logging,
 )
 from chaintrail.errors import AddressError, ParameterError, UnknownQuery
-from cypher.registry import Registry, StoredQuery
+from cypher.registry import Registry, StoredQuery, check_type
 from loaders.bitcoin.address import decode_address
 from loaders.ethereum.address import check_address, displayed, is_eth_like
 
@@ -98,12 +98,14 @@ def query(
 def _query(name: str | None, params: list[str], fmt: str, list_: bool, cypher: bool) -> None:
     registry = Registry.load()
     if list_ or name is None:
-        table = Table("name", "mode", "parameters", "description", show_lines=False)
+        table = Table("name", "mode", "parameters (= default)", "columns", "description",
+                      show_lines=False)
         for q in registry:
             if q.name.startswith(("schema/", "load/", "chain/", "bench/")):
                 continue
-            ps = ", ".join(p.name + ("" if p.required else "?") for p in q.params)
-            table.add_row(q.name, q.mode, ps, q.description)
+            ps = ", ".join(p.name + ("" if p.required else f" = {json.dumps(p.default)}")
+                           for p in q.params)
+            table.add_row(q.name, q.mode, ps, ", ".join(q.columns), q.description)
         out.print(table)
         return
     if fmt not in ("json", "table"):
@@ -112,8 +114,10 @@ def _query(name: str | None, params: list[str], fmt: str, list_: bool, cypher: b
     if q.mode != "read":
         raise UnknownQuery(f"{name} is a write query; `chaintrail query` runs read queries only")
     given = infer_chain(q, dict(parse_param(q, item) for item in params))
-    if cypher:
-        typer.echo(q.usage(q.bind(given)) + "\n" + q.text)
+    if cypher:  # a required parameter not given gets a placeholder to fill in
+        checked = {k: check_type(q.name, p, v) for k, v in given.items()
+                   if (p := q.param(k)) is not None}
+        typer.echo(q.usage(checked) + "\n" + q.text)
         return
     settings = load_settings()
     setup_logging(settings)
@@ -129,7 +133,11 @@ def _query(name: str | None, params: list[str], fmt: str, list_: bool, cypher: b
         for c in cols:
             table.add_row(c, _cell(rows[0].get(c)))
     else:
-        table = Table(*cols, title=f"{name}: {len(rows)} rows")
+        # Every value whole (folded onto more lines, never cut with "…"): ids and hashes
+        # an analyst copies must be complete.
+        table = Table(title=f"{name}: {len(rows)} rows")
+        for c in cols:
+            table.add_column(c, overflow="fold")
         for r in rows:
             table.add_row(*(_cell(r.get(c)) for c in cols))
     out.print(table, overflow="fold", crop=False)

@@ -11,7 +11,7 @@
 //   gives the API an address with its cluster and tags. Columns of the other chain are null.
 // @mode read
 // @param addresses LIST<ADDRESS>  address strings (Ethereum: lower-case 0x addresses)
-// @param chain CHAIN = "bitcoin"  bitcoin or ethereum
+// @param chain CHAIN = "bitcoin"  bitcoin or ethereum: pasting by hand, set 'ethereum' for 0x addresses and hashes (`chaintrail query` infers it)
 // @columns address, script_type, received, sent, balance, output_count, first_height, last_height, tx_count, kind, token, balances, cluster_id, cluster_size, tags
 // @bounds the given addresses and their outputs, one spender per output (Bitcoin); the given accounts, their transfers in and out and the transactions each sent or mined, read once for counts and balances (Ethereum)
 // @example :param addresses => ['12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S']

@@ -2,7 +2,7 @@
 //   (the default) or Ethereum (accounts, lower-case 0x addresses), highest confidence first.
 // @mode read
 // @param addresses LIST<ADDRESS>  address strings
-// @param chain CHAIN = "bitcoin"  bitcoin or ethereum
+// @param chain CHAIN = "bitcoin"  bitcoin or ethereum: pasting by hand, set 'ethereum' for 0x addresses and hashes (`chaintrail query` infers it)
 // @columns address, tags
 // @bounds the given addresses and their tags
 CALL () {

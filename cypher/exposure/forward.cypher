@@ -17,7 +17,7 @@
 // @mode read
 // @param outputs LIST<STRING> = []  frontier output ids ('txid:n')
 // @param max_fanout INTEGER = 1000  outputs listed per transaction at most, the largest first (Ethereum: transfers read per account)
-// @param chain CHAIN = "bitcoin"  bitcoin or ethereum
+// @param chain CHAIN = "bitcoin"  bitcoin or ethereum: pasting by hand, set 'ethereum' for 0x addresses and hashes (`chaintrail query` infers it)
 // @param frontier LIST<MAP> = []  Ethereum: [{key, account, seq}]
 // @param asset STRING = "ETH"  Ethereum: 'ETH' or a token contract address
 // @param max_seq INTEGER = null  Ethereum: transfers at or before this seq only (the window's end)

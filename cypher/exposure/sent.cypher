@@ -12,7 +12,7 @@
 // @param address ADDRESS = null  the target address (give this or cluster_id)
 // @param cluster_id ADDRESS = null  the target cluster's id (its smallest address)
 // @param limit INTEGER = 10000  outputs listed at most, the largest first
-// @param chain CHAIN = "bitcoin"  bitcoin or ethereum
+// @param chain CHAIN = "bitcoin"  bitcoin or ethereum: pasting by hand, set 'ethereum' for 0x addresses and hashes (`chaintrail query` infers it)
 // @param asset STRING = "ETH"  Ethereum: 'ETH' or a token contract address
 // @param min_seq INTEGER = null  Ethereum: transfers at or after this seq (block * 100000 + tx index)
 // @param max_seq INTEGER = null  Ethereum: transfers at or before this seq

@@ -7,7 +7,7 @@
 //   own tags' and its cluster_id is its address.
 // @mode read
 // @param addresses LIST<ADDRESS>  the addresses to look up
-// @param chain CHAIN = "bitcoin"  bitcoin or ethereum
+// @param chain CHAIN = "bitcoin"  bitcoin or ethereum: pasting by hand, set 'ethereum' for 0x addresses and hashes (`chaintrail query` infers it)
 // @columns address, cluster_id, categories, address_categories
 // @bounds every Tag node once per call (from the tags to their addresses' clusters: a cluster's
 //   members are never scanned), keeping only the clusters of the given addresses (a map of all

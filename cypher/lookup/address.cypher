@@ -18,7 +18,7 @@
 //   Columns of the other chain are null.
 // @mode read
 // @param address ADDRESS  address string (Bitcoin: P2PK outputs count for the P2PKH address of their key; Ethereum: 0x, any case)
-// @param chain CHAIN = "bitcoin"  bitcoin or ethereum
+// @param chain CHAIN = "bitcoin"  bitcoin or ethereum: pasting by hand, set 'ethereum' for 0x addresses and hashes (`chaintrail query` infers it)
 // @param include_fees BOOLEAN = true  Ethereum: count fees (gas paid as sender; tips received as miner)
 // @param asset STRING = null  Ethereum: only this asset ('ETH' or a token contract address)
 // @columns address, script_type, received, sent, balance, tx_count, first_height, last_height, output_count, unspent_count, kind, token, balances

@@ -9,7 +9,7 @@
 // @mode read
 // @param hash HASH = null  block hash, 64 hex digits (Bitcoin: display order; Ethereum: with 0x)
 // @param height INTEGER = null  block height (Ethereum: number); used when hash is null
-// @param chain CHAIN = "bitcoin"  bitcoin or ethereum
+// @param chain CHAIN = "bitcoin"  bitcoin or ethereum: pasting by hand, set 'ethereum' for 0x addresses and hashes (`chaintrail query` infers it)
 // @columns hash, height, time, tx_count, input_count, output_count, output_value, fee_total, status, prev_hash, version, merkle_root, bits, nonce, size, weight, coinbase_value, inputs_resolved, first_txid, last_txid, token_transfer_count, miner, base_fee_per_gas, gas_used, withdrawal_count, parts
 // @bounds one block (two with a detached stretch at the same height); its inputs once (Bitcoin); one index lookup and its first and last transactions (Ethereum)
 // @example :param hash => '00000000839a8e6886ab5951d76f411475428afc90947ee320161bbf18eb6048'

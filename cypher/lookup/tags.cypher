@@ -7,7 +7,7 @@
 // @mode read
 // @param address ADDRESS  a Bitcoin address, or an Ethereum 0x address
 // @param limit INTEGER = 100  inherited tags to return at most (own tags are all returned)
-// @param chain CHAIN = "bitcoin"  bitcoin or ethereum
+// @param chain CHAIN = "bitcoin"  bitcoin or ethereum: pasting by hand, set 'ethereum' for 0x addresses and hashes (`chaintrail query` infers it)
 // @columns label, category, abuse, confidence, source, inherited, via_address, confidence_name, currency, id
 // @bounds the address's own tags; the tagged members of its cluster, at most $limit inherited tags
 // @example :param address => '12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S'

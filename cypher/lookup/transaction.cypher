@@ -10,7 +10,7 @@
 //   Columns of the other chain are null.
 // @mode read
 // @param txid TXID  transaction id, 64 hex digits (Bitcoin: display order; Ethereum: the hash, with 0x)
-// @param chain CHAIN = "bitcoin"  bitcoin or ethereum
+// @param chain CHAIN = "bitcoin"  bitcoin or ethereum: pasting by hand, set 'ethereum' for 0x addresses and hashes (`chaintrail query` infers it)
 // @columns txid, block_hash, height, input_count, output_count, input_value, output_value, fee, inputs, outputs, is_coinbase, time, version, locktime, size, vsize, weight, stale, tx_index, status, from, to, value, nonce, gas, gas_price, gas_used, effective_gas_price, type, contract_address, transfers
 // @bounds one transaction, its inputs and outputs, and one spender per output (Bitcoin); one transaction and its transfers, one index prefix seek (Ethereum)
 // @example :param txid => 'f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16'

@@ -12,8 +12,8 @@
 //   sent). Columns not of the chain are null.
 // @mode read
 // @param sources LIST<MAP>  [{source, kind, key}]: kind is 'output', 'txid', 'address' or 'cluster'
-// @param limit INTEGER = 10000  outputs per source at most (one more is read to tell "truncated")
-// @param chain CHAIN = "bitcoin"  bitcoin or ethereum
+// @param limit INTEGER = 10000  outputs per source; one more row comes back when a source has more (the caller drops it and says "truncated")
+// @param chain CHAIN = "bitcoin"  bitcoin or ethereum: pasting by hand, set 'ethereum' for 0x addresses and hashes (`chaintrail query` infers it)
 // @param asset STRING = "ETH"  Ethereum: 'ETH', a token contract address, or null for any
 // @param min_seq INTEGER = null  Ethereum: transfers at or after this seq (block * 100000 + tx index)
 // @param max_seq INTEGER = null  Ethereum: transfers at or before this seq

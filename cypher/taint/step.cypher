@@ -17,7 +17,7 @@
 //   not of the chain are null.
 // @mode read
 // @param outputs LIST<STRING> = []  frontier output ids ('txid:n')
-// @param chain CHAIN = "bitcoin"  bitcoin or ethereum
+// @param chain CHAIN = "bitcoin"  bitcoin or ethereum: pasting by hand, set 'ethereum' for 0x addresses and hashes (`chaintrail query` infers it)
 // @param frontier LIST<MAP> = []  Ethereum: [{account, seq}]
 // @param asset STRING = "ETH"  Ethereum: 'ETH' or a token contract address
 // @param max_events INTEGER = 10000  Ethereum: transfers per account at most

@@ -18,7 +18,7 @@
 // @param outputs LIST<STRING> = []  frontier output ids ('txid:n')
 // @param min_value INTEGER = 0  leave out outputs below this value (satoshi)
 // @param max_fanout INTEGER = 100  outputs followed per transaction at most (Ethereum: transfers per account and asset)
-// @param chain CHAIN = "bitcoin"  bitcoin or ethereum
+// @param chain CHAIN = "bitcoin"  bitcoin or ethereum: pasting by hand, set 'ethereum' for 0x addresses and hashes (`chaintrail query` infers it)
 // @param frontier LIST<MAP> = []  Ethereum: [{account, seq, via, since, before}]
 // @param asset STRING = "ETH"  Ethereum: 'ETH', a token contract address, or null for every asset
 // @param min_key STRING = null  Ethereum: leave out transfers whose value_key (the amount zero-padded to 78 digits) is below this

@@ -29,7 +29,7 @@
 // @param k INTEGER = 3  paths to return (1-10)
 // @param min_value INTEGER = 0  leave out outputs below this value (satoshi)
 // @param max_fanout INTEGER = 100  skip transactions with more inputs or outputs than this (Ethereum: accounts with more transfers out or in)
-// @param chain CHAIN = "bitcoin"  bitcoin or ethereum
+// @param chain CHAIN = "bitcoin"  bitcoin or ethereum: pasting by hand, set 'ethereum' for 0x addresses and hashes (`chaintrail query` infers it)
 // @param asset STRING = "ETH"  Ethereum: 'ETH', a token contract address, or null for any asset
 // @param min_key STRING = null  Ethereum: leave out transfers whose value_key (the amount zero-padded to 78 digits) is below this
 // @param min_seq INTEGER = null  Ethereum: transfers at or after this seq (block * 100000 + tx index)

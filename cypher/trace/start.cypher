@@ -8,8 +8,8 @@
 // @mode read
 // @param start STRING  an address, a txid, or an output as 'txid:vout' (Ethereum: a 0x account, a 0x transaction hash, or a transfer id)
 // @param kind STRING  what start is: 'address', 'txid' or 'output'
-// @param limit INTEGER = 10000  outputs (transfers) to return at most (one more is read to tell "truncated")
-// @param chain CHAIN = "bitcoin"  bitcoin or ethereum
+// @param limit INTEGER = 10000  outputs (transfers) to start from; one more row comes back when there are more (the caller drops it and says "truncated")
+// @param chain CHAIN = "bitcoin"  bitcoin or ethereum: pasting by hand, set 'ethereum' for 0x addresses and hashes (`chaintrail query` infers it)
 // @param asset STRING = "ETH"  Ethereum: 'ETH', a token contract address, or null for every asset
 // @param min_seq INTEGER = null  Ethereum: transfers at or after this seq (block * 100000 + tx index)
 // @param max_seq INTEGER = null  Ethereum: transfers at or before this seq

@@ -28,23 +28,14 @@ def test_list_shows_the_catalogue(cli_env: dict[str, str]) -> None:
     for name in ("lookup/block", "lookup/transaction", "lookup/address", "stats/outputs"):
         assert name in out
     assert "load/bitcoin/blocks" not in out  # internal write queries are not offered
+    # each with its parameters' defaults and its columns, as the README's catalogue
+    flat = " ".join(out.split())
+    assert "max_hops = 6" in flat and "bottleneck_value" in flat
 
 
-def test_json_rows_are_exact(loaded: Graph, cli_env: dict[str, str]) -> None:
-    rows = json.loads(run_cli(cli_env, "query", "lookup/block", "--param", "height=170").stdout)
-    assert len(rows) == 1
-    assert (rows[0]["hash"], rows[0]["tx_count"], rows[0]["output_value"], rows[0]["fee_total"]) \
-        == (BLOCK_170, 2, 10_000_000_000, 0)
-    assert rows == loaded.read("lookup/block", {"height": 170})  # same code path as the API
-    addr = json.loads(run_cli(cli_env, "query", "lookup/address", "-p",
-                              "address=1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm3").stdout)
-    assert addr[0]["received"] == 1_000_000_000
-
-
-def test_table_format(loaded: Graph, cli_env: dict[str, str]) -> None:
-    out = run_cli(cli_env, "query", "lookup/block", "--param", f"hash={BLOCK_170}",
-                  "--format", "table").stdout
-    assert BLOCK_170 in out and "tx_count" in out
+def test_cypher_prints_placeholders_for_required_parameters(cli_env: dict[str, str]) -> None:
+    out = run_cli(cli_env, "query", "lookup/transaction", "--cypher").stdout
+    assert out.splitlines()[:2] == [":param txid => <txid>", ":param chain => 'bitcoin'"]
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -56,6 +47,11 @@ def test_table_format(loaded: Graph, cli_env: dict[str, str]) -> None:
     (["lookup/address", "--param", "address=1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm4"], "checksum"),
     (["lookup/transaction"], "'txid' (TXID) is required"),
     (["lookup/block", "--format", "xml"], "--format must be json or table"),
+    (["trace/paths", "-p", "from=1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm3", "-p",
+      "to=12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S", "-p", "max_hops=9"],
+     "'max_hops' must be from 1 to 8, got 9"),
+    (["trace/paths", "-p", "from=1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm3", "-p",
+      "to=12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S", "-p", "k=20"], "'k' must be from 1 to 10"),
 ])
 def test_refusals_are_clear(loaded: Graph, cli_env: dict[str, str], args: list[str],
                             message: str) -> None:
@@ -122,3 +118,17 @@ def test_a_bad_chain_names_the_allowed_ones(loaded: Graph, cli_env: dict[str, st
                    check=False)
     assert proc.returncode == 1 and "must be one of bitcoin, ethereum" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_table_rows_keep_every_value_whole(with_ethereum: Graph,
+                                           cli_env: dict[str, str]) -> None:
+    """Rows wider than the console (ids, hashes, addresses): values are folded onto more
+    lines, never cut with an ellipsis (found by the docs review)."""
+    from tests.cypher.test_eth_queries import B
+    out = run_cli(cli_env, "query", "lookup/account_transfers", "-p", f"address={B}",
+                  "--format", "table").stdout
+    assert "rows" in out and "…" not in out
+    hexes = "".join(c for c in out.lower() if c in "0123456789abcdefx:")
+    for row in with_ethereum.read("lookup/account_transfers", {"address": B}):
+        if row["tx_hash"]:
+            assert row["tx_hash"][-12:] in hexes  # folded lines keep every character
