@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from chaintrail.errors import FormatError, InputError
+from chaintrail.errors import FormatError, InputError, ParameterError
 from loaders.bitcoin.chain import ZERO_HASH
 from loaders.bitcoin.model import Block, Tx
 from loaders.bitcoin.network import MAINNET, Network, network_by_magic
@@ -130,6 +130,7 @@ def _iter_blk_records(reader: _Reader, source: str, first: bytes) -> Iterator[So
         record = reader.pos - len(head)
         if not head.strip(b"\x00"):
             if head:
+                _check_padding(reader, source, record)
                 log.debug("%s: zero padding from byte offset %d ends the file", source, record)
             return
         if len(head) < 8:
@@ -163,6 +164,18 @@ def _iter_blk_records(reader: _Reader, source: str, first: bytes) -> Iterator[So
         block = parse_block(data, source=source, offset=record + 8, record_offset=record)
         yield SourcedBlock(block, net)
         head = reader.read(8)
+
+
+def _check_padding(reader: _Reader, source: str, start: int) -> None:
+    """Bitcoin Core preallocates blk files with zeros: zeros to the end of the file end it.
+    Data after them is not padding (a damaged or spliced file): say where, rather than drop
+    the blocks after it unseen."""
+    while chunk := reader.read(1 << 20):
+        rest = chunk.lstrip(b"\x00")
+        if rest:
+            at = reader.pos - len(rest)
+            raise FormatError(f"zero bytes from offset {start}, then data again at offset {at}: "
+                              "not a blk file's end padding", source=source, offset=at)
 
 
 def _has_real_header(data: bytes) -> bool:
@@ -207,7 +220,8 @@ def _iter_stream(
         return
     if network_by_magic(first[:4]) is not None:
         if height is not None:
-            raise ValueError("a height only applies to a single raw block, not a blk file")
+            raise ParameterError(f"{source}: --height applies to a single raw block, not to a "
+                                 "blk file (its blocks are placed by their parents)")
         yield from _iter_blk_records(reader, source, first)
         return
     if size_hint is not None and size_hint > MAX_BLOCK_SERIALIZED_SIZE:
@@ -229,7 +243,8 @@ def _iter_stream(
         except FormatError as te:
             raise _neither(first, block_error=e, tx_error=te) from te
         if height is not None:
-            raise ValueError("a height only applies to a raw block, not a transaction") from None
+            raise ParameterError(f"{source}: --height applies to a single raw block, not to a "
+                                 "transaction") from None
         yield SourcedTx(tx, network or MAINNET, source)
         return
     if height is not None:
@@ -307,7 +322,8 @@ def iter_items(
     path = Path(path)
     if path.is_dir():
         if height is not None:
-            raise ValueError("a height only applies to a single raw block, not a directory")
+            raise ParameterError(f"{path}: --height applies to a single raw block, not to a "
+                                 "directory")
         blocks_dir = _blocks_dir(path)
         files = _blk_files(blocks_dir)
         if not files:

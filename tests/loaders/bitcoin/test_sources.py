@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from chaintrail.errors import FormatError, InputError
+from chaintrail.errors import FormatError, InputError, ParameterError
 from loaders.bitcoin.network import MAINNET, TESTNET
 from loaders.bitcoin.sources import SourcedBlock, SourcedTx, detect_network, iter_blocks, iter_items
 
@@ -117,8 +117,12 @@ def test_raw_block(bitcoin_data: Path) -> None:
 
 
 def test_height_only_for_a_raw_block(bitcoinj: Path) -> None:
-    with pytest.raises(ValueError, match="single raw block"):
+    """A clear error naming the file (the CLI prints it: no traceback), not a ValueError."""
+    with pytest.raises(ParameterError, match=f"{bitcoinj}: --height applies to a single raw "
+                                             "block, not to a blk file"):
         list(iter_blocks(bitcoinj, height=5))
+    with pytest.raises(ParameterError, match="not to a directory"):
+        list(iter_blocks(bitcoinj.parent, height=5))
 
 
 def test_network_from_the_magic(tmp_path: Path, bitcoinj_records: list[bytes]) -> None:
@@ -229,3 +233,19 @@ def test_zero_filled_file_has_no_blocks(tmp_path: Path) -> None:
     empty = tmp_path / "blk00001.dat"
     empty.write_bytes(bytes(1 << 16))
     assert list(iter_blocks(empty)) == []
+
+
+def test_zero_padding_then_more_blocks_is_an_error(tmp_path: Path,
+                                                   bitcoinj_records: list[bytes]) -> None:
+    """Zeros end a blk file only when nothing but zeros follows: blocks after them are not
+    dropped unseen (found by the bad-input review); zeros to the end stay padding."""
+    head = b"".join(bitcoinj_records[:3])
+    spliced = tmp_path / "spliced.dat"
+    spliced.write_bytes(head + bytes(16) + bitcoinj_records[3])
+    with pytest.raises(FormatError, match=f"zero bytes from offset {len(head)}, then data "
+                                          f"again at offset {len(head) + 16}") as e:
+        list(iter_blocks(spliced))
+    assert (e.value.source, e.value.offset) == (str(spliced), len(head) + 16)
+    padded = tmp_path / "padded.dat"
+    padded.write_bytes(head + bytes(3 << 20))
+    assert len(list(iter_blocks(padded))) == 3
