@@ -20,6 +20,7 @@ the load with an InputError naming it and the line (the files before it stay loa
 
 from __future__ import annotations
 
+import csv
 import json
 import logging
 import re
@@ -32,7 +33,7 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
-from chaintrail.errors import InputError
+from chaintrail.errors import FormatError, InputError
 from cypher.runner import Graph
 from cypher.schema import apply_schema
 from loaders.bitcoin.network import MAINNET, Network
@@ -102,13 +103,18 @@ def read_file(path: Path, *, source: str | None = None, category: str | None = N
     except UnicodeDecodeError as e:
         raise UnsupportedFile("not a text file (not UTF-8)", source=str(path),
                               offset=e.start) from e
-    fmt = detect(path, text)
-    if fmt is None:
-        raise UnsupportedFile("neither a TagPack nor an address list", source=str(path))
-    if fmt == "tagpack":
-        return read_tagpack(path, text, network)
-    return read_list(path, fmt, ListDefaults.for_path(path, source=source, category=category,
-                                                      network=network), text)
+    try:
+        fmt = detect(path, text)
+        if fmt is None:
+            raise UnsupportedFile("neither a TagPack nor an address list", source=str(path))
+        if fmt == "tagpack":
+            return read_tagpack(path, text, network)
+        return read_list(path, fmt, ListDefaults.for_path(
+            path, source=source, category=category, network=network), text)
+    except RecursionError:  # JSON or YAML nested deeper than the parsers go
+        raise FormatError("nested too deeply to parse", source=str(path)) from None
+    except csv.Error as e:  # a field above the csv module's limit: an unclosed quote, say
+        raise FormatError(f"malformed CSV: {e}", source=str(path)) from e
 
 
 @dataclass(slots=True)

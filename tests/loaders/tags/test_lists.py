@@ -151,3 +151,22 @@ def test_directories_are_searched_recursively(tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(UnsupportedFile, match="not UTF-8"):
         read_file(binary)
+
+
+def test_files_beyond_the_parsers_are_clear_errors(tmp_path: Path) -> None:
+    """A JSON array nested 100,000 deep and a CSV whose unclosed quote swallows more than the
+    csv module's field limit: a FormatError naming the file (the load names it and goes on
+    with the rest), not a RecursionError or csv.Error that stops it (found by the bad-input
+    review)."""
+    from chaintrail.errors import FormatError
+
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(FormatError, match="nested too deeply") as e:
+        read_file(deep)
+    assert e.value.source == str(deep)
+    huge = tmp_path / "huge.csv"
+    huge.write_text("address,name\n" + f'{P2SH},"open\n' + "x" * (65 * 2**20) + "\n")
+    with pytest.raises(FormatError, match="malformed CSV") as e:
+        read_file(huge)
+    assert e.value.source == str(huge)
