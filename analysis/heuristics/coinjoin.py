@@ -323,12 +323,18 @@ def _generic_equal_output(tx: TxView) -> bool:
     dust (546 or 2730 sat). BlockSci breaks a tie between most common values by hash-map order;
     here the smallest value wins, so the answer is deterministic (a tie with a dust value then
     refuses the transaction, the cautious side). Inputs without an address each count as a
-    distinct address, as BlockSci gives every script its own address object."""
+    distinct address, as BlockSci gives every script its own address object. Version 2 adds
+    what BlockSci does not check and the JoinMarket rule does: no output pays an input
+    address. A batch payment with its change back to the payer's address matched version 1
+    (block 388381: two payments of 111,865 sat), and a wrong match keeps one owner's
+    addresses apart."""
     n_in, n_out = len(tx.inputs), len(tx.outputs)
     if n_in < GENERIC_MIN_INPUTS or n_out < GENERIC_MIN_OUTPUTS:
         return False
     participants = (n_out + 1) // 2
     if participants > n_in or participants > _input_sources(tx):
+        return False
+    if _pays_an_input(tx):  # version 2: CoinJoin wallets never pay back to an input address
         return False
     best = _most_common(o.value for o in tx.outputs)
     if best is None:
@@ -373,10 +379,11 @@ RULES: tuple[CoinJoinRule, ...] = (
         _joinmarket,
     ),
     CoinJoinRule(
-        "generic_equal_output", 1, GENERIC_CONFIDENCE,
+        "generic_equal_output", 2, GENERIC_CONFIDENCE,
         "BlockSci isCoinjoin: >= 2 inputs, >= 3 outputs, participants = (outputs + 1) // 2 "
         "<= inputs and <= distinct input addresses, the most common output value (not 546 or "
-        "2730 sat) occurs exactly participants times",
+        "2730 sat) occurs exactly participants times; and (version 2) no output pays an input "
+        "address",
         _generic_equal_output,
     ),
 )

@@ -63,11 +63,10 @@ def rule(name: str, tx: TxView) -> bool:
 # --- the rule set ----------------------------------------------------------------------------
 
 
-def test_rules_are_in_priority_order_all_version_1() -> None:
-    assert [r.name for r in coinjoin.RULES] == [
-        "whirlpool_mix", "whirlpool_tx0", "wasabi2", "wasabi1", "joinmarket",
-        "generic_equal_output"]  # fmt: skip
-    assert {r.version for r in coinjoin.RULES} == {1}
+def test_rules_are_in_priority_order_with_their_versions() -> None:
+    assert [(r.name, r.version) for r in coinjoin.RULES] == [
+        ("whirlpool_mix", 1), ("whirlpool_tx0", 1), ("wasabi2", 1), ("wasabi1", 1),
+        ("joinmarket", 1), ("generic_equal_output", 2)]
     assert [r.confidence for r in coinjoin.RULES] == [0.95, 0.9, 0.9, 0.9, 0.8, 0.5]
     assert coinjoin.RULESET == "coinjoin"
 
@@ -291,9 +290,13 @@ def test_batched_exchange_payout_with_equal_outputs_is_not_joinmarket() -> None:
                        (2_500_000, "p2pkh", fresh("1")), (32_820_000, "p2wpkh", hot)]
     tx = view(ins, outs)
     assert not rule("joinmarket", tx)
-    # BlockSci's rule does take it: 6 outputs, 3 "participants", 3 input addresses (the
-    # generic rule's known false positive, hence its confidence of 0.5)
-    assert kind(tx) == "generic_equal_output"
+    # BlockSci's rule takes it (6 outputs, 3 "participants", 3 input addresses); version 2
+    # of the generic rule does not: the change goes back to the hot wallet, an input address
+    assert kind(tx) is None
+    # with fresh change it is still taken: the generic rule's known false positive, hence
+    # its confidence of 0.5
+    fresh_change = [*outs[:-1], (32_820_000, "p2wpkh", fresh())]
+    assert kind(view(ins, fresh_change)) == "generic_equal_output"
     # the usual shape, every input from the hot wallet: nothing
     one_wallet = view([(hot, v, t) for _, v, t in ins], outs)
     assert kind(one_wallet) is None
@@ -318,7 +321,10 @@ def test_generic_two_party_coinjoin() -> None:
     ins: list[In] = [(fresh("1"), 6_000_000, "p2pkh"), (fresh("1"), 7_500_000, "p2pkh")]
     outs: list[Out] = [(5_000_000, "p2pkh", fresh("1")), (987_654, "p2pkh", fresh("1")),
                        (5_000_000, "p2pkh", fresh("1")), (2_490_000, "p2pkh", fresh("1"))]
-    assert detect(view(ins, outs)) == CoinJoinMatch("generic_equal_output", 1, 0.5)
+    assert detect(view(ins, outs)) == CoinJoinMatch("generic_equal_output", 2, 0.5)
+    # version 2: a payment back to an input address is no CoinJoin (a batch with its change)
+    back = [*outs[:3], (2_490_000, "p2pkh", ins[0][0])]
+    assert kind(view(ins, back)) is None
     # participants = (5 + 1) // 2 = 3 > 2 inputs
     assert kind(view(ins, [*outs, (5_000_000, "p2pkh", fresh("1"))])) is None
     # two inputs of one address: one participant
@@ -429,9 +435,8 @@ def test_generated_coinjoins_are_detected_with_their_kind(
 
 MAINNET_FLAGGED: dict[int, dict[str, str]] = {
     277647: {},
-    388381: {
-        "2eea1e485b9fc03f6a402aa4d107783c80a726626c71b861fafa31d4d126a7f1": "generic_equal_output",
-    },
+    388381: {},  # 2eea1e48... pays 111,865 sat twice and its change back to an input address
+    # (generic_equal_output version 1 flagged it; version 2 refuses a payment back to an input)
     419328: {},
     481824: {},
     692261: {
@@ -466,10 +471,10 @@ MAINNET_FLAGGED: dict[int, dict[str, str]] = {
 }
 """What the rules flag in the mainnet blocks of ../shared/data (with their prevouts). The
 Whirlpool mixes, the tx0 and the Wasabi 1 round (104 outputs, 50 at 0.10900308 BTC) are what
-they say; the generic matches are BlockSci's shape: 388381's pays 111,865 sat twice from three
-inputs, 692261's pays 0.2 BTC twice from 44 inputs (likely a service's payout: the generic rule's
-kind of false positive), 709632's is two equal 0.0077 BTC outputs and two changes from two
-inputs (the shape of Samourai's Stonewall)."""
+they say; the generic matches are BlockSci's shape: 692261's pays 0.2 BTC twice from 44 inputs
+(likely a service's payout: the generic rule's kind of false positive), 709632's is two
+equal 0.0077 BTC outputs and two changes from two inputs (the shape of Samourai's
+Stonewall)."""
 
 
 def mainnet_block(shared: Path, height: int) -> tuple[Path, int | None]:
