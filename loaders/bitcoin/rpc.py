@@ -105,7 +105,7 @@ InvalidOperation is an ArithmeticError): turned into a FormatError naming the re
 
 
 def _sat(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
         raise FormatError(f"amount {value!r} is not a number", source=where)
     try:
         amount = Decimal(str(value)) * SAT_PER_BTC
