@@ -110,7 +110,7 @@ class Pending:
     clusters: dict[str, ClusterInfo]  # address -> its cluster, for addresses in one
     seen: bool = False  # clustered before: its old links and annotations are replaced
     height: int | None = None  # its block's: a chunk is planned in chain order
-    position: int | None = None  # its index in that block (chain order within a block)
+    position: int | None = None  # its index in that block (read when a chunk warns)
     node_id: int | None = None  # the Transaction's internal id, valid in the reading transaction
     address_ids: dict[str, int] = field(default_factory=dict)  # address -> its internal id
 
@@ -139,8 +139,7 @@ def pending_from_row(row: Mapping[str, Any]) -> Pending:
                 clusters[address] = ClusterInfo(cluster, size, top_txid, top_n or 0)
     outputs.sort(key=lambda o: o.n)  # in output order: some CoinJoin rules look at the order
     return Pending(TxView(row["txid"], tuple(inputs), tuple(outputs)), clusters,
-                   bool(row.get("seen")), row.get("height"), row.get("position"), row["id"],
-                   address_ids)
+                   bool(row.get("seen")), row.get("height"), None, row["id"], address_ids)
 
 
 @dataclass(slots=True)
@@ -424,6 +423,12 @@ class Clusterer:
         p = plan(pending, self.config, self.warn_size)
         g = self.graph
         ids = NodeIds.of(pending)
+        if p.warnings:  # rare: plan again in block order, so the warning names the right one
+            where = {r["id"]: r["position"] for r in g.run_read(
+                tx, "cluster/positions", {"ids": list(ids.txs.values())})}
+            for q in pending:
+                q.position = where.get(q.node_id)
+            p = plan(pending, self.config, self.warn_size)
         if p.unlink:
             g.run_write(tx, "cluster/unlink", {"ids": [ids.txs[t] for t in p.unlink]})
         for name, batch in (("cluster/absorb", p.absorb), ("cluster/grow", p.grow),

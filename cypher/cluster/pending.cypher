@@ -5,9 +5,9 @@
 //   change heuristics may link it, its cluster). An input whose spent output is not loaded yet
 //   has value null. Inputs and outputs come in no particular order (outputs carry n).
 //   `seen`: labelled :Recluster (clustered before, perhaps): its old evidence is replaced.
-//   `height` and `position`: its block's height and its index in that block (null when not
-//   placed): a chunk is planned in chain order, so the super-cluster warning names the
-//   transaction that merged two large clusters in the chain.
+//   `height`: its block's (null when not placed): a chunk is planned in chain order, so the
+//   super-cluster warning names the transaction that merged two large clusters in the chain
+//   (within a block, cluster/positions gives the order, read only when a chunk warns).
 //   `id` and each `address_id` are internal node ids, valid in the reading transaction only:
 //   the clustering writes of the same transaction (cluster/grow, link, annotate, done) find
 //   the nodes by them instead of by unique-index seeks, which were a fifth of the server's
@@ -23,7 +23,7 @@
 // @mode read
 // @param limit INTEGER  at most this many transactions
 // @param output_clusters BOOLEAN = false  also return the clusters of output addresses
-// @columns txid, id, seen, inputs, outputs, height, position
+// @columns txid, id, seen, inputs, outputs, height
 // @bounds $limit transactions, their inputs and outputs; one cluster per address
 MATCH (t:Unclustered)
 WITH t LIMIT $limit
@@ -48,10 +48,4 @@ CALL (t) {
     CASE WHEN a IS NULL THEN null ELSE COUNT { (a)<-[:LOCKED_TO]-() } END,
     c.id, c.size, c.top_merge_txid, c.top_merge_addresses] END) AS outputs
 }
-CALL (t) {
-  OPTIONAL MATCH (t)-[ib:IN_BLOCK]->(blk:Block)
-  WHERE blk.hash = t.block_hash
-  RETURN min(ib.index) AS position
-}
-RETURN t.txid AS txid, id(t) AS id, t:Recluster AS seen, inputs, outputs, t.height AS height,
-       position
+RETURN t.txid AS txid, id(t) AS id, t:Recluster AS seen, inputs, outputs, t.height AS height

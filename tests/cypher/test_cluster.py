@@ -230,6 +230,17 @@ def test_explain_goes_through_a_change_output_spent_later(graph: Graph) -> None:
         (t4, ADDR["X"], ADDR["W"]), (T2, ADDR["W"], anchor)]
 
 
+def test_a_chunk_that_warns_is_planned_in_block_order(graph: Graph) -> None:
+    """A transaction merging two clusters above warn_size is a warning with its txid; the
+    chunk that warns reads its transactions' places in their blocks (cluster/positions) and
+    is planned again in that order (within a block, not by txid)."""
+    wipe(graph)
+    write_blocks(graph, chain())
+    summary = Clusterer(graph, ClusterConfig(), warn_size=1).rebuild()
+    assert len(summary.warnings) == 1 and T3 in summary.warnings[0]  # {A, B} and {C, D}
+    assert one(graph, "cluster/of_address", address=ADDR["D"])["size"] == 4
+
+
 def evidence(g: Graph) -> list[tuple[str, list[str], list[int], list[list[Any]]]]:
     """Every linked transaction: its heuristics and versions, and its change links."""
     with g.driver.session(database=g.database) as s:
@@ -272,10 +283,14 @@ def test_inputs_arriving_later_recluster_their_spenders(graph: Graph) -> None:
     with graph.driver.session(database=graph.database) as s:
         relabelled = s.run("MATCH (t:Unclustered:Recluster) RETURN t.txid AS t ORDER BY t").data()
     assert [r["t"] for r in relabelled] == sorted([T1, T2, T3, CJ])
-    # each with its block's height and its place in that block (chain order for a chunk)
-    assert sorted((r["txid"], r["height"], r["position"]) for r in graph.read(
-        "cluster/pending", {"limit": 10})) == sorted([
-            (CB, 0, 0), (T1, 1, 1), (T2, 1, 2), (T3, 2, 1), (CJ, 2, 2)])
+    # each with its block's height, and (cluster/positions) its place in that block
+    waiting = graph.read("cluster/pending", {"limit": 10})
+    assert sorted((r["txid"], r["height"]) for r in waiting) == sorted([
+        (CB, 0), (T1, 1), (T2, 1), (T3, 2), (CJ, 2)])
+    at = {r["id"]: r["position"] for r in graph.read(
+        "cluster/positions", {"ids": [r["id"] for r in waiting] + [-1]})}
+    assert sorted((r["txid"], at[r["id"]]) for r in waiting) == sorted([
+        (CB, 0), (T1, 1), (T2, 2), (T3, 1), (CJ, 2)])
     summary = Clusterer(graph, ClusterConfig()).run()
     assert summary.txs == 5  # the four spenders and the new genesis coinbase
     assert (one(graph, "cluster/of_address", address=ADDR["D"]), evidence(graph)) == want
