@@ -97,8 +97,9 @@ class StoredQuery:
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
 
-    def bind(self, given: Mapping[str, Any]) -> dict[str, Any]:
-        """Parameters for a run: unknown names refused, defaults filled, required ones checked."""
+    def bind(self, given: Mapping[str, Any], *, require: bool = True) -> dict[str, Any]:
+        """Parameters for a run: unknown names refused, defaults filled, required ones checked
+        (`require=False`, for `usage()`: a required one not given is left out)."""
         unknown = set(given) - {p.name for p in self.params}
         if unknown:
             raise ParameterError(f"{self.name}: unknown parameter(s) {', '.join(sorted(unknown))}")
@@ -107,7 +108,9 @@ class StoredQuery:
             if p.name in given:
                 out[p.name] = check_type(self.name, p, given[p.name])
             elif p.required:
-                raise ParameterError(f"{self.name}: parameter {p.name!r} ({p.type}) is required")
+                if require:
+                    raise ParameterError(
+                        f"{self.name}: parameter {p.name!r} ({p.type}) is required")
             else:
                 out[p.name] = p.default
         return out
@@ -155,7 +158,7 @@ def normal_address(value: str) -> str:
         return value
     if value.isupper():
         return value.lower()
-    if not value.islower() and any(c.isalpha() for c in value):
+    if not value.islower():  # (its prefix has letters: neither all upper nor all lower)
         raise AddressError(f"{value!r}: a bech32 address is all lower case or all upper case, "
                            "never mixed (BIP173)")
     return value

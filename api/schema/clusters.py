@@ -129,12 +129,12 @@ async def explain(info: strawberry.Info, a: str, b: str) -> ExplainResult:
         decode_address(b)
         # "not one entity" only for two addresses the graph has (the address loader: one
         # query for both, as the `address` field finds them)
-        found = await asyncio.gather(*(info.context.loaders.address.load(normal_address(x))
-                                       for x in (a, b)))
-        for x, row in zip((a, b), found, strict=True):
+        ends = normal_address(a), normal_address(b)
+        found = await asyncio.gather(*(info.context.loaders.address.load(x) for x in ends))
+        for x, row in zip((a, b), found, strict=True):  # named as the caller gave it
             if row is None:
                 return NotFoundError(message=f"no address {x} in the graph")
-        return Explanation(a=normal_address(a), b=normal_address(b))
+        return Explanation(a=ends[0], b=ends[1])
 
     return await or_problem(work)
 

@@ -22,7 +22,7 @@ from chaintrail.cli.common import (
     setup_logging,
 )
 from chaintrail.errors import AddressError, ParameterError, UnknownQuery
-from cypher.registry import Registry, StoredQuery, check_type
+from cypher.registry import Registry, StoredQuery
 from loaders.bitcoin.address import decode_address
 from loaders.ethereum.address import check_address, displayed, is_eth_like
 
@@ -115,9 +115,7 @@ def _query(name: str | None, params: list[str], fmt: str, list_: bool, cypher: b
         raise UnknownQuery(f"{name} is a write query; `chaintrail query` runs read queries only")
     given = infer_chain(q, dict(parse_param(q, item) for item in params))
     if cypher:  # a required parameter not given gets a placeholder to fill in
-        checked = {k: check_type(q.name, p, v) for k, v in given.items()
-                   if (p := q.param(k)) is not None}
-        typer.echo(q.usage(checked) + "\n" + q.text)
+        typer.echo(q.usage(q.bind(given, require=False)) + "\n" + q.text)
         return
     settings = load_settings()
     setup_logging(settings)

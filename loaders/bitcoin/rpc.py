@@ -105,14 +105,13 @@ InvalidOperation is an ArithmeticError): turned into a FormatError naming the re
 
 
 def _sat(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise FormatError(f"amount {value!r} is not a number", source=where)
-    try:
+    try:  # anything that is not a number (a word, null, a list, true) is no Decimal
         amount = Decimal(str(value)) * SAT_PER_BTC
         whole = amount == amount.to_integral_value()
+        negative = amount < 0
     except ArithmeticError:
         raise FormatError(f"amount {value!r} is not a number", source=where) from None
-    if amount < 0:
+    if negative:
         raise FormatError(f"amount {value} is negative", source=where)
     if not whole:
         raise FormatError(f"amount {value} is not a whole number of satoshi", source=where)

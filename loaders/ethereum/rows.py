@@ -38,6 +38,7 @@ the protocol credits after the last transaction, get `END_OF_BLOCK` as their ind
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
@@ -105,11 +106,7 @@ class Rows:
         """Per block, the ids of the transfers written without a time (traces without their
         block's export), for load/ethereum/untimed_transfers: the export, loaded later, gives
         them the block's time."""
-        ids: dict[int, list[str]] = {}
-        for t in (*self.transfers, *self.new_transfers):
-            if t["time"] is None:
-                ids.setdefault(t["block"], []).append(t["id"])
-        return [{"block": b, "ids": i} for b, i in ids.items()]
+        return self._ids_per_block(lambda t: t["time"] is None)
 
     def unindexed_rows(self) -> list[Row]:
         """Per block, the ids of the transfers written without their transaction's index (a
@@ -117,9 +114,15 @@ class Rows:
         load/ethereum/unindexed_transfers: they take the index (and `seq`) of their
         transaction once it is in the graph. Every block of the rows is listed, so that
         transfers an earlier run left without an index find their transactions."""
-        ids: dict[int, list[str]] = {b["number"]: [] for b in self.blocks}
+        return self._ids_per_block(
+            lambda t: t["tx_index"] is None and t["tx_hash"] is not None, every_block=True)
+
+    def _ids_per_block(self, keep: Callable[[Row], bool], *,
+                       every_block: bool = False) -> list[Row]:
+        ids: dict[int, list[str]] = {b["number"]: [] for b in self.blocks} if every_block \
+            else {}
         for t in (*self.transfers, *self.new_transfers):
-            if t["tx_index"] is None and t["tx_hash"] is not None:
+            if keep(t):
                 ids.setdefault(t["block"], []).append(t["id"])
         return [{"block": b, "ids": i} for b, i in ids.items()]
 
@@ -340,7 +343,7 @@ class _Block:
         sum) of the transactions and receipts. A transaction known only from its top-level
         trace gets a row too, with the status the trace gives: a transactions export loaded
         later, without receipts, then finds it failed (`unknown_status`)."""
-        d = self.d
+        d, h = self.d, self.d.header
         hashes = list(d.transactions) + [x for x in d.receipts if x not in d.transactions]
         known = len(hashes)
         hashes += [x for x in self.top_traces if x not in d.transactions and x not in d.receipts]
@@ -398,7 +401,6 @@ class _Block:
                                   tx_hash, index)
                     if status is None and tx.value:
                         self.out.unknown_status.append(tx_hash)
-                h = d.header
                 if fee is not None and h is not None:
                     row.update(fee_fields(tx_hash, fee, gas_used or 0, h.miner,
                                           h.base_fee_per_gas, row["blob_fee"], where))
@@ -407,7 +409,6 @@ class _Block:
             if row["fee_paid"] is None:
                 self.out.fee_open.add(d.number)
             self.out.transactions.append(row)
-        h = d.header
         if h is not None and (h.transaction_count is None or h.transaction_count > len(hashes)):
             self.out.fee_open.add(d.number)  # its transactions may be in the graph already
         return known, value_sum
